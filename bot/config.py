@@ -1,0 +1,158 @@
+"""The operator's configuration file: teams, members and pools (and the rules of each pool).
+
+The file is TOML (see ``config/poolbot.example.toml``). It is validated as a whole before anything
+starts; every problem is reported with the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Locale = Literal["zh-CN", "en"]
+Role = Literal["rep", "manager", "admin"]
+Priority = Literal["A", "B", "C"]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SECRET_KEYS = frozenset(
+    {"slack_bot_token", "slack_app_token", "slack_signing_secret", "dingtalk_client_secret"}
+)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names file, key and problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TeamConfig(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    timezone: str = "Asia/Shanghai"
+    locale: Locale = "zh-CN"
+    reminder_time: time = time(9, 0)
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    slack_channel: str | None = None
+    dingtalk_conversation: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+        return value
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekday_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        days = tuple(day.lower()[:3] for day in value)
+        unknown = [day for day in days if day not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown weekday(s) {unknown}; use {', '.join(WEEKDAYS)}")
+        return days
+
+
+class MemberConfig(_Strict):
+    handle: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,40}$")]
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    team: str
+    role: Role = "rep"
+    slack: str | None = None
+    dingtalk: str | None = None
+    active: bool = True
+
+
+class RecycleDays(_Strict):
+    A: Annotated[int, Field(ge=1, le=3650)] = 7
+    B: Annotated[int, Field(ge=1, le=3650)] = 15
+    C: Annotated[int, Field(ge=1, le=3650)] = 30
+
+
+class PoolConfig(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    team: str
+    claim_requires_approval: bool = False
+    max_held_per_rep: Annotated[int, Field(ge=1, le=100_000)] = 50
+    daily_claim_limit: Annotated[int, Field(ge=1, le=100_000)] = 10
+    reclaim_cooldown_days: Annotated[int, Field(ge=0, le=3650)] = 7
+    recycle_days: RecycleDays = RecycleDays()
+    recycle_days_without_deal: Annotated[int, Field(ge=1, le=3650)] | None = None
+    warn_days: Annotated[int, Field(ge=0, le=365)] = 3
+    hide_contact_in_pool: bool = True
+    request_expiry_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
+
+
+class PoolbotConfig(_Strict):
+    """Everything an operator edits, minus secrets (those come from the environment only)."""
+
+    database_url: str | None = None
+    teams: tuple[TeamConfig, ...] = ()
+    members: tuple[MemberConfig, ...] = ()
+    pools: tuple[PoolConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> PoolbotConfig:
+        team_names = [team.name for team in self.teams]
+        _no_duplicates("teams", "name", team_names)
+        _no_duplicates("members", "handle", [m.handle for m in self.members])
+        _no_duplicates("pools", "name", [p.name for p in self.pools])
+        for kind, items in (("members", self.members), ("pools", self.pools)):
+            for index, item in enumerate(items):
+                if item.team not in team_names:
+                    raise ValueError(
+                        f"{kind}[{index}].team: no team named {item.team!r} (teams: {team_names})"
+                    )
+        for platform in ("slack", "dingtalk"):
+            ids = [getattr(m, platform) for m in self.members if getattr(m, platform)]
+            _no_duplicates("members", platform, ids)
+        return self
+
+
+def _no_duplicates(kind: str, key: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"{kind}[{index}].{key}: {value!r} appears twice")
+        seen.add(value)
+
+
+def load_config(path: Path) -> PoolbotConfig:
+    """Read and validate ``path``; raise :class:`ConfigError` naming the file, key and problem."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    secrets = sorted(SECRET_KEYS.intersection(raw))
+    if secrets:
+        raise ConfigError(
+            f"{path}: {secrets[0]}: secrets belong in the environment or .env, not in the config file"
+        )
+    try:
+        return PoolbotConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from exc
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        key = _dotted(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+    return "\n".join(lines)
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    key = ""
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key

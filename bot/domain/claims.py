@@ -1,0 +1,169 @@
+"""Claiming a pool customer, and the manager's decision on a claim request.
+
+Each use case is one transaction. A rep's claims are serialised by its member row lock (taken
+first), so the holding cap and daily limit are counted after every earlier claim of the same rep
+has committed; the customer itself changes hands only through a conditional UPDATE, so two reps
+can never both own it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.domain.clock import day_bounds_utc, local_day
+from bot.domain.context import Services, checked_text, event_row, load_member, rules_for
+from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from bot.domain.rules import PoolRules
+from bot.domain.views import REP, MemberView
+from bot.storage import queries as q
+from bot.storage.models import ClaimRequest, Customer, Team
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    customer_id: int
+    customer_name: str
+    request_id: int | None  # set when the claim waits for a manager
+    held: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    request_id: int
+    customer_id: int
+    customer_name: str
+    member_name: str
+    approved: bool
+
+
+def claim(services: Services, *, member: MemberView, customer_id: int, reason: str = "") -> ClaimOutcome:
+    if member.role != REP or not member.active:
+        raise Forbidden("error.reps_only", command="claim")
+    reason = checked_text(reason, "reason")
+    now = services.clock.now()
+    with services.db.write() as session:
+        q.lock_member(session, member.id)
+        row = q.customer(session, customer_id)
+        if row is None:
+            raise NotFound("error.customer_unknown", query=str(customer_id))
+        rules, team = rules_for(session, row.pool_id)
+        if team.id != member.team.id:
+            raise NotFound("error.customer_unknown", query=str(customer_id))
+        _refuse_if_taken(session, row, member)
+        held = _check_rules(session, rules, team, member, row, now)
+        if rules.claim_requires_approval:
+            request_id = _request(session, row, member, reason, now)
+        else:
+            request_id = None
+            _take(session, row, member, reason, now)
+        assert row.id is not None
+        return ClaimOutcome(row.id, row.name, request_id, held + 1, rules.max_held_per_rep)
+
+
+def _refuse_if_taken(session: Session, row: Customer, member: MemberView) -> None:
+    if row.owner_id == member.id:
+        raise Conflict("error.already_yours", customer=row.name)
+    if row.owner_id is not None:
+        owner = q.member_names(session, {row.owner_id}).get(row.owner_id, "?")
+        raise Conflict("error.owned_by_other", customer=row.name, owner=owner)
+    if row.pending_member_id == member.id:
+        raise Conflict("error.already_requested", customer=row.name)
+    if row.pending_member_id is not None:
+        raise Conflict("error.pending_for_other", customer=row.name)
+
+
+def _check_rules(
+    session: Session, rules: PoolRules, team: Team, member: MemberView, row: Customer, now: datetime
+) -> int:
+    assert row.id is not None
+    today = local_day(now, team.timezone)
+    given_back = q.last_given_back_at(session, row.id, member.id)
+    if given_back is not None and rules.reclaim_cooldown_days > 0:
+        available = rules.cooldown_ends(local_day(given_back, team.timezone))
+        if today < available:
+            raise RuleViolation(
+                "reclaim_cooldown_days", "rule.cooldown", customer=row.name,
+                days=rules.reclaim_cooldown_days, since=local_day(given_back, team.timezone),
+                available=available,
+            )
+    held = q.held_count(session, member.id)
+    if held >= rules.max_held_per_rep:
+        raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=rules.max_held_per_rep)
+    start, end = day_bounds_utc(today, team.timezone)
+    claimed_today = q.claims_between(session, member.id, start, end)
+    if claimed_today >= rules.daily_claim_limit:
+        raise RuleViolation(
+            "daily_claim_limit", "rule.daily_limit", count=claimed_today, limit=rules.daily_claim_limit
+        )
+    return held
+
+
+def _take(session: Session, row: Customer, member: MemberView, reason: str, now: datetime) -> None:
+    assert row.id is not None
+    if not q.take_from_pool(session, row.id, member.id, now):
+        raise Conflict("error.just_taken", customer=row.name)
+    q.add_events(session, [event_row(row.id, "claimed", member.id, member.id, now, reason=reason)])
+
+
+def _request(session: Session, row: Customer, member: MemberView, reason: str, now: datetime) -> int:
+    assert row.id is not None
+    if not q.mark_pending(session, row.id, member.id):
+        raise Conflict("error.just_taken", customer=row.name)
+    request = q.add(session, ClaimRequest(customer_id=row.id, member_id=member.id, reason=reason, created_at=now))
+    q.add_events(
+        session,
+        [event_row(row.id, "claim_requested", member.id, member.id, now, reason=reason, request_id=request.id)],
+    )
+    for manager in q.managers_of(session, member.team.id):
+        q.enqueue(
+            session, key=f"claim_request:{request.id}:{manager.id}", team_id=member.team.id,
+            recipient_id=manager.id, kind="claim_request", params={"request_id": request.id}, now=now,
+        )
+    return int(request.id)
+
+
+def decide(
+    services: Services, *, manager: MemberView, request_id: int, approve: bool, reason: str = ""
+) -> DecisionOutcome:
+    """Approve or reject a pending claim. The first decision wins; later ones are told who won."""
+    if not manager.is_manager:
+        raise Forbidden("error.managers_only", command="approve" if approve else "reject")
+    reason = checked_text(reason, "reason")
+    now = services.clock.now()
+    with services.db.write() as session:
+        request = q.request(session, request_id)
+        if request is None:
+            raise NotFound("error.request_unknown", request=request_id)
+        rep = load_member(session, request.member_id)
+        if rep.team.id != manager.team.id:
+            raise NotFound("error.request_unknown", request=request_id)
+        status = "approved" if approve else "rejected"
+        if not q.decide_request(session, request_id, status=status, by=manager.id, now=now, reason=reason):
+            raise _already_decided(session, request_id)
+        if not q.settle_pending(session, request.customer_id, request.member_id, approve=approve, now=now):
+            raise Conflict("error.request_stale", request=request_id)
+        q.add_events(session, [event_row(
+            request.customer_id, status, request.member_id, manager.id, now,
+            reason=reason, request_id=request_id,
+        )])
+        q.enqueue(
+            session, key=f"claim_decided:{request_id}", team_id=rep.team.id, recipient_id=rep.id,
+            kind="claim_decided", params={"request_id": request_id}, now=now,
+        )
+        customer = q.customer(session, request.customer_id)
+        assert customer is not None
+        return DecisionOutcome(request_id, request.customer_id, customer.name, rep.name, approve)
+
+
+def _already_decided(session: Session, request_id: int) -> Conflict:
+    request = q.request(session, request_id)
+    assert request is not None
+    decider = q.member_names(session, {request.decided_by_id} if request.decided_by_id else set())
+    return Conflict(
+        "error.already_decided", request=request_id, status=request.status,
+        by=decider.get(request.decided_by_id or 0, "?"),
+    )

@@ -1,0 +1,124 @@
+"""What every use case needs: the database and the clock, plus the row-to-view helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.domain.clock import Clock, local_day
+from bot.domain.errors import NotFound, RuleViolation
+from bot.domain.rules import PoolRules
+from bot.domain.views import CustomerView, MemberView, TeamView
+from bot.storage import queries as q
+from bot.storage.engine import Database
+from bot.storage.models import Customer, Member, Team
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    clock: Clock
+
+
+def team_view(team: Team) -> TeamView:
+    assert team.id is not None
+    return TeamView(id=team.id, name=team.name, timezone=team.timezone, locale=team.locale)
+
+
+def member_view(member: Member, team: Team) -> MemberView:
+    assert member.id is not None
+    return MemberView(
+        id=member.id, handle=member.handle, name=member.name, role=member.role,
+        active=member.active, team=team_view(team),
+    )
+
+
+def load_member(session: Session, member_id: int) -> MemberView:
+    found = q.member_and_team(session, member_id)
+    if found is None:
+        raise NotFound("error.member_unknown", who=str(member_id))
+    return member_view(*found)
+
+
+def rules_for(session: Session, pool_id: int) -> tuple[PoolRules, Team]:
+    pool, team = q.pool_and_team(session, pool_id)
+    return PoolRules.of(pool), team
+
+
+def customer_view(
+    session: Session,
+    row: Customer,
+    *,
+    viewer: MemberView | None,
+    names: dict[int, str] | None = None,
+    next_follow_up: date | None = None,
+) -> CustomerView:
+    """A snapshot of ``row`` as ``viewer`` may see it (contact hidden while in a hiding pool)."""
+    assert row.id is not None
+    rules, team = rules_for(session, row.pool_id)
+    if names is None:
+        names = q.member_names(session, {row.owner_id} if row.owner_id else set())
+    hidden = (
+        rules.hide_contact_in_pool
+        and viewer is not None
+        and not viewer.is_manager
+        and row.owner_id != viewer.id
+    )
+    deadline = (
+        rules.deadline(
+            priority=row.priority, last_touch_at=row.last_touch_at, owned_since=row.owned_since,
+            won=row.won_at is not None, locked=row.locked, timezone=team.timezone,
+        )
+        if row.owner_id is not None
+        else None
+    )
+    return CustomerView(
+        id=row.id, name=row.name,
+        contact=None if hidden else row.contact,
+        phone=None if hidden else row.phone,
+        email=None if hidden else row.email,
+        industry=row.industry, region=row.region, size=row.size, priority=row.priority,
+        stage=row.stage, tags=row.tags, pool_id=row.pool_id, pool_name=rules.pool_name,
+        owner_id=row.owner_id, owner_name=names.get(row.owner_id) if row.owner_id else None,
+        pending_member_id=row.pending_member_id, owned_since=row.owned_since,
+        last_touch_at=row.last_touch_at, won=row.won_at is not None, locked=row.locked,
+        contact_hidden=hidden, deadline=deadline, next_follow_up=next_follow_up,
+    )
+
+
+def today(services: Services, team: TeamView | Team) -> date:
+    return local_day(services.clock.now(), team.timezone)
+
+
+TEXT_LIMITS = {"reason": 500, "note": 2000}
+
+
+def checked_text(text: str, what: str) -> str:
+    """Strip ``text`` and refuse it when longer than the limit for ``what``."""
+    text = text.strip()
+    limit = TEXT_LIMITS[what]
+    if len(text) > limit:
+        raise RuleViolation("text_length", "error.too_long", what=what, limit=limit, length=len(text))
+    return text
+
+
+def event_row(
+    customer_id: int,
+    kind: str,
+    member_id: int | None,
+    actor_id: int | None,
+    at: datetime,
+    *,
+    reason: str = "",
+    request_id: int | None = None,
+    from_member_id: int | None = None,
+    rule: str | None = None,
+) -> dict[str, object]:
+    """One ownership-event row, ready for a bulk insert."""
+    return {
+        "customer_id": customer_id, "kind": kind, "member_id": member_id, "actor_id": actor_id,
+        "at": at, "reason": reason, "request_id": request_id, "from_member_id": from_member_id,
+        "rule": rule,
+    }

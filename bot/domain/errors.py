@@ -1,0 +1,42 @@
+"""Domain errors carry what to tell the user: a catalogue key and its parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the user must read; nothing was changed."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class RuleViolation(DomainError):
+    """A pool rule refused the action; ``rule`` names it for logs and tests."""
+
+    def __init__(self, rule: str, key: str, **params: Any) -> None:
+        super().__init__(key, **params)
+        self.rule = rule
+
+
+class Conflict(DomainError):
+    """Somebody else changed the customer first (a lost race, a decided request)."""
+
+
+class Ambiguous(DomainError):
+    """A name matched several customers; ``choices`` lists (id, name) for the user to pick."""
+
+    def __init__(self, query: str, choices: list[tuple[int, str]]) -> None:
+        super().__init__("error.ambiguous", query=query, count=len(choices))
+        self.choices = choices

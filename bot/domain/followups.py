@@ -1,0 +1,62 @@
+"""Recording a follow-up: the owner's touch that resets the recycle clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.clock import local_day
+from bot.domain.context import Services, checked_text, rules_for
+from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from bot.domain.views import FOLLOW_UP_KINDS, Deadline, MemberView
+from bot.storage import queries as q
+from bot.storage.models import FollowUp
+
+
+@dataclass(frozen=True)
+class FollowUpRecorded:
+    customer_id: int
+    customer_name: str
+    next_date: date | None
+    deadline: Deadline | None
+
+
+def follow_up(
+    services: Services,
+    *,
+    member: MemberView,
+    customer_id: int,
+    note: str,
+    kind: str = "call",
+    next_date: date | None = None,
+) -> FollowUpRecorded:
+    note = checked_text(note, "note")
+    if not note:
+        raise RuleViolation("note_required", "error.note_required")
+    if kind not in FOLLOW_UP_KINDS:
+        raise RuleViolation("kind", "error.bad_kind", kind=kind, kinds=", ".join(FOLLOW_UP_KINDS))
+    now = services.clock.now()
+    with services.db.write() as session:
+        row = q.customer(session, customer_id)
+        if row is None:
+            raise NotFound("error.customer_unknown", query=str(customer_id))
+        rules, team = rules_for(session, row.pool_id)
+        if team.id != member.team.id:
+            raise NotFound("error.customer_unknown", query=str(customer_id))
+        if row.owner_id != member.id:
+            owner = q.member_names(session, {row.owner_id}).get(row.owner_id, "") if row.owner_id else ""
+            raise Forbidden("error.followup_not_owner", customer=row.name, owner=owner)
+        today = local_day(now, team.timezone)
+        if next_date is not None and next_date < today:
+            raise RuleViolation("next_date", "error.next_in_past", date=next_date, today=today)
+        assert row.id is not None
+        # conditional: if a recycle took the customer meanwhile, nothing is recorded
+        if not q.touch(session, row.id, member.id, now):
+            raise Conflict("error.changed_meanwhile", customer=row.name)
+        q.add(session, FollowUp(customer_id=row.id, member_id=member.id, kind=kind, note=note,
+                                next_date=next_date, at=now))
+        deadline = rules.deadline(
+            priority=row.priority, last_touch_at=now, owned_since=row.owned_since,
+            won=row.won_at is not None, locked=row.locked, timezone=team.timezone,
+        )
+        return FollowUpRecorded(row.id, row.name, next_date, deadline)

@@ -1,0 +1,183 @@
+"""Reads: who is speaking, which customer a name means, the pool, a rep's book, a customer card."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from sqlmodel import Session
+
+from bot.domain.context import Services, customer_view, member_view, rules_for
+from bot.domain.errors import Ambiguous, Forbidden, NotFound
+from bot.domain.names import name_key
+from bot.domain.views import (
+    CustomerCard,
+    CustomerView,
+    EventView,
+    FollowUpView,
+    MemberView,
+    RequestView,
+    SearchPage,
+)
+from bot.storage import queries as q
+from bot.storage.models import Customer
+
+PAGE_SIZE = 10
+MAX_CHOICES = 5
+FUZZY_FLOOR = 75  # rapidfuzz WRatio: a shared word scores ~90, single shared characters ~67
+FUZZY_CLOSE = 5  # candidates within this many points of the best are all offered
+FUZZY_SCAN_LIMIT = 50_000
+HISTORY = 10
+
+
+def member_for(services: Services, *, platform: str, user_id: str) -> MemberView:
+    """The member behind a platform identity (console identities are handles)."""
+    field = "handle" if platform == "console" else platform
+    with services.db.read() as session:
+        found = q.member_by_identity(session, field, user_id)
+    if found is None:
+        raise NotFound("error.member_unknown", who=user_id)
+    member = member_view(*found)
+    if not member.active:
+        raise Forbidden("error.member_inactive_self", member=member.name)
+    return member
+
+
+def member_by_handle(services: Services, *, team_id: int, handle: str) -> MemberView:
+    with services.db.read() as session:
+        found = q.member_by_identity(session, "handle", handle.lstrip("@"))
+    if found is None or found[1].id != team_id:
+        raise NotFound("error.member_unknown", who=handle)
+    return member_view(*found)
+
+
+def resolve_customer(services: Services, *, member: MemberView, query: str) -> int:
+    """A customer id from ``#12``, ``12``, an exact name, pinyin, or a close fuzzy match.
+
+    Raises :class:`Ambiguous` with the candidates when several customers fit equally well.
+    """
+    text = query.strip()
+    if not text:
+        raise NotFound("error.customer_missing")
+    digits = text.removeprefix("#")
+    with services.db.read() as session:
+        if digits.isdigit():
+            row = q.customer(session, int(digits))
+            if row is not None and _in_team(session, row, member):
+                return int(digits)
+            if text.startswith("#"):
+                raise NotFound("error.customer_unknown", query=text)
+        key = name_key(text)
+        if not key:
+            raise NotFound("error.customer_unknown", query=text)
+        exact = q.find_by_name_key(session, member.team.id, key)
+        if len(exact) == 1:
+            return int(exact[0].id or 0)
+        candidates = list(exact) or list(q.find_like(session, member.team.id, key, limit=50))
+        if not candidates:
+            candidates = _fuzzy(session, member.team.id, key)
+    return _pick(text, key, candidates)
+
+
+def _in_team(session: Session, row: Customer, member: MemberView) -> bool:
+    _, team = rules_for(session, row.pool_id)
+    return team.id == member.team.id
+
+
+def _fuzzy(session: Session, team_id: int, key: str) -> list[Customer]:
+    rows = q.names_in_team(session, team_id, FUZZY_SCAN_LIMIT)
+    choices = {cid: f"{name} {extra}" for cid, name, extra in rows}
+    ranked = process.extract(key, choices, scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=FUZZY_FLOOR)
+    ids = [int(cid) for _, _, cid in ranked]
+    return list(q.customers_by_ids(session, ids)) if ids else []
+
+
+def _pick(text: str, key: str, candidates: list[Customer]) -> int:
+    if not candidates:
+        raise NotFound("error.customer_unknown", query=text)
+    if len(candidates) == 1:
+        return int(candidates[0].id or 0)
+    scored = sorted(
+        ((fuzz.WRatio(key, f"{c.name_key} {c.search_key}"), c) for c in candidates),
+        key=lambda pair: (-pair[0], pair[1].id or 0),
+    )
+    best = scored[0][0]
+    close = [c for score, c in scored if best - score <= FUZZY_CLOSE]
+    if len(close) == 1:
+        return int(close[0].id or 0)
+    raise Ambiguous(text, [(int(c.id or 0), c.name) for c in close[:MAX_CHOICES]])
+
+
+def search(services: Services, *, member: MemberView, filters: q.SearchFilters, page: int = 1) -> SearchPage:
+    page = max(page, 1)
+    with services.db.read() as session:
+        rows, total = q.search_pool(
+            session, member.team.id, filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        views = tuple(customer_view(session, row, viewer=member, names={}) for row in rows)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return SearchPage(customers=views, page=page, pages=pages, total=total)
+
+
+def mine(services: Services, *, member: MemberView) -> tuple[CustomerView, ...]:
+    """The member's customers, most urgent first: soonest recycle, then oldest next follow-up."""
+    with services.db.read() as session:
+        rows = q.customers_owned_by(session, member.id)
+        next_dates = q.latest_next_dates(session, [int(r.id or 0) for r in rows])
+        names = {member.id: member.name}
+        views = [
+            customer_view(session, r, viewer=member, names=names, next_follow_up=next_dates.get(r.id))
+            for r in rows
+        ]
+    far = (9999, 12, 31)
+
+    def urgency(view: CustomerView) -> tuple[object, ...]:
+        deadline = view.deadline.day.timetuple()[:3] if view.deadline else far
+        follow = view.next_follow_up.timetuple()[:3] if view.next_follow_up else far
+        return (deadline, follow, view.id)
+
+    return tuple(sorted(views, key=urgency))
+
+
+def card(services: Services, *, member: MemberView, customer_id: int) -> CustomerCard:
+    with services.db.read() as session:
+        row = q.customer(session, customer_id)
+        if row is None or not _in_team(session, row, member):
+            raise NotFound("error.customer_unknown", query=str(customer_id))
+        follow_ups = q.follow_ups_of(session, customer_id, HISTORY)
+        events = q.events_of(session, customer_id, HISTORY)
+        people = {f.member_id for f in follow_ups} | {
+            i for e in events for i in (e.member_id, e.from_member_id, e.actor_id) if i
+        }
+        if row.owner_id:
+            people.add(row.owner_id)
+        names = q.member_names(session, people)
+        next_dates = q.latest_next_dates(session, [customer_id])
+        view = customer_view(session, row, viewer=member, names=names, next_follow_up=next_dates.get(customer_id))
+        pending = q.pending_request_for(session, customer_id)
+    return CustomerCard(
+        customer=view,
+        follow_ups=tuple(
+            FollowUpView(f.at, names.get(f.member_id, "?"), f.kind, f.note, f.next_date) for f in follow_ups
+        ),
+        events=tuple(
+            EventView(
+                e.at, e.kind, names.get(e.member_id or 0), names.get(e.from_member_id or 0),
+                names.get(e.actor_id or 0), e.rule, e.reason,
+            )
+            for e in events
+        ),
+        pending_request_id=pending.id if pending else None,
+    )
+
+
+def request_view(services: Services, *, request_id: int) -> RequestView | None:
+    with services.db.read() as session:
+        request = q.request(session, request_id)
+        if request is None:
+            return None
+        row = q.customer(session, request.customer_id)
+        names = q.member_names(session, {request.member_id, request.decided_by_id or 0})
+    return RequestView(
+        id=int(request.id or 0), customer_id=request.customer_id, customer_name=row.name if row else "?",
+        member_id=request.member_id, member_name=names.get(request.member_id, "?"), reason=request.reason,
+        status=request.status, decided_by_name=names.get(request.decided_by_id or 0),
+    )

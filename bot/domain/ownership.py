@@ -1,0 +1,183 @@
+"""Release, assign, transfer, lock/unlock and won: every change of hands after a claim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.domain.context import Services, checked_text, event_row, load_member, rules_for
+from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from bot.domain.views import MemberView
+from bot.storage import queries as q
+from bot.storage.models import Customer
+
+
+@dataclass(frozen=True)
+class Changed:
+    customer_id: int
+    customer_name: str
+
+
+@dataclass(frozen=True)
+class Transferred:
+    count: int
+    from_name: str
+    to_name: str
+
+
+def _team_customer(session: Session, customer_id: int, actor: MemberView) -> Customer:
+    row = q.customer(session, customer_id)
+    if row is None:
+        raise NotFound("error.customer_unknown", query=str(customer_id))
+    _, team = rules_for(session, row.pool_id)
+    if team.id != actor.team.id:
+        raise NotFound("error.customer_unknown", query=str(customer_id))
+    return row
+
+
+def _require_manager(actor: MemberView, command: str) -> None:
+    if not actor.is_manager:
+        raise Forbidden("error.managers_only", command=command)
+
+
+def _require_owner_or_manager(session: Session, row: Customer, actor: MemberView) -> None:
+    if row.owner_id is None:
+        raise Conflict("error.in_pool", customer=row.name)
+    if row.owner_id != actor.id and not actor.is_manager:
+        owner = q.member_names(session, {row.owner_id}).get(row.owner_id, "?")
+        raise Forbidden("error.not_owner", customer=row.name, owner=owner)
+
+
+def release(services: Services, *, member: MemberView, customer_id: int, reason: str = "") -> Changed:
+    """The owner gives a customer back to the pool; its cooldown starts today."""
+    reason = checked_text(reason, "reason")
+    now = services.clock.now()
+    with services.db.write() as session:
+        row = _team_customer(session, customer_id, member)
+        _require_owner_or_manager(session, row, member)
+        owner_id = row.owner_id
+        assert owner_id is not None and row.id is not None
+        if not q.give_back(session, row.id, owner_id):
+            raise Conflict("error.changed_meanwhile", customer=row.name)
+        q.add_events(session, [event_row(row.id, "released", owner_id, member.id, now, reason=reason)])
+        return Changed(row.id, row.name)
+
+
+def assign(services: Services, *, manager: MemberView, customer_id: int, to_member_id: int) -> Changed:
+    """A manager gives a customer (from the pool or from another rep) to ``to_member_id``."""
+    _require_manager(manager, "assign")
+    now = services.clock.now()
+    with services.db.write() as session:
+        target = load_member(session, to_member_id)
+        _check_assignee(session, manager, target)
+        q.lock_member(session, target.id)
+        row = _team_customer(session, customer_id, manager)
+        assert row.id is not None
+        if row.owner_id == target.id:
+            raise Conflict("error.already_owner", customer=row.name, member=target.name)
+        if row.pending_member_id is not None:
+            request = q.pending_request_for(session, row.id)
+            raise Conflict("error.pending_decide_first", customer=row.name, request=request.id if request else "?")
+        rules, _ = rules_for(session, row.pool_id)
+        held = q.held_count(session, target.id)
+        if row.won_at is None and held >= rules.max_held_per_rep:
+            raise RuleViolation(
+                "max_held_per_rep", "rule.max_held_other", member=target.name, held=held,
+                cap=rules.max_held_per_rep,
+            )
+        if not q.reassign(session, row.id, row.owner_id, target.id, now):
+            raise Conflict("error.changed_meanwhile", customer=row.name)
+        q.add_events(session, [event_row(
+            row.id, "assigned", target.id, manager.id, now, from_member_id=row.owner_id,
+        )])
+        q.enqueue(
+            session, key=f"assigned:{row.id}:{target.id}:{now.isoformat()}", team_id=target.team.id,
+            recipient_id=target.id, kind="assigned",
+            params={"customer_id": row.id, "by": manager.name}, now=now,
+        )
+        return Changed(row.id, row.name)
+
+
+def _check_assignee(session: Session, manager: MemberView, target: MemberView) -> None:
+    if target.team.id != manager.team.id:
+        raise NotFound("error.member_unknown", who=target.handle)
+    if not target.active:
+        raise Conflict("error.member_inactive", member=target.name)
+
+
+def transfer(services: Services, *, manager: MemberView, from_member_id: int, to_member_id: int) -> Transferred:
+    """Move a rep's whole book to another member in one statement (e.g. when the rep leaves)."""
+    _require_manager(manager, "transfer")
+    now = services.clock.now()
+    with services.db.write() as session:
+        source = load_member(session, from_member_id)
+        target = load_member(session, to_member_id)
+        if source.team.id != manager.team.id:
+            raise NotFound("error.member_unknown", who=source.handle)
+        _check_assignee(session, manager, target)
+        if source.id == target.id:
+            raise Conflict("error.same_member", member=source.name)
+        q.lock_member(session, source.id)
+        q.lock_member(session, target.id)
+        ids = q.book_of(session, source.id)
+        if not ids:
+            raise Conflict("error.empty_book", member=source.name)
+        _check_room_for_book(session, target, ids)
+        moved = q.move_book(session, ids, source.id, target.id, now)
+        q.add_events(session, [
+            event_row(cid, "transferred", target.id, manager.id, now, from_member_id=source.id) for cid in ids
+        ])
+        q.enqueue(
+            session, key=f"transferred:{source.id}:{target.id}:{now.isoformat()}", team_id=target.team.id,
+            recipient_id=target.id, kind="transferred",
+            params={"count": moved, "from": source.name, "by": manager.name}, now=now,
+        )
+        return Transferred(moved, source.name, target.name)
+
+
+def _check_room_for_book(session: Session, target: MemberView, ids: list[int]) -> None:
+    """The target must stay within the holding cap of every pool the book comes from."""
+    active = [row for row in q.customers_by_ids(session, ids) if row.won_at is None]
+    held = q.held_count(session, target.id)
+    for pool_id in {row.pool_id for row in active}:
+        rules, _ = rules_for(session, pool_id)
+        if held + len(active) > rules.max_held_per_rep:
+            raise RuleViolation(
+                "max_held_per_rep", "rule.transfer_cap", member=target.name, held=held,
+                incoming=len(active), cap=rules.max_held_per_rep,
+            )
+
+
+def set_locked(services: Services, *, manager: MemberView, customer_id: int, locked: bool) -> Changed:
+    """Lock a key account (never recycled) or unlock it."""
+    _require_manager(manager, "lock" if locked else "unlock")
+    now = services.clock.now()
+    with services.db.write() as session:
+        row = _team_customer(session, customer_id, manager)
+        assert row.id is not None
+        if row.owner_id is None:
+            raise Conflict("error.lock_needs_owner", customer=row.name)
+        if row.locked == locked:
+            raise Conflict("error.already_locked" if locked else "error.not_locked", customer=row.name)
+        if not q.set_flags(session, row.id, row.owner_id, locked=locked):
+            raise Conflict("error.changed_meanwhile", customer=row.name)
+        kind = "locked" if locked else "unlocked"
+        q.add_events(session, [event_row(row.id, kind, row.owner_id, manager.id, now)])
+        return Changed(row.id, row.name)
+
+
+def mark_won(services: Services, *, member: MemberView, customer_id: int) -> Changed:
+    """The owner (or a manager) records the deal: the customer is never recycled again."""
+    now = services.clock.now()
+    with services.db.write() as session:
+        row = _team_customer(session, customer_id, member)
+        _require_owner_or_manager(session, row, member)
+        assert row.id is not None
+        if row.won_at is not None:
+            raise Conflict("error.already_won", customer=row.name)
+        if not q.set_flags(session, row.id, row.owner_id, won_at=now, stage="won"):
+            raise Conflict("error.changed_meanwhile", customer=row.name)
+        q.add_events(session, [event_row(row.id, "won", row.owner_id, member.id, now)])
+        return Changed(row.id, row.name)
+

@@ -1,0 +1,136 @@
+"""The neutral message vocabulary every surface renders (console text, Block Kit, DingTalk cards).
+
+Handlers and the domain speak only these frozen dataclasses; a surface turns its input into a
+:class:`Command` and renders :class:`Message` back. Every :class:`Button` carries its typed twin,
+the command a user can type instead of pressing it, so nothing needs a mouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Platform = Literal["console", "slack", "dingtalk"]
+ButtonStyle = Literal["default", "primary", "danger"]
+
+# action id -> the command that is its typed twin
+ACTION_COMMANDS: dict[str, str] = {
+    "claim.claim": "claim",
+    "claim.approve": "approve",
+    "claim.reject": "reject",
+    "customer.show": "customer",
+    "customer.release": "release",
+    "customer.followup": "followup",
+    "pool.page": "pool",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who typed or pressed: a platform identity, resolved to a member by the use case."""
+
+    platform: Platform
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A line of text from any surface, e.g. ``/claim 杭州云帆 warm lead``."""
+
+    actor: Actor
+    text: str
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str
+    style: ButtonStyle = "default"
+
+    @property
+    def twin(self) -> str:
+        """The command that does what this button does."""
+        return f"/{ACTION_COMMANDS[self.action_id]} {self.value}".rstrip()
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Fields:
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Small print under a block: hints, paging, who decided."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+Block = Text | Fields | Actions | Context | Divider
+
+
+@dataclass(frozen=True)
+class Message:
+    blocks: tuple[Block, ...]
+    # plain-text summary for notifications and platforms that show a preview
+    summary: str = ""
+
+    @classmethod
+    def text(cls, text: str) -> Message:
+        return cls(blocks=(Text(text),), summary=text)
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        return tuple(b for block in self.blocks if isinstance(block, Actions) for b in block.buttons)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "blocks": [{"type": type(block).__name__, **asdict(block)} for block in self.blocks],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Message:
+        return cls(blocks=tuple(_block_from_json(b) for b in data["blocks"]), summary=data["summary"])
+
+
+def _block_from_json(data: dict[str, Any]) -> Block:
+    kind = data["type"]
+    if kind == "Text":
+        return Text(data["text"], data.get("heading", False))
+    if kind == "Fields":
+        return Fields(tuple((str(a), str(b)) for a, b in data["pairs"]))
+    if kind == "Actions":
+        return Actions(tuple(Button(**b) for b in data["buttons"]))
+    if kind == "Context":
+        return Context(data["text"])
+    if kind == "Divider":
+        return Divider()
+    raise ValueError(f"unknown block type {kind!r}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command answers to the person who sent it."""
+
+    message: Message
+    # a reply others in the conversation should see too (Slack: in_channel)
+    public: bool = False
+    choices: tuple[str, ...] = field(default=())

@@ -1,0 +1,178 @@
+"""Database tables. Timestamps are timezone-aware UTC; local days are computed per team."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Dialect, Index, UniqueConstraint
+from sqlalchemy.types import JSON, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in and out, on every database (SQLite would otherwise drop the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"timestamps must be timezone-aware, got {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    timezone: str = Field(max_length=64)
+    locale: str = Field(max_length=8)
+    reminder_time: str = Field(default="09:00", max_length=5)
+    working_days: str = Field(default="mon,tue,wed,thu,fri", max_length=40)
+    slack_channel: str | None = Field(default=None, max_length=40)
+    dingtalk_conversation: str | None = Field(default=None, max_length=120)
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True, max_length=40)
+    name: str = Field(max_length=80)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    role: str = Field(max_length=10)
+    slack_id: str | None = Field(default=None, unique=True, max_length=40)
+    dingtalk_id: str | None = Field(default=None, unique=True, max_length=80)
+    active: bool = True
+    # Bumped by every claim: the row lock that serialises one member's claims, so the holding cap
+    # and the daily limit hold when the same rep claims from several threads or processes.
+    claim_seq: int = 0
+
+
+class Pool(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    claim_requires_approval: bool = False
+    max_held_per_rep: int = 50
+    daily_claim_limit: int = 10
+    reclaim_cooldown_days: int = 7
+    recycle_days_a: int = 7
+    recycle_days_b: int = 15
+    recycle_days_c: int = 30
+    recycle_days_without_deal: int | None = None
+    warn_days: int = 3
+    hide_contact_in_pool: bool = True
+    request_expiry_hours: int = 72
+
+
+class Customer(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_customer_pool_owner_priority", "pool_id", "owner_id", "priority"),
+        Index("ix_customer_name_key", "name_key"),
+        Index("ix_customer_phone_key", "phone_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    # lower-cased, punctuation-free name: duplicate detection and exact lookups
+    name_key: str = Field(max_length=200)
+    # "hang zhou yun fan ke ji|hzyfkj": lets a rep type pinyin or initials for a Chinese name
+    search_key: str = Field(default="", max_length=800)
+    contact: str | None = Field(default=None, max_length=80)
+    phone: str | None = Field(default=None, max_length=40)
+    phone_key: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=200)
+    industry: str | None = Field(default=None, max_length=80)
+    region: str | None = Field(default=None, max_length=80)
+    size: str | None = Field(default=None, max_length=40)
+    priority: str = Field(default="B", max_length=1)
+    stage: str = Field(default="new", max_length=40)
+    tags: str = Field(default="", max_length=400)
+    pool_id: int = Field(foreign_key="pool.id")
+    owner_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    # the rep whose claim request waits for a manager; the customer cannot be claimed meanwhile
+    pending_member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    owned_since: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_touch_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    won_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    locked: bool = False
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=20)
+    note: str = Field(max_length=2000)
+    next_date: date | None = None
+    at: datetime = Field(sa_column=_utc())
+
+
+class ClaimRequest(SQLModel, table=True):
+    __tablename__ = "claim_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    reason: str = Field(default="", max_length=500)
+    status: str = Field(default="pending", max_length=12, index=True)
+    created_at: datetime = Field(sa_column=_utc())
+    decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    decided_by_id: int | None = Field(default=None, foreign_key="member.id")
+    decision_reason: str = Field(default="", max_length=500)
+
+
+class OwnershipEvent(SQLModel, table=True):
+    """Append-only history of who owned what and why; replaying it gives the current owners."""
+
+    __tablename__ = "ownership_event"
+    __table_args__ = (
+        Index("ix_event_member_kind_at", "member_id", "kind", "at"),
+        Index("ix_event_customer_at", "customer_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    kind: str = Field(max_length=20)
+    # the member the event is about: the new owner, the requester, the former owner of a recycle
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    from_member_id: int | None = Field(default=None, foreign_key="member.id")
+    actor_id: int | None = Field(default=None, foreign_key="member.id")
+    request_id: int | None = Field(default=None, foreign_key="claim_request.id")
+    rule: str | None = Field(default=None, max_length=80)
+    reason: str = Field(default="", max_length=500)
+    at: datetime = Field(sa_column=_utc())
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: written in the same transaction as the change that caused it."""
+
+    __table_args__ = (UniqueConstraint("key", name="uq_notification_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    team_id: int = Field(foreign_key="team.id")
+    recipient_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    to_team_channel: bool = False
+    kind: str = Field(max_length=40)
+    payload: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=12, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=_utc())
+    created_at: datetime = Field(sa_column=_utc())
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_error: str | None = Field(default=None, max_length=1000)

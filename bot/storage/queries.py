@@ -1,0 +1,436 @@
+"""Every SQL statement the domain needs. Decisions that race are conditional UPDATEs whose
+row count says who won; nothing here checks in Python and then writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from bot.storage.models import (
+    ClaimRequest,
+    Customer,
+    FollowUp,
+    Member,
+    Notification,
+    OwnershipEvent,
+    Pool,
+    Team,
+)
+
+CLAIM_EVENT_KINDS = ("claimed", "claim_requested")
+GIVEN_BACK_KINDS = ("released", "recycled")
+
+
+def _rowcount(result: Any) -> int:
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
+
+
+# ---- members and teams -------------------------------------------------------------------------
+
+
+def member_by_identity(session: Session, field: str, value: str) -> tuple[Member, Team] | None:
+    column = {"handle": Member.handle, "slack": Member.slack_id, "dingtalk": Member.dingtalk_id}[field]
+    row = session.exec(
+        select(Member, Team).join(Team, col(Team.id) == Member.team_id).where(column == value)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def member_and_team(session: Session, member_id: int) -> tuple[Member, Team] | None:
+    row = session.exec(
+        select(Member, Team).join(Team, col(Team.id) == Member.team_id).where(Member.id == member_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def managers_of(session: Session, team_id: int) -> Sequence[Member]:
+    return session.exec(
+        select(Member).where(
+            Member.team_id == team_id, col(Member.role).in_(("manager", "admin")), col(Member.active)
+        ).order_by(col(Member.id))
+    ).scalars().all()
+
+
+def lock_member(session: Session, member_id: int) -> None:
+    """Take the member's row lock for the rest of the transaction (serialises its claims)."""
+    session.execute(
+        update(Member).where(col(Member.id) == member_id).values(claim_seq=Member.claim_seq + 1)
+    )
+
+
+def pool_and_team(session: Session, pool_id: int) -> tuple[Pool, Team]:
+    row = session.exec(
+        select(Pool, Team).join(Team, col(Team.id) == Pool.team_id).where(Pool.id == pool_id)
+    ).one()
+    return row[0], row[1]
+
+
+def pools_of_team(session: Session, team_id: int) -> Sequence[Pool]:
+    return session.exec(select(Pool).where(Pool.team_id == team_id).order_by(col(Pool.id))).scalars().all()
+
+
+def pool_by_name(session: Session, name: str) -> Pool | None:
+    return session.exec(select(Pool).where(Pool.name == name)).scalars().first()
+
+
+# ---- counts the rules need ---------------------------------------------------------------------
+
+
+def held_count(session: Session, member_id: int) -> int:
+    """Active customers the member owns (won ones excluded) plus its pending claim requests."""
+    owned = session.scalar(
+        select(func.count()).select_from(Customer).where(
+            Customer.owner_id == member_id, col(Customer.won_at).is_(None)
+        )
+    )
+    pending = session.scalar(
+        select(func.count()).select_from(Customer).where(Customer.pending_member_id == member_id)
+    )
+    return int(owned or 0) + int(pending or 0)
+
+
+def claims_between(session: Session, member_id: int, start: datetime, end: datetime) -> int:
+    """Claims (immediate or requested) the member made in [start, end), from the event log."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(OwnershipEvent).where(
+                OwnershipEvent.member_id == member_id,
+                col(OwnershipEvent.kind).in_(CLAIM_EVENT_KINDS),
+                col(OwnershipEvent.at) >= start,
+                col(OwnershipEvent.at) < end,
+            )
+        )
+        or 0
+    )
+
+
+def last_given_back_at(session: Session, customer_id: int, member_id: int) -> datetime | None:
+    return session.scalar(
+        select(func.max(OwnershipEvent.at)).where(
+            OwnershipEvent.customer_id == customer_id,
+            OwnershipEvent.member_id == member_id,
+            col(OwnershipEvent.kind).in_(GIVEN_BACK_KINDS),
+        )
+    )
+
+
+# ---- customers: the conditional updates ---------------------------------------------------------
+
+
+def customer(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id, populate_existing=True)
+
+
+def _owner_values(member_id: int, now: datetime) -> dict[str, Any]:
+    return {"owner_id": member_id, "owned_since": now, "last_touch_at": now, "pending_member_id": None}
+
+
+def take_from_pool(session: Session, customer_id: int, member_id: int, now: datetime) -> bool:
+    """Give a pool customer to ``member_id``; False if it is owned or pending by now."""
+    result = session.execute(
+        update(Customer)
+        .where(
+            col(Customer.id) == customer_id,
+            col(Customer.owner_id).is_(None),
+            col(Customer.pending_member_id).is_(None),
+        )
+        .values(**_owner_values(member_id, now))
+    )
+    return _rowcount(result) == 1
+
+
+def mark_pending(session: Session, customer_id: int, member_id: int) -> bool:
+    result = session.execute(
+        update(Customer)
+        .where(
+            col(Customer.id) == customer_id,
+            col(Customer.owner_id).is_(None),
+            col(Customer.pending_member_id).is_(None),
+        )
+        .values(pending_member_id=member_id)
+    )
+    return _rowcount(result) == 1
+
+
+def settle_pending(
+    session: Session, customer_id: int, member_id: int, *, approve: bool, now: datetime
+) -> bool:
+    values = _owner_values(member_id, now) if approve else {"pending_member_id": None}
+    result = session.execute(
+        update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.pending_member_id) == member_id)
+        .values(**values)
+    )
+    return _rowcount(result) == 1
+
+
+def give_back(session: Session, customer_id: int, owner_id: int) -> bool:
+    result = session.execute(
+        update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
+        .values(owner_id=None, owned_since=None, last_touch_at=None, won_at=None, locked=False)
+    )
+    return _rowcount(result) == 1
+
+
+def reassign(
+    session: Session, customer_id: int, from_owner: int | None, to_member: int, now: datetime
+) -> bool:
+    """Move a customer from ``from_owner`` (None: the pool) to ``to_member``, if still there."""
+    owner_matches = (
+        col(Customer.owner_id).is_(None) if from_owner is None else col(Customer.owner_id) == from_owner
+    )
+    result = session.execute(
+        update(Customer)
+        .where(col(Customer.id) == customer_id, owner_matches, col(Customer.pending_member_id).is_(None))
+        .values(**_owner_values(to_member, now))
+    )
+    return _rowcount(result) == 1
+
+
+def touch(session: Session, customer_id: int, owner_id: int, now: datetime) -> bool:
+    result = session.execute(
+        update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
+        .values(last_touch_at=now)
+    )
+    return _rowcount(result) == 1
+
+
+def set_flags(session: Session, customer_id: int, owner_id: int | None, **values: Any) -> bool:
+    """Update won/locked/stage on an owned customer, if ``owner_id`` still owns it."""
+    result = session.execute(
+        update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
+        .values(**values)
+    )
+    return _rowcount(result) == 1
+
+
+def book_of(session: Session, member_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(Customer.id).where(Customer.owner_id == member_id).order_by(col(Customer.id))
+        ).scalars()
+    )
+
+
+def move_book(session: Session, customer_ids: list[int], from_id: int, to_id: int, now: datetime) -> int:
+    """Move the listed customers, if still owned by ``from_id``, in one statement."""
+    result = session.execute(
+        update(Customer)
+        .where(col(Customer.id).in_(customer_ids), col(Customer.owner_id) == from_id)
+        .values(owner_id=to_id, owned_since=now, last_touch_at=now)
+    )
+    return _rowcount(result)
+
+
+# ---- requests, events, follow-ups, outbox ---------------------------------------------------------
+
+
+def add(session: Session, row: Any) -> Any:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(OwnershipEvent), rows)
+
+
+def pending_request_for(session: Session, customer_id: int) -> ClaimRequest | None:
+    return session.exec(
+        select(ClaimRequest).where(
+            ClaimRequest.customer_id == customer_id, ClaimRequest.status == "pending"
+        )
+    ).scalars().first()
+
+
+def request(session: Session, request_id: int) -> ClaimRequest | None:
+    return session.get(ClaimRequest, request_id, populate_existing=True)
+
+
+def decide_request(
+    session: Session, request_id: int, *, status: str, by: int, now: datetime, reason: str
+) -> bool:
+    """First decision wins: only a still-pending request changes."""
+    result = session.execute(
+        update(ClaimRequest)
+        .where(col(ClaimRequest.id) == request_id, col(ClaimRequest.status) == "pending")
+        .values(status=status, decided_by_id=by, decided_at=now, decision_reason=reason)
+    )
+    return _rowcount(result) == 1
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    team_id: int,
+    recipient_id: int | None,
+    kind: str,
+    params: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Queue a notification; a second one with the same key (the same cause) is ignored."""
+    values = {
+        "key": key, "team_id": team_id, "recipient_id": recipient_id, "to_team_channel": recipient_id is None,
+        "kind": kind, "payload": params, "status": "pending", "attempts": 0,
+        "next_attempt_at": now, "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    builder = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(builder(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+
+
+# ---- reads for views --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    words: tuple[str, ...] = ()
+    industry: str | None = None
+    region: str | None = None
+    size: str | None = None
+    priority: str | None = None
+
+
+def _pool_search_conditions(team_id: int, filters: SearchFilters) -> list[Any]:
+    conditions: list[Any] = [
+        col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id)),
+        col(Customer.owner_id).is_(None),
+    ]
+    for word in filters.words:
+        pattern = f"%{word.lower()}%"
+        conditions.append(
+            or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern),
+                func.lower(Customer.tags).like(pattern))
+        )
+    for name in ("industry", "region", "size"):
+        value = getattr(filters, name)
+        if value:
+            conditions.append(func.lower(getattr(Customer, name)) == value.lower())
+    if filters.priority:
+        conditions.append(Customer.priority == filters.priority.upper())
+    return conditions
+
+
+def search_pool(
+    session: Session, team_id: int, filters: SearchFilters, *, offset: int, limit: int
+) -> tuple[Sequence[Customer], int]:
+    conditions = _pool_search_conditions(team_id, filters)
+    total = int(session.scalar(select(func.count()).select_from(Customer).where(and_(*conditions))) or 0)
+    rows = session.exec(
+        select(Customer).where(and_(*conditions))
+        .order_by(col(Customer.priority), col(Customer.id)).offset(offset).limit(limit)
+    ).scalars().all()
+    return rows, total
+
+
+def customers_owned_by(session: Session, member_id: int) -> Sequence[Customer]:
+    return session.exec(select(Customer).where(Customer.owner_id == member_id)).scalars().all()
+
+
+def latest_next_dates(session: Session, customer_ids: Sequence[int]) -> dict[int, Any]:
+    """Each customer's next follow-up date, from its most recent follow-up."""
+    if not customer_ids:
+        return {}
+    latest = (
+        select(FollowUp.customer_id, func.max(FollowUp.id).label("fid"))
+        .where(col(FollowUp.customer_id).in_(customer_ids)).group_by(col(FollowUp.customer_id)).subquery()
+    )
+    rows = session.execute(
+        select(FollowUp.customer_id, FollowUp.next_date).join(latest, col(FollowUp.id) == latest.c.fid)
+    ).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[Customer]:
+    return session.exec(
+        select(Customer).where(
+            col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id)),
+            Customer.name_key == name_key,
+        ).order_by(col(Customer.id))
+    ).scalars().all()
+
+
+def find_like(session: Session, team_id: int, fragment: str, limit: int) -> Sequence[Customer]:
+    pattern = f"%{fragment}%"
+    return session.exec(
+        select(Customer).where(
+            col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id)),
+            or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern)),
+        ).order_by(col(Customer.id)).limit(limit)
+    ).scalars().all()
+
+
+def names_in_team(session: Session, team_id: int, limit: int) -> Sequence[tuple[int, str, str]]:
+    rows = session.execute(
+        select(Customer.id, Customer.name_key, Customer.search_key).where(
+            col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id))
+        ).limit(limit)
+    ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def customers_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Customer]:
+    return session.exec(select(Customer).where(col(Customer.id).in_(ids))).scalars().all()
+
+
+def member_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Member.id, Member.name).where(col(Member.id).in_(ids))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def follow_ups_of(session: Session, customer_id: int, limit: int) -> Sequence[FollowUp]:
+    return session.exec(
+        select(FollowUp).where(FollowUp.customer_id == customer_id)
+        .order_by(col(FollowUp.at).desc(), col(FollowUp.id).desc()).limit(limit)
+    ).scalars().all()
+
+
+def events_of(session: Session, customer_id: int, limit: int) -> Sequence[OwnershipEvent]:
+    return session.exec(
+        select(OwnershipEvent).where(OwnershipEvent.customer_id == customer_id)
+        .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc()).limit(limit)
+    ).scalars().all()
+
+
+def all_events_in_order(session: Session) -> Sequence[OwnershipEvent]:
+    return session.exec(select(OwnershipEvent).order_by(col(OwnershipEvent.id))).scalars().all()
+
+
+def pending_requests(session: Session, team_id: int) -> Sequence[ClaimRequest]:
+    requester = aliased(Member)
+    return session.exec(
+        select(ClaimRequest).join(requester, col(requester.id) == ClaimRequest.member_id)
+        .where(ClaimRequest.status == "pending", requester.team_id == team_id)
+        .order_by(col(ClaimRequest.id))
+    ).scalars().all()
+
+
+def notifications_for(session: Session, member_id: int, after_id: int) -> Sequence[Notification]:
+    return session.exec(
+        select(Notification).where(Notification.recipient_id == member_id, col(Notification.id) > after_id)
+        .order_by(col(Notification.id))
+    ).scalars().all()
+
+
+def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) -> None:
+    if notification_ids:
+        session.execute(
+            update(Notification).where(col(Notification.id).in_(notification_ids))
+            .values(status="sent", sent_at=now)
+        )
