@@ -46,7 +46,7 @@ class TeamConfig(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+            raise ValueError(f"unknown time zone {value!r} (an IANA name, e.g. Asia/Shanghai)") from exc
         return value
 
     @field_validator("working_days")
@@ -103,12 +103,11 @@ class PoolbotConfig(_Strict):
         _no_duplicates("teams", "name", team_names)
         _no_duplicates("members", "handle", [m.handle for m in self.members])
         _no_duplicates("pools", "name", [p.name for p in self.pools])
-        for kind, items in (("members", self.members), ("pools", self.pools)):
-            for index, item in enumerate(items):
-                if item.team not in team_names:
-                    raise ValueError(
-                        f"{kind}[{index}].team: no team named {item.team!r} (teams: {team_names})"
-                    )
+        references = [("members", i, m.team) for i, m in enumerate(self.members)]
+        references += [("pools", i, p.team) for i, p in enumerate(self.pools)]
+        for kind, index, team in references:
+            if team not in team_names:
+                raise ValueError(f"{kind}[{index}].team: no team named {team!r} (teams: {team_names})")
         for platform in ("slack", "dingtalk"):
             ids = [getattr(m, platform) for m in self.members if getattr(m, platform)]
             _no_duplicates("members", platform, ids)
@@ -134,7 +133,7 @@ def load_config(path: Path) -> PoolbotConfig:
     secrets = sorted(SECRET_KEYS.intersection(raw))
     if secrets:
         raise ConfigError(
-            f"{path}: {secrets[0]}: secrets belong in the environment or .env, not in the config file"
+            f"{path}: {secrets[0]}: secrets go in the environment or .env, not in the config file"
         )
     try:
         return PoolbotConfig.model_validate(raw)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 Platform = Literal["console", "slack", "dingtalk"]
 ButtonStyle = Literal["default", "primary", "danger"]
 
-# action id -> the command that is its typed twin
+# action id -> the command that is its typed twin; "cmd.<command>" runs <command> with the value
 ACTION_COMMANDS: dict[str, str] = {
     "claim.claim": "claim",
     "claim.approve": "approve",
@@ -52,7 +52,10 @@ class Button:
     @property
     def twin(self) -> str:
         """The command that does what this button does."""
-        return f"/{ACTION_COMMANDS[self.action_id]} {self.value}".rstrip()
+        command = self.action_id.removeprefix("cmd.") if self.action_id.startswith("cmd.") else (
+            ACTION_COMMANDS[self.action_id]
+        )
+        return f"/{command} {self.value}".rstrip()
 
 
 @dataclass(frozen=True)

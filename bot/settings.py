@@ -71,4 +71,4 @@ def normalize_database_url(url: str) -> str:
 
 
 def load_settings() -> Settings:
-    return Settings(_env_file=os.environ.get("POOLBOT_ENV_FILE", ".env"))  # type: ignore[call-arg]
+    return Settings(_env_file=os.environ.get("POOLBOT_ENV_FILE", ".env"))

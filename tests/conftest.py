@@ -31,6 +31,8 @@ def _postgres_reason() -> str | None:
 
 
 PG_UNAVAILABLE = _postgres_reason()
+if PG_UNAVAILABLE and os.environ.get("POOLBOT_REQUIRE_POSTGRES"):
+    raise RuntimeError(f"POOLBOT_REQUIRE_POSTGRES is set but {PG_UNAVAILABLE}")
 
 
 def _sqlalchemy_pg(url: str) -> str:

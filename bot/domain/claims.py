@@ -41,7 +41,9 @@ class DecisionOutcome:
 
 
 def claim(services: Services, *, member: MemberView, customer_id: int, reason: str = "") -> ClaimOutcome:
-    if member.role != REP or not member.active:
+    if not member.active:
+        raise Forbidden("error.member_inactive_self", member=member.name)
+    if member.role != REP:
         raise Forbidden("error.reps_only", command="claim")
     reason = checked_text(reason, "reason")
     now = services.clock.now()

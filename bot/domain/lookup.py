@@ -181,3 +181,30 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
         member_id=request.member_id, member_name=names.get(request.member_id, "?"), reason=request.reason,
         status=request.status, decided_by_name=names.get(request.decided_by_id or 0),
     )
+
+
+def split_customer(services: Services, *, member: MemberView, words: tuple[str, ...]) -> tuple[str, int]:
+    """How many leading ``words`` name the customer: the longest run that is an exact name, else 1.
+
+    Lets ``/claim Acme Corp warm lead`` mean the customer "Acme Corp" with reason "warm lead"
+    without quotes, when such a customer exists.
+    """
+    if not words:
+        return "", 0
+    with services.db.read() as session:
+        for count in range(min(len(words), 6), 1, -1):
+            text = " ".join(words[:count])
+            if q.find_by_name_key(session, member.team.id, name_key(text)):
+                return text, count
+    return words[0], 1
+
+
+def holdings(services: Services, *, member_id: int) -> int:
+    with services.db.read() as session:
+        return q.held_count(session, member_id)
+
+
+def customer_name(services: Services, *, customer_id: int) -> str | None:
+    with services.db.read() as session:
+        row = q.customer(session, customer_id)
+        return row.name if row else None

@@ -86,10 +86,12 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
                 "max_held_per_rep", "rule.max_held_other", member=target.name, held=held,
                 cap=rules.max_held_per_rep,
             )
-        if not q.reassign(session, row.id, row.owner_id, target.id, now):
+        # read before the UPDATE: it synchronises ``row``, whose owner_id then is the target
+        from_owner = row.owner_id
+        if not q.reassign(session, row.id, from_owner, target.id, now):
             raise Conflict("error.changed_meanwhile", customer=row.name)
         q.add_events(session, [event_row(
-            row.id, "assigned", target.id, manager.id, now, from_member_id=row.owner_id,
+            row.id, "assigned", target.id, manager.id, now, from_member_id=from_owner,
         )])
         q.enqueue(
             session, key=f"assigned:{row.id}:{target.id}:{now.isoformat()}", team_id=target.team.id,

@@ -434,3 +434,12 @@ def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) 
             update(Notification).where(col(Notification.id).in_(notification_ids))
             .values(status="sent", sent_at=now)
         )
+
+
+def first_active_handle(session: Session) -> str | None:
+    """The member the console speaks as when none is named: the first rep, else anyone."""
+    rows = session.execute(
+        select(Member.handle, Member.role).where(col(Member.active)).order_by(col(Member.id))
+    ).all()
+    reps = [handle for handle, role in rows if role == "rep"]
+    return reps[0] if reps else (rows[0][0] if rows else None)

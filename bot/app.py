@@ -1,0 +1,52 @@
+"""The composition root: settings -> config -> database -> services -> surfaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import PoolbotConfig
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.context import Services
+from bot.domain.setup import sync_config
+from bot.settings import Settings, load_settings
+from bot.storage import migrate
+from bot.storage.engine import Database
+
+
+class NotMigrated(Exception):
+    """The PostgreSQL schema is behind the code; an operator runs ``poolbot db upgrade``."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    config: PoolbotConfig
+    database_url: str
+    services: Services
+
+
+def build(config_path: Path | None = None, *, clock: Clock | None = None, migrate_sqlite: bool = True) -> Runtime:
+    """Load settings and config (raising ConfigError on a broken file), open and prepare the database.
+
+    The embedded SQLite database is migrated on start so a new user needs no extra step;
+    PostgreSQL is migrated by the release phase, and a stale schema stops the start.
+    """
+    settings = load_settings()
+    config = settings.load(config_path)
+    url = settings.resolved_database_url(config)
+    if url.startswith("sqlite"):
+        if migrate_sqlite:
+            migrate.upgrade(url)
+    elif migrate.current(url) != migrate.head():
+        raise NotMigrated(f"the database at {redact(url)} is not migrated: run `poolbot db upgrade`")
+    db = Database.from_url(url)
+    sync_config(db, config)
+    return Runtime(settings, config, url, Services(db=db, clock=clock or SystemClock()))
+
+
+def redact(url: str) -> str:
+    """A database URL fit for logs and messages: the password replaced."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

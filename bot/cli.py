@@ -1,0 +1,186 @@
+"""The ``poolbot`` command: run, chat, demo, import, export, db."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from bot import logs
+from bot.app import NotMigrated, Runtime, build, redact
+from bot.config import ConfigError
+from bot.domain import lookup
+from bot.domain.errors import DomainError
+from bot.handlers.console.chat import ConsoleChat
+from bot.settings import load_settings
+from bot.storage import migrate
+
+app = typer.Typer(help="poolbot: the customer pool (公海) inside the team chat.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="Config file (default: $POOLBOT_CONFIG or config/poolbot.toml).")
+]
+
+
+def _runtime(config: Path | None) -> Runtime:
+    settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format)
+    try:
+        return build(config)
+    except ConfigError as exc:
+        err.print(f"[red]Configuration error[/red]\n{exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    except NotMigrated as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+def _default_handle(runtime: Runtime, requested: str | None) -> str:
+    if requested:
+        return requested
+    from bot.storage import queries
+
+    with runtime.services.db.read() as session:
+        handle = queries.first_active_handle(session)
+    if handle is None:
+        err.print("No members yet: run [bold]poolbot demo[/bold] or add members to the config file.")
+        raise typer.Exit(1)
+    return handle
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    as_: Annotated[str | None, typer.Option("--as", help="Member handle to chat as.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo team and customers first.")] = False,
+) -> None:
+    """Start the bot. Without chat credentials: an interactive console chat on SQLite."""
+    runtime = _runtime(config)
+    if runtime.settings.has_slack or runtime.settings.has_dingtalk:
+        err.print("Slack and DingTalk surfaces are not part of this version yet; starting the console.")
+    if demo:
+        _load_demo(runtime)
+    chat = ConsoleChat(runtime.services, handle=_default_handle(runtime, as_))
+    out = Console(highlight=False)
+    out.print(f"poolbot console on {redact(runtime.database_url)}. Type /help, /as <handle>, Ctrl-D to quit.")
+    out.print(chat.say(f"/as {chat.handle}"))
+    while True:
+        try:
+            line = input(f"{chat.handle}> ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        out.print(chat.say(line))
+
+
+@app.command()
+def chat(
+    as_: Annotated[str, typer.Option("--as", help="Member handle to chat as.")],
+    config: ConfigOption = None,
+) -> None:
+    """Read commands from standard input, one per line, and print the replies (scriptable)."""
+    runtime = _runtime(config)
+    session = ConsoleChat(runtime.services, handle=as_)
+    try:
+        lookup.member_for(runtime.services, platform="console", user_id=as_)
+    except DomainError as exc:
+        err.print(f"Unknown member {as_!r}: run poolbot demo or check the config.")
+        raise typer.Exit(1) from exc
+    for line in sys.stdin:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        print(f"{session.handle}> {line.strip()}")
+        print(session.say(line))
+
+
+def _load_demo(runtime: Runtime) -> None:
+    from bot.demo import load_demo
+
+    report = load_demo(runtime.services.db, runtime.services.clock)
+    Console(highlight=False).print(report.describe())
+
+
+@app.command()
+def demo(config: ConfigOption = None) -> None:
+    """Load a demo team (manager maria, reps alice, bob, chen) and about 200 customers."""
+    _load_demo(_runtime(config))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file with a header row.")],
+    pool: Annotated[str, typer.Option("--pool", help="Pool the customers go into.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; change nothing.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Import customers; duplicates (same name or phone) are skipped and reported."""
+    from bot.importer import ImportFileError, import_file
+
+    runtime = _runtime(config)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("importing", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            report = import_file(runtime.services.db, runtime.services.clock, file, pool_name=pool,
+                                 dry_run=dry_run, progress=advance)
+        except ImportFileError as exc:
+            err.print(f"[red]{exc}[/red]", highlight=False)
+            raise typer.Exit(1) from exc
+    for line in report.lines():
+        print(line)
+
+
+@app.command()
+def export(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file (default: stdout).")] = None,
+    pool: Annotated[str | None, typer.Option("--pool", help="Only this pool.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write customers as CSV, with owner and recycle deadline."""
+    from bot.exporter import export_csv
+
+    runtime = _runtime(config)
+    if output is None:
+        count = export_csv(runtime.services.db, runtime.services.clock, sys.stdout, pool_name=pool)
+    else:
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            count = export_csv(runtime.services.db, runtime.services.clock, handle, pool_name=pool)
+    err.print(f"{count} customers exported")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument()] = "head",
+    config: ConfigOption = None,
+) -> None:
+    """Apply schema migrations (the Procfile's release phase)."""
+    settings = load_settings()
+    try:
+        url = settings.resolved_database_url(settings.load(config))
+    except ConfigError as exc:
+        err.print(f"[red]Configuration error[/red]\n{exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    migrate.upgrade(url, revision)
+    err.print(f"{redact(url)} is at revision {migrate.current(url)}")
+
+
+@db_app.command("current")
+def db_current(config: ConfigOption = None) -> None:
+    """Show the schema revision of the database."""
+    settings = load_settings()
+    url = settings.resolved_database_url(settings.load(config))
+    print(migrate.current(url) or "empty")
+
+
+if __name__ == "__main__":
+    app()

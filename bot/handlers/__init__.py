@@ -1,0 +1,1 @@
+"""The command table and parser shared by every chat surface, and one folder per surface."""

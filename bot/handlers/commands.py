@@ -1,0 +1,310 @@
+"""The command table: text in (from any surface), a neutral reply out.
+
+Each handler is a small function of a :class:`Ctx`. The router resolves who is speaking, turns
+domain refusals into a sentence in the team's language, remembers numbered choices, and makes sure
+no exception ever reaches a chat: an unexpected one is logged with a reference the user can quote.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.domain import claims, followups, lookup, ownership
+from bot.domain.context import Services, today
+from bot.domain.errors import Ambiguous, DomainError
+from bot.domain.views import MemberView
+from bot.handlers import views
+from bot.handlers.dates import BadDate, parse_date
+from bot.handlers.parser import Parsed, parse
+from bot.i18n import DEFAULT_LOCALE, t
+from bot.messages import Actions, Button, Command, Context, Message, Reply, Text
+from bot.storage.queries import SearchFilters
+
+log = logging.getLogger("poolbot.commands")
+
+
+@dataclass(frozen=True)
+class Ctx:
+    services: Services
+    member: MemberView
+    parsed: Parsed
+
+    @property
+    def locale(self) -> str:
+        return self.member.team.locale
+
+    def say(self, key: str, **params: object) -> Reply:
+        return Reply(Message.text(t(self.locale, key, **params)))
+
+    def customer(self, *, whole: bool = False, keep_last: int = 0) -> tuple[int, tuple[str, ...]]:
+        """Resolve the customer named at the start of the words; return its id and the rest.
+
+        ``whole``: every word (minus ``keep_last`` trailing ones) belongs to the name.
+        """
+        words = self.parsed.words[: len(self.parsed.words) - keep_last] if keep_last else self.parsed.words
+        if whole:
+            query, count = " ".join(words), len(words)
+        else:
+            query, count = lookup.split_customer(self.services, member=self.member, words=words)
+        rest = self.parsed.words[count:]
+        try:
+            return lookup.resolve_customer(self.services, member=self.member, query=query), rest
+        except Ambiguous as exc:
+            raise NeedChoice(exc, self.parsed.name, _unparse(rest, self.parsed.options)) from exc
+
+
+class NeedChoice(Exception):
+    def __init__(self, ambiguous: Ambiguous, command: str, remainder: str) -> None:
+        super().__init__(ambiguous.key)
+        self.ambiguous = ambiguous
+        self.command = command
+        self.remainder = remainder
+
+
+class Usage(Exception):
+    """The command was typed wrong; the reply shows its usage line."""
+
+
+def _unparse(words: tuple[str, ...], options: dict[str, str]) -> str:
+    quoted = [f'"{w}"' if " " in w else w for w in words]
+    return " ".join(quoted + [f"{k}:{v}" for k, v in options.items()])
+
+
+# ---- handlers ---------------------------------------------------------------------------------------
+
+
+def do_pool(ctx: Ctx) -> Reply:
+    opts = ctx.parsed.options
+    page_text = opts.get("page", "1")
+    if not page_text.isdigit():
+        return ctx.say("error.bad_page")
+    filters = SearchFilters(
+        words=ctx.parsed.words, industry=opts.get("industry"), region=opts.get("region"),
+        size=opts.get("size"), priority=opts.get("priority"),
+    )
+    page = lookup.search(ctx.services, member=ctx.member, filters=filters, page=int(page_text))
+    query = _unparse(ctx.parsed.words, {k: v for k, v in opts.items() if k != "page"})
+    return Reply(views.search_page(ctx.locale, page, query))
+
+
+def do_claim(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, rest = ctx.customer()
+    outcome = claims.claim(ctx.services, member=ctx.member, customer_id=customer_id, reason=" ".join(rest))
+    if outcome.request_id is not None:
+        return ctx.say("ok.requested", request=outcome.request_id, customer=outcome.customer_name)
+    card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
+    deadline = card.customer.deadline
+    if deadline is None:
+        return ctx.say("ok.claimed_no_deadline", customer=outcome.customer_name, held=outcome.held,
+                       cap=outcome.cap)
+    return ctx.say("ok.claimed", customer=outcome.customer_name, held=outcome.held, cap=outcome.cap,
+                   deadline=deadline.day)
+
+
+def do_mine(ctx: Ctx) -> Reply:
+    owned = lookup.mine(ctx.services, member=ctx.member)
+    return Reply(views.mine(ctx.locale, owned, today(ctx.services, ctx.member.team), ctx.member.team.timezone))
+
+
+def do_followup(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, rest = ctx.customer()
+    next_text = ctx.parsed.options.get("next")
+    try:
+        next_date = parse_date(next_text, today(ctx.services, ctx.member.team)) if next_text else None
+    except BadDate:
+        return ctx.say("error.bad_date", text=next_text)
+    done = followups.follow_up(
+        ctx.services, member=ctx.member, customer_id=customer_id, note=" ".join(rest),
+        kind=ctx.parsed.options.get("kind", "call").lower(), next_date=next_date,
+    )
+    key = "ok.followup_next" if done.next_date else "ok.followup"
+    reply = t(ctx.locale, key, customer=done.customer_name, next=done.next_date)
+    if done.deadline is not None:
+        reply += "\n" + views.describe_deadline(ctx.locale, done.deadline)
+    return Reply(Message.text(reply))
+
+
+def do_release(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, rest = ctx.customer()
+    done = ownership.release(ctx.services, member=ctx.member, customer_id=customer_id, reason=" ".join(rest))
+    return ctx.say("ok.released", customer=done.customer_name)
+
+
+def do_customer(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, _ = ctx.customer(whole=True)
+    card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
+    return Reply(views.customer_card(ctx.locale, card, viewer=ctx.member))
+
+
+def _request_id(ctx: Ctx) -> int:
+    if not ctx.parsed.words or not ctx.parsed.words[0].lstrip("#").isdigit():
+        raise Usage
+    return int(ctx.parsed.words[0].lstrip("#"))
+
+
+def do_approve(ctx: Ctx) -> Reply:
+    done = claims.decide(ctx.services, manager=ctx.member, request_id=_request_id(ctx), approve=True)
+    return ctx.say("ok.approved", request=done.request_id, customer=done.customer_name, member=done.member_name)
+
+
+def do_reject(ctx: Ctx) -> Reply:
+    request_id = _request_id(ctx)
+    done = claims.decide(ctx.services, manager=ctx.member, request_id=request_id, approve=False,
+                         reason=" ".join(ctx.parsed.words[1:]))
+    return ctx.say("ok.rejected", request=done.request_id, customer=done.customer_name)
+
+
+def do_assign(ctx: Ctx) -> Reply:
+    if len(ctx.parsed.words) < 2:
+        raise Usage
+    target = lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=ctx.parsed.words[-1])
+    customer_id, _ = ctx.customer(whole=True, keep_last=1)
+    done = ownership.assign(ctx.services, manager=ctx.member, customer_id=customer_id, to_member_id=target.id)
+    return ctx.say("ok.assigned", customer=done.customer_name, member=target.name)
+
+
+def do_transfer(ctx: Ctx) -> Reply:
+    if len(ctx.parsed.words) != 2:
+        raise Usage
+    source, target = (
+        lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=h) for h in ctx.parsed.words
+    )
+    done = ownership.transfer(ctx.services, manager=ctx.member, from_member_id=source.id,
+                              to_member_id=target.id)
+    return ctx.say("ok.transferred", count=done.count, from_name=done.from_name, to_name=done.to_name)
+
+
+def _locker(locked: bool) -> Callable[[Ctx], Reply]:
+    def handler(ctx: Ctx) -> Reply:
+        if not ctx.parsed.words:
+            raise Usage
+        customer_id, _ = ctx.customer(whole=True)
+        done = ownership.set_locked(ctx.services, manager=ctx.member, customer_id=customer_id, locked=locked)
+        return ctx.say("ok.locked" if locked else "ok.unlocked", customer=done.customer_name)
+
+    return handler
+
+
+def do_won(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, _ = ctx.customer(whole=True)
+    done = ownership.mark_won(ctx.services, member=ctx.member, customer_id=customer_id)
+    return ctx.say("ok.won", customer=done.customer_name)
+
+
+def do_report(ctx: Ctx) -> Reply:
+    return ctx.say("report.unavailable")
+
+
+def do_help(ctx: Ctx) -> Reply:
+    return Reply(help_message(ctx.locale))
+
+
+HELP_KEYS = ("pool", "claim", "mine", "followup", "release", "customer", "approve", "assign", "lock",
+             "report", "help")
+
+
+def help_message(locale: str, *, console: bool = False) -> Message:
+    lines = [t(locale, f"help.{key}") for key in HELP_KEYS]
+    if console:
+        lines.append(t(locale, "help.console"))
+    return Message((Text(t(locale, "help.title"), heading=True), Text("\n".join(lines))),
+                   summary=t(locale, "help.title"))
+
+
+COMMANDS: dict[str, Callable[[Ctx], Reply]] = {
+    "pool": do_pool, "claim": do_claim, "mine": do_mine, "followup": do_followup, "release": do_release,
+    "customer": do_customer, "approve": do_approve, "reject": do_reject, "assign": do_assign,
+    "transfer": do_transfer, "lock": _locker(True), "unlock": _locker(False), "won": do_won,
+    "report": do_report, "help": do_help,
+}
+
+
+# ---- the router --------------------------------------------------------------------------------------
+
+
+class Bot:
+    """Routes a :class:`Command` to its handler and always answers with a :class:`Reply`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        # numbered choices offered to each identity, so "2" can answer "which one?"
+        self._choices: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def handle(self, command: Command) -> Reply:
+        request_id = command.request_id or uuid.uuid4().hex[:12]
+        identity = (command.actor.platform, command.actor.user_id)
+        text = self._expand_choice(identity, command.text.strip())
+        try:
+            member = lookup.member_for(self.services, platform=command.actor.platform,
+                                       user_id=command.actor.user_id)
+        except DomainError as exc:
+            log.info("unknown member", extra={"platform": identity[0], "user": identity[1],
+                                              "request_id": request_id})
+            return Reply(Message.text(t(DEFAULT_LOCALE, exc.key, **exc.params)))
+        parsed = parse(text)
+        if parsed is None or parsed.name not in COMMANDS:
+            return self._unknown(member, text)
+        return self._run(Ctx(self.services, member, parsed), identity, request_id)
+
+    def _run(self, ctx: Ctx, identity: tuple[str, str], request_id: str) -> Reply:
+        fields = {"member": ctx.member.handle, "command": ctx.parsed.name, "request_id": request_id}
+        try:
+            reply = COMMANDS[ctx.parsed.name](ctx)
+        except NeedChoice as choice:
+            return self._offer(ctx, identity, choice)
+        except Usage:
+            return ctx.say("error.usage", usage=t(ctx.locale, f"help.{_help_key(ctx.parsed.name)}"))
+        except DomainError as exc:
+            log.info("refused", extra={**fields, "reason": exc.key, **_loggable(exc.params)})
+            return ctx.say(exc.key, **exc.params)
+        except Exception:
+            log.exception("command failed", extra=fields)
+            return ctx.say("error.internal", ref=request_id)
+        log.info("done", extra=fields)
+        return reply
+
+    def _offer(self, ctx: Ctx, identity: tuple[str, str], choice: NeedChoice) -> Reply:
+        exc = choice.ambiguous
+        buttons = tuple(
+            Button(f"{i}) #{cid} {name}", f"cmd.{choice.command}", f"#{cid} {choice.remainder}".strip())
+            for i, (cid, name) in enumerate(exc.choices, start=1)
+        )
+        self._choices[identity] = tuple(b.twin for b in buttons)
+        message = Message((Text(t(ctx.locale, exc.key, **exc.params)), Actions(buttons),
+                           Context(t(ctx.locale, "view.choices_hint"))),
+                          summary=t(ctx.locale, exc.key, **exc.params))
+        return Reply(message, choices=self._choices[identity])
+
+    def _expand_choice(self, identity: tuple[str, str], text: str) -> str:
+        offered = self._choices.pop(identity, ())
+        if text.isdigit() and 1 <= int(text) <= len(offered):
+            return offered[int(text) - 1]
+        return text
+
+    def _unknown(self, member: MemberView, text: str) -> Reply:
+        head = text.split()[0] if text.split() else ""
+        intro = t(member.team.locale, "error.unknown_command", command=head)
+        help_text = help_message(member.team.locale)
+        return Reply(Message((Text(intro), *help_text.blocks), summary=intro))
+
+
+def _help_key(command: str) -> str:
+    return {"reject": "approve", "transfer": "assign", "unlock": "lock", "won": "lock"}.get(command, command)
+
+
+def _loggable(params: dict[str, object]) -> dict[str, object]:
+    """Domain params are ids, names and numbers; prefix them so they never clash with log fields."""
+    return {f"p_{k}": v for k, v in params.items()}

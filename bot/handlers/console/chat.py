@@ -1,0 +1,62 @@
+"""A chat session on the terminal: type as a member, see replies and your notifications.
+
+``/as <handle>`` switches identity; a bare number picks from the last numbered choice.
+"""
+
+from __future__ import annotations
+
+from bot.domain import lookup, outbox
+from bot.domain.context import Services
+from bot.domain.errors import DomainError
+from bot.handlers.commands import Bot
+from bot.handlers.console.render import render_text
+from bot.handlers.notifications import render
+from bot.handlers.parser import parse
+from bot.i18n import DEFAULT_LOCALE, t
+from bot.messages import Actor, Command
+
+
+class ConsoleChat:
+    def __init__(self, services: Services, *, handle: str) -> None:
+        self.services = services
+        self.bot = Bot(services)
+        self.handle = handle
+        self._counter = 0
+
+    def say(self, text: str) -> str:
+        """Send one line as the current member; return what the console prints."""
+        text = text.strip()
+        if not text:
+            return ""
+        parsed = parse(text)
+        if parsed is not None and parsed.name == "as":
+            return self._switch(parsed.words[0] if parsed.words else "")
+        self._counter += 1
+        reply = self.bot.handle(
+            Command(Actor("console", self.handle), text, request_id=f"console-{self._counter}")
+        )
+        return "\n".join(part for part in (render_text(reply.message), self.notifications()) if part)
+
+    def notifications(self) -> str:
+        """Deliver, on this console, the pending notifications addressed to the current member."""
+        try:
+            member = lookup.member_for(self.services, platform="console", user_id=self.handle)
+        except DomainError:
+            return ""
+        items = outbox.undelivered_for(self.services, member_id=member.id)
+        if not items:
+            return ""
+        rendered = [
+            f"🔔 {render_text(render(self.services, item, member.team.locale))}" for item in items
+        ]
+        outbox.mark_delivered(self.services, ids=[item.id for item in items])
+        return "\n".join(rendered)
+
+    def _switch(self, handle: str) -> str:
+        try:
+            member = lookup.member_for(self.services, platform="console", user_id=handle.lstrip("@"))
+        except DomainError as exc:
+            return t(DEFAULT_LOCALE, exc.key, **exc.params)
+        self.handle = member.handle
+        greeting = t(member.team.locale, "ok.as", name=member.name, handle=member.handle, role=member.role)
+        return "\n".join(part for part in (greeting, self.notifications()) if part)

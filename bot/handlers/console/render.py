@@ -1,0 +1,22 @@
+"""Neutral message -> plain text for a terminal. Buttons show their typed twins."""
+
+from __future__ import annotations
+
+from bot.messages import Actions, Context, Divider, Fields, Message, Text
+
+
+def render_text(message: Message) -> str:
+    lines: list[str] = []
+    for block in message.blocks:
+        if isinstance(block, Text):
+            lines.append(f"== {block.text} ==" if block.heading else block.text)
+        elif isinstance(block, Fields):
+            width = max((len(label) for label, _ in block.pairs), default=0)
+            lines.extend(f"  {label.ljust(width)}  {value}" for label, value in block.pairs)
+        elif isinstance(block, Actions):
+            lines.append("  " + "   ".join(f"[{b.label}: {b.twin}]" for b in block.buttons))
+        elif isinstance(block, Context):
+            lines.append(f"  {block.text}")
+        elif isinstance(block, Divider):
+            lines.append("-" * 40)
+    return "\n".join(lines)

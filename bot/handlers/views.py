@@ -1,0 +1,184 @@
+"""Domain views -> neutral messages, in the team's language. No surface-specific code here."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.domain.clock import local_day
+from bot.domain.views import (
+    CustomerCard,
+    CustomerView,
+    Deadline,
+    EventView,
+    MemberView,
+    RequestView,
+    SearchPage,
+)
+from bot.i18n import t
+from bot.messages import Actions, Button, Context, Divider, Fields, Message, Text
+
+
+def deadline_text(locale: str, view: CustomerView) -> str:
+    if view.won:
+        return t(locale, "view.never_recycled_won")
+    if view.locked:
+        return t(locale, "view.never_recycled_locked")
+    if view.deadline is None:
+        return ""
+    return describe_deadline(locale, view.deadline)
+
+
+def describe_deadline(locale: str, deadline: Deadline) -> str:
+    if deadline.rule == "recycle_days_without_deal":
+        return t(locale, "view.deadline_without_deal", day=deadline.day, basis=deadline.basis,
+                 days=deadline.days)
+    return t(locale, "view.deadline", day=deadline.day, basis_label=t(locale, "view.basis_touch"),
+             basis=deadline.basis, days=deadline.days, priority=deadline.priority)
+
+
+def _label(view: CustomerView) -> str:
+    parts = [p for p in (view.industry, view.region, view.size) if p]
+    return f"#{view.id} {view.name} [{view.priority}]" + (f" · {' · '.join(parts)}" if parts else "")
+
+
+def search_page(locale: str, page: SearchPage, query: str) -> Message:
+    if not page.customers:
+        return Message.text(t(locale, "view.pool_empty"))
+    title = t(locale, "view.pool_title", total=page.total, page=page.page, pages=page.pages)
+    blocks: list[Text | Fields | Actions | Context | Divider] = [Text(title, heading=True)]
+    for view in page.customers:
+        line = _label(view)
+        if view.pending_member_id is not None:
+            blocks.append(Text(f"{line} ({t(locale, 'view.pending')})"))
+            continue
+        blocks.append(Text(line))
+        blocks.append(Actions((Button(t(locale, "button.claim"), "claim.claim", f"#{view.id}", "primary"),
+                               Button(t(locale, "button.open"), "customer.show", f"#{view.id}"))))
+    if page.page < page.pages:
+        value = f"{query} page:{page.page + 1}".strip()
+        blocks.append(Actions((Button(t(locale, "button.next_page"), "pool.page", value),)))
+    return Message(tuple(blocks), summary=title)
+
+
+def mine(locale: str, views: tuple[CustomerView, ...], today: date, timezone: str) -> Message:
+    if not views:
+        return Message.text(t(locale, "view.mine_empty"))
+    title = t(locale, "view.mine_title", count=len(views))
+    blocks: list[Text | Fields | Actions | Context | Divider] = [Text(title, heading=True)]
+    for view in views:
+        touched = view.last_touch_at or view.owned_since
+        days_since = (today - local_day(touched, timezone)).days if touched else 0
+        next_text = view.next_follow_up.strftime("%m-%d") if view.next_follow_up else t(locale, "view.none")
+        if view.deadline is not None:
+            row = t(locale, "view.mine_row", days_since=days_since, next=next_text,
+                    days_left=(view.deadline.day - today).days)
+        else:
+            row = t(locale, "view.mine_row_safe", days_since=days_since, next=next_text,
+                    safe=deadline_text(locale, view))
+        blocks.append(Text(_label(view)))
+        blocks.append(Context(row))
+        blocks.append(Actions((
+            Button(t(locale, "button.followup"), "customer.followup", f"#{view.id}", "primary"),
+            Button(t(locale, "button.release"), "customer.release", f"#{view.id}", "danger"),
+        )))
+    return Message(tuple(blocks), summary=title)
+
+
+def customer_card(locale: str, card: CustomerCard, *, viewer: MemberView) -> Message:
+    """Details, deadline, the buttons this viewer may use, follow-ups and ownership history."""
+    view = card.customer
+    zone = ZoneInfo(viewer.team.timezone)
+    hidden = t(locale, "view.hidden")
+
+    def contact(value: str | None) -> str:
+        return hidden if view.contact_hidden else (value or "—")
+
+    pairs = [
+        (t(locale, "view.owner"), view.owner_name or t(locale, "view.in_pool")),
+        (t(locale, "view.pool"), view.pool_name),
+        (t(locale, "view.priority"), view.priority),
+        (t(locale, "view.stage"), view.stage),
+        (t(locale, "view.contact"), contact(view.contact)),
+        (t(locale, "view.phone"), contact(view.phone)),
+        (t(locale, "view.email"), contact(view.email)),
+        (t(locale, "view.industry"), view.industry or "—"),
+        (t(locale, "view.region"), view.region or "—"),
+        (t(locale, "view.size"), view.size or "—"),
+        (t(locale, "view.tags"), view.tags or "—"),
+    ]
+    if view.next_follow_up:
+        pairs.append((t(locale, "view.next_follow_up"), view.next_follow_up.strftime("%m-%d")))
+    blocks: list[Text | Fields | Actions | Context | Divider] = [
+        Text(t(locale, "view.customer_title", name=view.name, id=view.id), heading=True),
+        Fields(tuple(pairs)),
+    ]
+    if view.owner_id is not None and (line := deadline_text(locale, view)):
+        blocks.append(Context(line))
+    if card.pending_request_id is not None:
+        blocks.append(Context(t(locale, "view.pending_request", request=card.pending_request_id)))
+    blocks.extend(_card_buttons(locale, card, viewer_id=viewer.id, is_manager=viewer.is_manager))
+    blocks.append(Divider())
+    blocks.append(Text(t(locale, "view.timeline"), heading=True))
+    blocks.extend(_follow_up_lines(locale, card, zone))
+    blocks.append(Text(t(locale, "view.history"), heading=True))
+    blocks.extend(Context(event_line(locale, event, zone)) for event in card.events)
+    return Message(tuple(blocks), summary=view.name)
+
+
+def _card_buttons(locale: str, card: CustomerCard, *, viewer_id: int, is_manager: bool) -> list[Actions]:
+    view = card.customer
+    ref = f"#{view.id}"
+    if view.owner_id is None and view.pending_member_id is None and not is_manager:
+        return [Actions((Button(t(locale, "button.claim"), "claim.claim", ref, "primary"),))]
+    if view.owner_id == viewer_id:
+        return [Actions((Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),
+                         Button(t(locale, "button.release"), "customer.release", ref, "danger")))]
+    if card.pending_request_id is not None and is_manager:
+        return [request_buttons(locale, card.pending_request_id)]
+    return []
+
+
+def _follow_up_lines(locale: str, card: CustomerCard, zone: ZoneInfo) -> list[Context]:
+    if not card.follow_ups:
+        return [Context(t(locale, "view.no_follow_ups"))]
+    lines = []
+    for f in card.follow_ups:
+        line = t(locale, "view.followup_line", at=f.at.astimezone(zone), member=f.member_name, kind=f.kind,
+                 note=f.note)
+        if f.next_date:
+            line += f" → {f.next_date:%m-%d}"
+        lines.append(Context(line))
+    return lines
+
+
+def event_line(locale: str, event: EventView, zone: ZoneInfo) -> str:
+    text = t(locale, f"event.{event.kind}", member=event.member_name or "?", actor=event.actor_name or "?",
+             from_member=event.from_member_name or "?", rule=event.rule or "")
+    if event.reason:
+        text += t(locale, "event.reason", reason=event.reason)
+    return t(locale, "view.event_line", at=event.at.astimezone(zone), text=text)
+
+
+def request_buttons(locale: str, request_id: int) -> Actions:
+    return Actions((
+        Button(t(locale, "button.approve"), "claim.approve", str(request_id), "primary"),
+        Button(t(locale, "button.reject"), "claim.reject", str(request_id), "danger"),
+    ))
+
+
+def request_card(locale: str, request: RequestView, held: int) -> Message:
+    """The card managers decide on; once decided it shows who decided instead of buttons."""
+    title = t(locale, "view.request_title", request=request.id)
+    body = t(locale, "view.request_body", member=request.member_name, customer=request.customer_name,
+             reason=request.reason or "—")
+    blocks: list[Text | Fields | Actions | Context | Divider] = [
+        Text(title, heading=True), Text(body),
+        Context(t(locale, "view.request_holdings", member=request.member_name, held=held)),
+    ]
+    if request.status == "pending":
+        blocks.append(request_buttons(locale, request.id))
+    else:
+        blocks.append(Context(t(locale, "view.request_decided", status=t(locale, f"status.{request.status}"),
+                                by=request.decided_by_name or "?")))
+    return Message(tuple(blocks), summary=body)

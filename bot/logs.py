@@ -1,0 +1,43 @@
+"""Structured logs: one line per event with the member, customer and request it concerns.
+
+``log_format = "json"`` (env ``LOG_FORMAT=json``) prints JSON lines for a log shipper; the default
+prints ``key=value`` pairs. Secrets never reach a log record: settings hold them as SecretStr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
+                "event": record.getMessage(), **_extras(record)}
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class KeyValueFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        pairs = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        line = f"{self.formatTime(record)} {record.levelname} {record.name} {record.getMessage()} {pairs}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line.rstrip()
+
+
+def configure(level: str = "INFO", fmt: str = "console", stream: Any = None) -> None:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,158 @@
+"""The console surface, driven like a person would: transcripts through the real router."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain.catalog import NewCustomer, add_customers
+from bot.domain.clock import FakeClock
+from bot.domain.context import Services
+from bot.handlers.console.chat import ConsoleChat
+from bot.storage import queries as q
+
+
+@pytest.fixture
+def chat(services: Services) -> ConsoleChat:
+    now = services.clock.now()
+    with services.db.write() as session:
+        main = q.pool_by_name(session, "east-main")
+        vip = q.pool_by_name(session, "east-vip")
+        assert main is not None and vip is not None and main.id and vip.id
+        add_customers(session, pool_id=main.id, now=now, customers=[
+            NewCustomer("杭州云帆科技有限公司", contact="王总", phone="13800000001", industry="制造"),
+            NewCustomer("Acme Corp", priority="A"),
+            NewCustomer("Acme Ltd"),
+            NewCustomer("Globex", priority="C"),
+        ])
+        add_customers(session, pool_id=vip.id, now=now, customers=[NewCustomer("Contoso Ltd")])
+    return ConsoleChat(services, handle="alice")
+
+
+def test_claim_by_pinyin_shows_the_recycle_deadline(chat: ConsoleChat) -> None:
+    out = chat.say("/claim yunfan warm lead")
+    assert "杭州云帆科技有限公司 is yours (1 of 3 held)" in out
+    assert "12-08" in out  # priority B: 15 days after the claim on 11-23
+
+
+def test_ambiguous_name_offers_numbered_choices_and_a_number_picks(chat: ConsoleChat) -> None:
+    out = chat.say("/claim acme")
+    assert "2 customers match “acme”" in out
+    assert "/claim #2" in out and "/claim #3" in out
+    assert "Acme Ltd is yours" in chat.say("2")
+
+
+def test_each_rule_is_refused_with_its_numbers(chat: ConsoleChat, services: Services) -> None:
+    chat.say("/claim 云帆")
+    chat.say("/claim Globex")
+    assert "You have claimed 2 of 2 customers today" in chat.say('/claim "Acme Corp"')
+    assert isinstance(services.clock, FakeClock)
+    services.clock.advance(days=1)
+    chat.say("/claim Contoso")  # a pending request counts toward the cap
+    assert "You hold 3 of 3 customers" in chat.say('/claim "Acme Corp"')
+    assert "is back in the pool" in chat.say("/release Globex no budget")
+    out = chat.say("/claim Globex")
+    assert "the 7-day cooldown lets you claim it again on 12-01" in out
+
+
+def test_owner_only_actions_are_refused_to_others(chat: ConsoleChat) -> None:
+    chat.say("/claim 云帆")
+    chat.say("/as bob")
+    assert "belongs to Alice" in chat.say("/claim 云帆")
+    assert "Only the owner can record a follow-up" in chat.say("/followup 云帆 called")
+    assert "Only reps can /claim" in chat.say("/as maria") + chat.say("/claim Globex")
+
+
+def test_followup_with_chinese_date_and_bad_date(chat: ConsoleChat) -> None:
+    chat.say("/claim 云帆")
+    out = chat.say("/跟进 云帆 拜访了王总 next:明天 kind:visit")
+    assert "next on 11-24" in out
+    assert "I can't read the date" in chat.say("/followup 云帆 called next:someday-ish")
+    card = chat.say("/customer 云帆")
+    assert "visit: 拜访了王总 → 11-24" in card
+    assert "claimed by Alice" in card
+
+
+def test_approval_flow_notifies_manager_and_rep(chat: ConsoleChat) -> None:
+    assert "Claim request #1 for Contoso Ltd sent to the managers" in chat.say("/claim Contoso big deal")
+    out = chat.say("/as maria")
+    assert "Claim request #1" in out and "[Approve: /approve 1]" in out
+    assert "Approved #1: Contoso Ltd now belongs to Alice" in chat.say("/approve 1")
+    assert "already approved by Maria" in chat.say("/approve 1")
+    assert "was approved by Maria" in chat.say("/as alice")
+
+
+def test_manager_assigns_and_transfers(chat: ConsoleChat) -> None:
+    chat.say("/claim 云帆")
+    chat.say("/as maria")
+    assert "Globex now belongs to Bob" in chat.say("/assign Globex bob")
+    assert "Moved 1 customers from Alice to Bob" in chat.say("/transfer alice bob")
+    out = chat.say("/as bob")
+    assert "Maria assigned Globex to you" in out
+    assert "Maria moved 1 customers from Alice to you" in out
+    assert "Your customers (2)" in chat.say("/mine")
+
+
+def test_contact_hidden_in_pool_but_shown_to_owner(chat: ConsoleChat) -> None:
+    assert "hidden until claimed" in chat.say("/customer 云帆")
+    chat.say("/claim 云帆")
+    assert "13800000001" in chat.say("/customer 云帆")
+
+
+def test_unknown_command_and_unknown_member_get_help_not_a_trace(chat: ConsoleChat) -> None:
+    out = chat.say("/frobnicate now")
+    assert "I don't know “/frobnicate”" in out and "/claim <customer>" in out
+    assert "I don't know nobody" in chat.say("/as nobody")
+    assert "Usage:" in chat.say("/claim")
+    assert "No customer matches “zzzz”" in chat.say("/claim zzzz")
+    assert "too long" in chat.say("/claim 云帆 " + "x" * 600)
+    assert "Your customers" not in chat.say("/mine")  # nothing was claimed by the refusals
+
+
+def test_pool_search_filters_and_paging(chat: ConsoleChat) -> None:
+    out = chat.say("/pool priority:A")
+    assert "Acme Corp" in out and "Globex" not in out
+    assert "制造" in chat.say("/公海 industry:制造")
+    assert "Pages are numbers" in chat.say("/pool page:two")
+
+
+def test_chinese_locale_answers_in_chinese(services: Services) -> None:
+    from bot.config import PoolbotConfig
+    from bot.domain.setup import sync_config
+
+    sync_config(services.db, PoolbotConfig.model_validate({
+        "teams": [{"name": "south", "locale": "zh-CN"}],
+        "members": [{"handle": "li", "name": "李雷", "team": "south"}],
+        "pools": [{"name": "south-main", "team": "south"}],
+    }))
+    chat = ConsoleChat(services, handle="li")
+    assert "公海中没有匹配的客户" in chat.say("/公海")
+    assert "你还没有客户" in chat.say("我的客户")
+
+
+def test_no_stack_trace_reaches_the_chat_when_something_breaks(
+    chat: ConsoleChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.handlers import commands
+
+    def explode(ctx: commands.Ctx) -> commands.Reply:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setitem(commands.COMMANDS, "mine", explode)
+    out = chat.say("/mine")
+    assert "Something went wrong on our side; nothing was changed" in out
+    assert "Traceback" not in out and "database on fire" not in out
+
+
+def test_times_are_shown_in_the_team_timezone(services: Services) -> None:
+    clock = services.clock
+    assert isinstance(clock, FakeClock)
+    clock.set(datetime(2026, 11, 23, 17, 30, tzinfo=UTC))  # 01:30 on 11-24 in Shanghai
+    chat = ConsoleChat(services, handle="alice")
+    with services.db.write() as session:
+        pool = q.pool_by_name(session, "east-main")
+        assert pool is not None and pool.id
+        add_customers(session, pool_id=pool.id, now=clock.now(), customers=[NewCustomer("Initech")])
+    chat.say("/claim Initech")
+    assert "11-24 01:30 claimed by Alice" in chat.say("/customer Initech")
