@@ -165,6 +165,7 @@ def db_upgrade(
 ) -> None:
     """Apply schema migrations (the Procfile's release phase)."""
     settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format)
     try:
         url = settings.resolved_database_url(settings.load(config))
     except ConfigError as exc:
@@ -178,6 +179,7 @@ def db_upgrade(
 def db_current(config: ConfigOption = None) -> None:
     """Show the schema revision of the database."""
     settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format)
     url = settings.resolved_database_url(settings.load(config))
     print(migrate.current(url) or "empty")
 

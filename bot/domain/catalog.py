@@ -45,11 +45,11 @@ def add_customers(
         }
         for c in customers
     ]
-    first_new = session.scalar(select(Customer.id).order_by(col(Customer.id).desc()).limit(1)) or 0
+    first_new = session.scalar(select(col(Customer.id)).order_by(col(Customer.id).desc()).limit(1)) or 0
     session.execute(insert(Customer), rows)
     ids = list(
         session.execute(
-            select(Customer.id).where(col(Customer.id) > first_new, Customer.pool_id == pool_id)
+            select(col(Customer.id)).where(col(Customer.id) > first_new, col(Customer.pool_id) == pool_id)
             .order_by(col(Customer.id))
         ).scalars()
     )

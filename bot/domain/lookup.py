@@ -124,7 +124,7 @@ def mine(services: Services, *, member: MemberView) -> tuple[CustomerView, ...]:
         next_dates = q.latest_next_dates(session, [int(r.id or 0) for r in rows])
         names = {member.id: member.name}
         views = [
-            customer_view(session, r, viewer=member, names=names, next_follow_up=next_dates.get(r.id))
+            customer_view(session, r, viewer=member, names=names, next_follow_up=next_dates.get(r.id or 0))
             for r in rows
         ]
     far = (9999, 12, 31)

@@ -70,14 +70,13 @@ def mine(locale: str, views: tuple[CustomerView, ...], today: date, timezone: st
         touched = view.last_touch_at or view.owned_since
         days_since = (today - local_day(touched, timezone)).days if touched else 0
         next_text = view.next_follow_up.strftime("%m-%d") if view.next_follow_up else t(locale, "view.none")
+        row = t(locale, "view.mine_row", days_since=days_since, next=next_text)
+        deadline = deadline_text(locale, view)
         if view.deadline is not None:
-            row = t(locale, "view.mine_row", days_since=days_since, next=next_text,
-                    days_left=(view.deadline.day - today).days)
-        else:
-            row = t(locale, "view.mine_row_safe", days_since=days_since, next=next_text,
-                    safe=deadline_text(locale, view))
+            deadline += f" ({t(locale, 'view.days_left', days=(view.deadline.day - today).days)})"
         blocks.append(Text(_label(view)))
         blocks.append(Context(row))
+        blocks.append(Context(deadline))
         blocks.append(Actions((
             Button(t(locale, "button.followup"), "customer.followup", f"#{view.id}", "primary"),
             Button(t(locale, "button.release"), "customer.release", f"#{view.id}", "danger"),

@@ -1,0 +1,70 @@
+"""The ``poolbot`` command as an admin and a rep use it, on a fresh SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+EXAMPLE = Path(__file__).parent.parent / "config" / "poolbot.example.toml"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("DATABASE_URL", "POOLBOT_CONFIG", "SLACK_BOT_TOKEN", "DINGTALK_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "poolbot.toml").write_text(EXAMPLE.read_text(encoding="utf-8"), "utf-8")
+    (tmp_path / "customers.csv").write_text(
+        "客户名称,联系人,电话,优先级\n杭州云帆科技有限公司,王总,13800000001,A\nAcme Corp,Ann,+1 555 0100,B\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_import_then_chat_from_standard_input(workdir: Path) -> None:
+    runner = CliRunner()
+    imported = runner.invoke(app, ["import", "customers.csv", "--pool", "east-main"])
+    assert imported.exit_code == 0, imported.output
+    script = "# a comment\n/claim yunfan\n/mine\n/as maria\n/assign Acme bob\n"
+    result = runner.invoke(app, ["chat", "--as", "alice"], input=script)
+    assert result.exit_code == 0, result.output
+    assert "alice> /claim yunfan" in result.output
+    assert "杭州云帆科技有限公司 is yours" in result.output or "认领成功" in result.output
+    assert "Acme Corp 已分配给 Bob" in result.output  # the example team speaks zh-CN
+    assert (workdir / "poolbot.db").exists()
+
+
+def test_chat_as_unknown_member_exits_with_a_message(workdir: Path) -> None:
+    result = CliRunner().invoke(app, ["chat", "--as", "ghost"], input="/mine\n")
+    assert result.exit_code == 1
+    assert "Unknown member 'ghost'" in result.output
+
+
+def test_run_opens_the_console_and_quits_on_end_of_input(workdir: Path) -> None:
+    result = CliRunner().invoke(app, ["run"], input="/help\n")
+    assert result.exit_code == 0, result.output
+    assert "poolbot console on sqlite:///./poolbot.db" in result.output
+    assert "/认领 <客户>" in result.output
+
+
+def test_db_upgrade_and_current(workdir: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    current = runner.invoke(app, ["db", "current"])
+    assert current.output.strip() == "0001" or current.output.strip().startswith("000")
+
+
+def test_export_writes_owner_and_deadline(workdir: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["import", "customers.csv", "--pool", "east-main"])
+    runner.invoke(app, ["chat", "--as", "alice"], input="/claim yunfan\n")
+    result = runner.invoke(app, ["export", "-o", "out.csv"])
+    assert result.exit_code == 0, result.output
+    text = (workdir / "out.csv").read_text(encoding="utf-8-sig")
+    row = next(line for line in text.splitlines() if "杭州云帆" in line)
+    assert "alice" in row

@@ -1,0 +1,71 @@
+"""A broken config names the file, the key and what is wrong; nothing starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import ConfigError, load_config
+
+EXAMPLE = Path(__file__).parent.parent / "config" / "poolbot.example.toml"
+
+
+def test_the_example_config_is_valid() -> None:
+    config = load_config(EXAMPLE)
+    assert {p.name for p in config.pools} == {"east-main", "east-key-accounts"}
+    assert config.pools[0].recycle_days.B == 15
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("max_held_per_rep = 50", "max_held_per_rep = -1"), "pools[0].max_held_per_rep: Input should be greater"),
+        (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "teams[0].timezone: unknown time zone"),
+        (('role = "manager"', 'role = "boss"'), "members[0].role: Input should be 'rep', 'manager' or 'admin'"),
+        (("B = 15", 'B = "two weeks"'), "pools[0].recycle_days.B: Input should be a valid integer"),
+        (('name = "east-main"\nteam = "east"', 'name = "east-main"\nteam = "west"'),
+         "pools[0].team: no team named 'west'"),
+        (("warn_days = 3", "warn_days = 3\nwarn_dayz = 4"), "pools[0].warn_dayz: Extra inputs are not permitted"),
+        (('name = "east"\n', 'name = "east"\nslack_bot_token = "xoxb-1"\n'), "teams[0].slack_bot_token"),
+    ],
+)
+def test_broken_config_names_file_key_and_problem(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert change[0] in text
+    path = tmp_path / "poolbot.toml"
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_top_level_secret_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('slack_bot_token = "xoxb-secret"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="slack_bot_token: secrets go in the environment"):
+        load_config(path)
+
+
+def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text("[[teams]\nname=", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_cli_refuses_to_start_on_a_broken_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "bad.toml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8").replace("warn_days = 3", "warn_days = -3"), "utf-8")
+    result = CliRunner().invoke(app, ["chat", "--as", "alice", "--config", str(path)], input="/mine\n")
+    assert result.exit_code == 2
+    assert "warn_days" in result.output and "bad.toml" in result.output
+    assert not (tmp_path / "poolbot.db").exists()
