@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -29,9 +30,9 @@ ConfigOption = Annotated[
 ]
 
 
-def _runtime(config: Path | None) -> Runtime:
+def _runtime(config: Path | None, *, quiet: bool = True) -> Runtime:
     settings = load_settings()
-    logs.configure(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level or ("WARNING" if quiet else "INFO"), settings.log_format)
     try:
         return build(config)
     except ConfigError as exc:
@@ -101,9 +102,13 @@ def chat(
 
 
 def _load_demo(runtime: Runtime) -> None:
-    from bot.demo import load_demo
+    from bot.demo import DemoError, load_demo
 
-    report = load_demo(runtime.services.db, runtime.services.clock)
+    try:
+        report = load_demo(runtime.services.db, runtime.services.clock)
+    except DemoError as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(1) from exc
     Console(highlight=False).print(report.describe())
 
 
@@ -147,14 +152,19 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Write customers as CSV, with owner and recycle deadline."""
-    from bot.exporter import export_csv
+    from bot.exporter import ExportError, export_csv
 
     runtime = _runtime(config)
-    if output is None:
-        count = export_csv(runtime.services.db, runtime.services.clock, sys.stdout, pool_name=pool)
-    else:
-        with output.open("w", encoding="utf-8-sig", newline="") as handle:
-            count = export_csv(runtime.services.db, runtime.services.clock, handle, pool_name=pool)
+    try:
+        if output is None:
+            count = export_csv(runtime.services.db, sys.stdout, pool_name=pool)
+        else:
+            buffer = io.StringIO()
+            count = export_csv(runtime.services.db, buffer, pool_name=pool)
+            output.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    except ExportError as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(1) from exc
     err.print(f"{count} customers exported")
 
 
@@ -165,7 +175,7 @@ def db_upgrade(
 ) -> None:
     """Apply schema migrations (the Procfile's release phase)."""
     settings = load_settings()
-    logs.configure(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level or "INFO", settings.log_format)
     try:
         url = settings.resolved_database_url(settings.load(config))
     except ConfigError as exc:
@@ -179,7 +189,7 @@ def db_upgrade(
 def db_current(config: ConfigOption = None) -> None:
     """Show the schema revision of the database."""
     settings = load_settings()
-    logs.configure(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level or "INFO", settings.log_format)
     url = settings.resolved_database_url(settings.load(config))
     print(migrate.current(url) or "empty")
 

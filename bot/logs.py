@@ -9,9 +9,31 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_BOUND: ContextVar[dict[str, Any]] = ContextVar("poolbot_log_fields", default={})
+
+
+@contextmanager
+def bound(**fields: Any) -> Iterator[None]:
+    """Add ``fields`` (request id, member) to every record logged inside the block, at any depth."""
+    token = _BOUND.set({**_BOUND.get(), **fields})
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+class _BoundFields(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _BOUND.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
@@ -50,6 +72,7 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
 
 def configure(level: str = "INFO", fmt: str = "console") -> None:
     handler = _CurrentStderr()
+    handler.addFilter(_BoundFields())
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

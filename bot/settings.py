@@ -25,7 +25,8 @@ class Settings(BaseSettings):
 
     poolbot_config: Path | None = None
     database_url: str | None = None
-    log_level: str = "INFO"
+    # default: INFO for servers, WARNING for the console chat so logs do not drown the replies
+    log_level: str | None = None
     log_format: str = "console"
 
     slack_bot_token: SecretStr | None = None

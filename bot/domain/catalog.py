@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlmodel import Session, col
 
 from bot.domain.names import name_key, phone_key, search_key
 from bot.domain.views import PRIORITIES
 from bot.storage.models import Customer, OwnershipEvent
+
+SEARCH_KEY_LENGTH = 800  # the column's size; pinyin of a very long name is cut, not refused
 
 
 @dataclass(frozen=True)
@@ -38,19 +40,17 @@ def add_customers(
         return []
     rows = [
         {
-            "name": c.name, "name_key": name_key(c.name), "search_key": search_key(c.name),
+            "name": c.name, "name_key": name_key(c.name), "search_key": search_key(c.name)[:SEARCH_KEY_LENGTH],
             "contact": c.contact, "phone": c.phone, "phone_key": phone_key(c.phone), "email": c.email,
             "industry": c.industry, "region": c.region, "size": c.size, "priority": c.priority,
             "stage": "new", "tags": c.tags, "pool_id": pool_id, "locked": False, "created_at": now,
         }
         for c in customers
     ]
-    first_new = session.scalar(select(col(Customer.id)).order_by(col(Customer.id).desc()).limit(1)) or 0
-    session.execute(insert(Customer), rows)
+    # RETURNING in parameter order: the ids of exactly these rows, whatever else is inserted meanwhile
     ids = list(
         session.execute(
-            select(col(Customer.id)).where(col(Customer.id) > first_new, col(Customer.pool_id) == pool_id)
-            .order_by(col(Customer.id))
+            insert(Customer).returning(col(Customer.id), sort_by_parameter_order=True), rows
         ).scalars()
     )
     session.execute(insert(OwnershipEvent), [

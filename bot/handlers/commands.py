@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import logs
 from bot.domain import claims, followups, lookup, ownership
 from bot.domain.context import Services, today
 from bot.domain.errors import Ambiguous, DomainError
@@ -262,7 +263,8 @@ class Bot:
     def _run(self, ctx: Ctx, identity: tuple[str, str], request_id: str) -> Reply:
         fields = {"member": ctx.member.handle, "command": ctx.parsed.name, "request_id": request_id}
         try:
-            reply = COMMANDS[ctx.parsed.name](ctx)
+            with logs.bound(**fields):
+                reply = COMMANDS[ctx.parsed.name](ctx)
         except NeedChoice as choice:
             return self._offer(ctx, identity, choice)
         except Usage:

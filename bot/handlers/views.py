@@ -38,7 +38,7 @@ def describe_deadline(locale: str, deadline: Deadline) -> str:
 
 
 def _label(view: CustomerView) -> str:
-    parts = [p for p in (view.industry, view.region, view.size) if p]
+    parts = [p for p in (view.industry, view.region, view.size, view.pool_name) if p]
     return f"#{view.id} {view.name} [{view.priority}]" + (f" · {' · '.join(parts)}" if parts else "")
 
 

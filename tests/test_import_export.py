@@ -1,0 +1,376 @@
+"""Importing the company spreadsheet and exporting the pool, as an admin would see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from bot.config import PoolbotConfig
+from bot.domain.catalog import NewCustomer, add_customers
+from bot.domain.claims import claim
+from bot.domain.clock import FakeClock
+from bot.domain.context import Services
+from bot.domain.lookup import member_for
+from bot.domain.setup import sync_config
+from bot.exporter import HEADER, ExportError, export_csv
+from bot.importer import ImportFileError, ImportReport, RowError, import_file
+from bot.storage import queries as q
+from bot.storage.engine import Database
+from bot.storage.models import Customer, OwnershipEvent
+
+POOL = "east-main"
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def customers(db: Database) -> dict[str, Customer]:
+    with db.read() as session:
+        rows = session.execute(select(Customer).order_by(col(Customer.id))).scalars().all()
+    return {row.name: row for row in rows}
+
+
+def customer_count(db: Database) -> int:
+    with db.read() as session:
+        return int(session.execute(select(func.count()).select_from(Customer)).scalar() or 0)
+
+
+def seed(services: Services, pool: str, *people: NewCustomer) -> None:
+    with services.db.write() as session:
+        found = q.pool_by_name(session, pool)
+        assert found is not None and found.id is not None
+        add_customers(session, pool_id=found.id, customers=list(people), now=services.clock.now())
+
+
+def run(services: Services, path: Path, **options: object) -> ImportReport:
+    return import_file(services.db, services.clock, path, pool_name=POOL, **options)  # type: ignore[arg-type]
+
+
+# ---- reading files -------------------------------------------------------------------------------
+
+
+def test_chinese_headers_with_bom_import_every_field(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "客户.csv", [
+        ["客户名称", "联系人", "手机", "邮箱", "行业", "地区", "规模", "优先级", "标签"],
+        ["杭州云帆科技有限公司", "王磊", "138 0057 1001", "wl@yunfan.cn", "软件", "华东", "51-200", "高",
+         "展会，老客户"],
+        ["上海星辰物流有限公司", "李娜", "13900000002", "", "物流", "华东", "11-50", "", ""],
+        ["深圳海纳电子有限公司", "", "", "", "", "", "", "低", ""],
+    ], encoding="utf-8-sig")
+
+    report = run(services, path)
+
+    assert (report.imported, report.skipped, report.errors, report.dry_run) == (3, (), (), False)
+    rows = customers(services.db)
+    yunfan = rows["杭州云帆科技有限公司"]
+    assert (yunfan.contact, yunfan.phone, yunfan.email) == ("王磊", "138 0057 1001", "wl@yunfan.cn")
+    assert (yunfan.industry, yunfan.region, yunfan.size, yunfan.priority) == ("软件", "华东", "51-200", "A")
+    assert yunfan.tags == "展会,老客户"
+    assert yunfan.owner_id is None and yunfan.stage == "new"
+    assert rows["上海星辰物流有限公司"].priority == "B"
+    assert rows["深圳海纳电子有限公司"].priority == "C"
+    assert rows["深圳海纳电子有限公司"].contact is None
+    with services.db.read() as session:
+        kinds = session.execute(select(col(OwnershipEvent.kind))).scalars().all()
+    assert kinds == ["imported"] * 3
+
+
+def test_english_headers_ignore_case_spaces_and_unknown_columns(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "customers.csv", [
+        [" Name ", "CONTACT", "Phone", "E-Mail", "Industry", "Region", "Size", "Priority", "Tags", "Notes"],
+        ["Northwind Traders", "Nancy", "+1 555 0100", "nancy@northwind.com", "retail", "North", "1000+",
+         "a", "wholesale; referral", "met in May"],
+        ["Contoso Ltd", "Megan", "", "", "", "", "", "c", "", ""],
+    ])
+
+    report = run(services, path)
+
+    assert report.imported == 2
+    assert report.ignored_columns == ("Notes",)
+    rows = customers(services.db)
+    assert rows["Northwind Traders"].priority == "A"
+    assert rows["Northwind Traders"].email == "nancy@northwind.com"
+    assert rows["Northwind Traders"].tags == "wholesale,referral"
+    assert rows["Contoso Ltd"].priority == "C"
+    assert "Ignored columns: Notes" in report.lines()
+
+
+def test_xlsx_keeps_numeric_phones_as_digits(services: Services, tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["客户名称", "电话", "优先级", "规模"])
+    sheet.append(["南京博雅教育科技有限公司", 13812345678, "B", "51-200"])
+    sheet.append([None, None, None, None])
+    sheet.append(["Fabrikam Inc", "021-5555 0101", "X", None])
+    sheet.append(["Tailspin Toys", None, "a", None])
+    path = tmp_path / "customers.xlsx"
+    workbook.save(path)
+
+    report = run(services, path)
+
+    assert report.imported == 2
+    assert report.errors == (RowError(4, "priority 'X' is not A, B or C (or 高/中/低)"),)
+    rows = customers(services.db)
+    assert rows["南京博雅教育科技有限公司"].phone == "13812345678"
+    assert rows["Tailspin Toys"].priority == "A"
+
+
+def test_gb18030_csv_from_chinese_excel(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "gbk.csv", [
+        ["客户名", "联系人", "电话"],
+        ["成都瑞丰机械有限公司", "陈静", "13700000001"],
+    ], encoding="gb18030")
+
+    report = run(services, path)
+
+    assert report.imported == 1
+    assert customers(services.db)["成都瑞丰机械有限公司"].contact == "陈静"
+
+
+# ---- duplicates ----------------------------------------------------------------------------------
+
+
+def test_duplicates_within_the_file_name_ignoring_suffix_and_phone_ignoring_86(
+    services: Services, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "dups.csv", [
+        ["name", "phone"],
+        ["云帆科技", "13800138000"],
+        ["云帆科技有限公司", ""],
+        ["杭州星辰物流", "+86 138-0013-8000"],
+        ["Northwind Traders", ""],
+        ["NORTHWIND TRADERS, INC.", ""],
+    ])
+
+    report = run(services, path)
+
+    assert report.imported == 2
+    assert [(s.line, s.name, s.reason) for s in report.skipped] == [
+        (3, "云帆科技有限公司", "same name as line 2"),
+        (4, "杭州星辰物流", "same phone as line 2"),
+        (6, "NORTHWIND TRADERS, INC.", "same name as line 5"),
+    ]
+    assert set(customers(services.db)) == {"云帆科技", "Northwind Traders"}
+
+
+def test_duplicates_against_the_database_in_any_pool_of_any_team(
+    services: Services, config: PoolbotConfig, tmp_path: Path
+) -> None:
+    west = {
+        "teams": [{"name": "west", "timezone": "Asia/Shanghai"}],
+        "pools": [{"name": "west-main", "team": "west"}],
+    }
+    sync_config(services.db, PoolbotConfig.model_validate(west))
+    seed(services, "east-vip", NewCustomer("云帆科技有限公司", phone="0571-8888 0000"))
+    seed(services, "west-main", NewCustomer("Contoso Ltd", phone="13912345678"))
+    path = write_csv(tmp_path / "again.csv", [
+        ["客户名称", "电话"],
+        ["云帆科技", ""],
+        ["上海全新贸易有限公司", "+86 139 1234 5678"],
+        ["contoso", ""],
+        ["广州新客户有限公司", "13500000000"],
+    ])
+
+    report = run(services, path)
+
+    assert report.imported == 1
+    reasons = {s.line: s.reason for s in report.skipped}
+    assert set(reasons) == {2, 3, 4}
+    assert "same name as #1 云帆科技有限公司 (pool east-vip)" in reasons[2]
+    assert "same phone as #2 Contoso Ltd (pool west-main)" in reasons[3]
+    assert "same name as #2 Contoso Ltd (pool west-main)" in reasons[4]
+    assert customer_count(services.db) == 3
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(
+    services: Services, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "c.csv", [["name"], ["Acme"], ["Globex"], ["Initech"]])
+    assert run(services, path).imported == 3
+
+    again = run(services, path)
+
+    assert again.imported == 0
+    assert [s.line for s in again.skipped] == [2, 3, 4]
+    assert customer_count(services.db) == 3
+
+
+# ---- row errors, dry run, progress ------------------------------------------------------------------
+
+
+def test_row_errors_carry_the_physical_line_number(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "errors.csv", [
+        ["name", "email", "priority", "notes"],
+        ["Good One", "", "", "a note\nover two lines"],  # lines 2-3
+        ["", "", "", ""],  # line 4: blank, ignored
+        ["   ", "x@y.com", "", ""],  # line 5
+        ["Bad Priority", "", "D", ""],  # line 6
+        ["N" * 201, "", "", ""],  # line 7
+        ["Bad Email", "not-an-email", "", ""],  # line 8
+        ["Good Two", "two@example.com", "中", ""],  # line 9
+        ["张" * 150, "", "", ""],  # line 10: fits the name column, not the pinyin search key
+    ])
+
+    report = run(services, path)
+
+    assert report.imported == 2
+    assert [e.line for e in report.errors] == [5, 6, 7, 8, 10]
+    messages = [e.message for e in report.errors]
+    assert "name is empty" in messages[0]
+    assert "'D'" in messages[1]
+    assert "201 characters" in messages[2] and "200" in messages[2]
+    assert "not-an-email" in messages[3]
+    assert "too long for pinyin search" in messages[4]
+    assert any(line.startswith("line 6: error:") for line in report.lines())
+    assert set(customers(services.db)) == {"Good One", "Good Two"}
+
+
+def test_dry_run_reports_the_same_and_writes_nothing(services: Services, tmp_path: Path) -> None:
+    seed(services, POOL, NewCustomer("Existing Trading Ltd"))
+    path = write_csv(tmp_path / "c.csv", [
+        ["name", "priority"], ["Existing Trading", ""], ["New One", "A"], ["New One Inc", ""], ["", ""],
+        ["Broken", "Z"],
+    ])
+
+    dry = run(services, path, dry_run=True)
+
+    assert customer_count(services.db) == 1
+    assert dry.dry_run and dry.imported == 1
+    assert dry.lines()[0] == (
+        "Dry run, nothing was written. 1 customer would be imported into pool east-main; "
+        "2 duplicates skipped; 1 row with errors."
+    )
+    real = run(services, path)
+    assert (real.imported, real.skipped, real.errors) == (dry.imported, dry.skipped, dry.errors)
+    assert customer_count(services.db) == 2
+
+
+def test_progress_is_reported_per_batch(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [["name"], *([f"Company {i}"] for i in range(5))])
+    calls: list[tuple[int, int]] = []
+
+    report = import_file(
+        services.db, services.clock, path, pool_name=POOL, batch_size=2,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+
+    assert report.imported == 5
+    assert calls == [(2, 5), (4, 5), (5, 5)]
+    with services.db.read() as session:
+        events = session.execute(select(func.count()).select_from(OwnershipEvent)).scalar()
+    assert events == 5
+
+
+# ---- refusals --------------------------------------------------------------------------------------
+
+
+def test_unknown_pool_is_refused_and_names_the_pools(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [["name"], ["Acme"]])
+
+    with pytest.raises(ImportFileError) as raised:
+        import_file(services.db, services.clock, path, pool_name="nowhere")
+
+    assert "nowhere" in str(raised.value) and "east-main" in str(raised.value)
+    assert customer_count(services.db) == 0
+
+
+def test_missing_name_header_names_the_expected_headers(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [["公司", "电话"], ["Acme", "1"]])
+
+    with pytest.raises(ImportFileError) as raised:
+        run(services, path)
+
+    message = str(raised.value)
+    assert "name" in message and "客户名称" in message and "Found: 公司, 电话" in message
+    assert customer_count(services.db) == 0
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("c.txt", b"name\nAcme\n"),
+    ("c.csv", b""),
+    ("c.xlsx", b"not a zip file"),
+])
+def test_unusable_files_are_refused_with_a_message(
+    services: Services, tmp_path: Path, filename: str, content: bytes
+) -> None:
+    path = tmp_path / filename
+    path.write_bytes(content)
+
+    with pytest.raises(ImportFileError, match=filename):
+        run(services, path)
+
+
+# ---- export ----------------------------------------------------------------------------------------
+
+
+def exported(services: Services, pool_name: str | None = None) -> list[dict[str, str]]:
+    out = io.StringIO(newline="")
+    count = export_csv(services.db, out, pool_name=pool_name)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+    assert len(rows) == count
+    return rows
+
+
+def test_export_shows_owner_and_recycle_deadline(services: Services, clock: FakeClock) -> None:
+    seed(services, POOL, NewCustomer("Acme", phone="13800000001", priority="B"), NewCustomer("Globex"))
+    seed(services, "east-vip", NewCustomer("Initech", priority="A"))
+    alice = member_for(services, platform="console", user_id="alice")
+    acme_id = customers(services.db)["Acme"].id
+    assert acme_id is not None
+    claim(services, member=alice, customer_id=acme_id)  # Monday 2026-11-23, 10:00 in Shanghai
+
+    rows = exported(services)
+
+    assert list(rows[0]) == list(HEADER)
+    by_name = {row["name"]: row for row in rows}
+    acme = by_name["Acme"]
+    assert (acme["owner"], acme["pool"], acme["phone"], acme["priority"]) == (
+        "alice", "east-main", "13800000001", "B"
+    )
+    assert acme["owned_since"] == "2026-11-23T10:00:00+08:00" == acme["last_touch"]
+    assert (acme["recycle_deadline"], acme["recycle_rule"]) == ("2026-12-08", "recycle_days")
+    globex = by_name["Globex"]
+    assert globex["owner"] == globex["recycle_deadline"] == globex["owned_since"] == ""
+    assert by_name["Initech"]["pool"] == "east-vip"
+    assert [row["name"] for row in exported(services, "east-vip")] == ["Initech"]
+
+
+def test_export_of_unknown_pool_is_refused(services: Services) -> None:
+    with pytest.raises(ExportError, match="nowhere"):
+        export_csv(services.db, io.StringIO(), pool_name="nowhere")
+
+
+def test_an_export_imports_back_as_all_duplicates(services: Services, tmp_path: Path) -> None:
+    seed(services, POOL, NewCustomer("Acme", phone="13800000001"), NewCustomer("杭州云帆科技有限公司"))
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        export_csv(services.db, handle)
+
+    report = import_file(services.db, services.clock, path, pool_name="east-vip")
+
+    assert report.imported == 0 and len(report.skipped) == 2 and report.errors == ()
+    assert "owner" in report.ignored_columns
+
+
+def test_export_defuses_spreadsheet_formulas_but_keeps_phones(services: Services) -> None:
+    with services.db.write() as session:
+        found = q.pool_by_name(session, POOL)
+        assert found is not None and found.id is not None
+        add_customers(session, pool_id=found.id, now=services.clock.now(), customers=[
+            NewCustomer("=HYPERLINK(\"http://evil\")", phone="+86 138 0000 0000", tags="@boss"),
+        ])
+    out = io.StringIO()
+    export_csv(services.db, out, pool_name=POOL)
+    row = next(r for r in csv.reader(io.StringIO(out.getvalue())) if "HYPERLINK" in r[1])
+    assert row[1].startswith("'=") and row[3] == "+86 138 0000 0000" and row[10] == "'@boss"
