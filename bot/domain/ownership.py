@@ -120,8 +120,9 @@ def transfer(services: Services, *, manager: MemberView, from_member_id: int, to
         _check_assignee(session, manager, target)
         if source.id == target.id:
             raise Conflict("error.same_member", member=source.name)
-        q.lock_member(session, source.id)
-        q.lock_member(session, target.id)
+        # in id order: two opposite transfers at once must not wait on each other (deadlock)
+        for member_id in sorted((source.id, target.id)):
+            q.lock_member(session, member_id)
         ids = q.book_of(session, source.id)
         if not ids:
             raise Conflict("error.empty_book", member=source.name)
