@@ -183,7 +183,6 @@ def ownership_invariants(session: Session) -> list[str]:
     caps = {
         p.id: p.max_held_per_rep for p in session.exec(select(Pool)).scalars()
     }
-    team_cap = max(caps.values()) if caps else 0
 
     # replaying the event log gives exactly the current owners
     replay: dict[int, int | None] = {c.id: None for c in customers if c.id is not None}
@@ -202,16 +201,16 @@ def ownership_invariants(session: Session) -> list[str]:
                 f"customer {cid}: owned by {row.owner_id} and pending for {row.pending_member_id}"
             )
 
-    # the cap: active (not won) owned + pending, per member
-    held: Counter[int] = Counter()
+    # the cap: active (not won) owned + pending, per member and pool (caps are per pool)
+    held: Counter[tuple[int, int]] = Counter()
     for c in customers:
         if c.owner_id is not None and c.won_at is None:
-            held[c.owner_id] += 1
+            held[(c.owner_id, c.pool_id)] += 1
         if c.pending_member_id is not None:
-            held[c.pending_member_id] += 1
-    for member_id, count in held.items():
-        if count > team_cap:
-            problems.append(f"member {member_id} holds {count} > cap {team_cap}")
+            held[(c.pending_member_id, c.pool_id)] += 1
+    for (member_id, pool_id), count in held.items():
+        if count > caps[pool_id]:
+            problems.append(f"member {member_id} holds {count} in pool {pool_id} > cap {caps[pool_id]}")
 
     # pending_member_id <-> pending claim requests
     pending = list(session.exec(select(ClaimRequest).where(ClaimRequest.status == "pending")).scalars())

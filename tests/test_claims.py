@@ -79,12 +79,13 @@ def test_pending_requests_count_toward_the_cap(services: Services) -> None:
     for cid in vip[:3]:
         assert claim(services, member=alice, customer_id=cid).request_id is not None
     before = snapshot(services.db)
-    for cid in (vip[3], main):
-        with pytest.raises(RuleViolation) as err:
-            claim(services, member=alice, customer_id=cid)
-        assert err.value.rule == "max_held_per_rep"
-        assert err.value.params == {"held": 3, "cap": 3}
+    with pytest.raises(RuleViolation) as err:
+        claim(services, member=alice, customer_id=vip[3])
+    assert err.value.rule == "max_held_per_rep"
+    assert err.value.params == {"held": 3, "cap": 3}
     assert snapshot(services.db) == before
+    # caps and daily limits are rules of a pool: east-main still has room
+    assert claim(services, member=alice, customer_id=main).request_id is None
     # a rejection frees the slot again
     maria = member(services, "maria")
     decide(services, manager=maria, request_id=requests(services.db)[0].id or 0, approve=False)
@@ -136,15 +137,22 @@ def test_a_released_claim_still_counts_for_the_day(services: Services) -> None:
     assert snapshot(services.db) == before
 
 
-def test_requests_count_for_the_day_across_pools(services: Services) -> None:
-    bob = member(services, "bob")
-    main = add(services, "M1", "M2")
-    vip = add_one(services, "V1", pool="east-vip")
-    claim(services, member=bob, customer_id=vip)  # a pending request is a claim too
-    claim(services, member=bob, customer_id=main[0])
+def test_daily_limit_is_per_pool_and_requests_count(services: Services) -> None:
+    bob, maria = member(services, "bob"), member(services, "maria")
+    main = add(services, "M1", "M2", "M3")
+    vip = add(services, "V1", "V2", "V3", "V4", "V5", "V6", pool="east-vip")
+    for cid in vip[:5]:  # five requests, each rejected: the cap frees up, the day's count does not
+        request_id = claim(services, member=bob, customer_id=cid).request_id
+        decide(services, manager=maria, request_id=request_id or 0, approve=False)
     with pytest.raises(RuleViolation) as err:
-        claim(services, member=bob, customer_id=main[1])
+        claim(services, member=bob, customer_id=vip[5])
     assert err.value.rule == "daily_claim_limit"
+    assert err.value.params == {"count": 5, "limit": 5}
+    # east-main has its own limit of 2, untouched by the requests in east-vip
+    claim(services, member=bob, customer_id=main[0])
+    claim(services, member=bob, customer_id=main[1])
+    with pytest.raises(RuleViolation) as err:
+        claim(services, member=bob, customer_id=main[2])
     assert err.value.params == {"count": 2, "limit": 2}
 
 

@@ -49,8 +49,8 @@ def test_each_rule_is_refused_with_its_numbers(chat: ConsoleChat, services: Serv
     assert "You have claimed 2 of 2 customers today" in chat.say('/claim "Acme Corp"')
     assert isinstance(services.clock, FakeClock)
     services.clock.advance(days=1)
-    chat.say("/claim Contoso")  # a pending request counts toward the cap
-    assert "You hold 3 of 3 customers" in chat.say('/claim "Acme Corp"')
+    assert "Acme Corp is yours (3 of 3 held)" in chat.say('/claim "Acme Corp"')
+    assert "You hold 3 of 3 customers" in chat.say('/claim "Acme Ltd"')
     assert "is back in the pool" in chat.say("/release Globex no budget")
     out = chat.say("/claim Globex")
     assert "the 7-day cooldown lets you claim it again on 12-01" in out

@@ -87,11 +87,16 @@ def test_a_new_user_can_walk_through_the_rules(db: Database, clock: FakeClock) -
     northwind = resolve_customer(services, member=alice, query="northwind traders")
     claim(services, member=alice, customer_id=northwind)
     with db.read() as session:
-        free = col(Customer.owner_id).is_(None), col(Customer.pending_member_id).is_(None)
-        fourth = session.execute(select(col(Customer.id)).where(*free).limit(1)).scalar_one()
+        main = q.pool_by_name(session, "demo-main")
+        assert main is not None
+        free = (col(Customer.owner_id).is_(None), col(Customer.pending_member_id).is_(None),
+                col(Customer.pool_id) == main.id)
+        third, fourth = session.execute(select(col(Customer.id)).where(*free).limit(2)).scalars().all()
+    claim(services, member=alice, customer_id=third)  # the request in the key-account pool is not counted
     with pytest.raises(RuleViolation) as refused:
         claim(services, member=alice, customer_id=fourth)
     assert refused.value.rule == "daily_claim_limit"
+    assert refused.value.params == {"count": 3, "limit": 3}
 
 
 def test_loading_the_demo_twice_adds_nothing(db: Database, clock: FakeClock) -> None:

@@ -191,7 +191,7 @@ def test_transfer_refuses_when_the_target_would_exceed_the_cap(services: Service
         transfer(services, manager=maria, from_member_id=alice.id, to_member_id=bob.id)
     assert err.value.rule == "max_held_per_rep"
     assert err.value.key == "rule.transfer_cap"
-    assert err.value.params == {"member": "Bob", "held": 1, "incoming": 3, "cap": 3}
+    assert err.value.params == {"member": "Bob", "held": 1, "incoming": 3, "cap": 3, "pool": "east-main"}
     assert snapshot(services.db) == before
     # a won customer does not count: 1 held + 2 active incoming fits
     mark_won(services, member=alice, customer_id=ids[0])

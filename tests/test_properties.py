@@ -75,15 +75,15 @@ def _rules_check(session: Any) -> list[str]:
     problems: list[str] = []
     pools = {p.id: p for p in session.exec(select(Pool)).scalars()}
     pool_of = dict(session.execute(select(Customer.id, Customer.pool_id)).all())
-    per_day: Counter[tuple[int | None, date]] = Counter()
+    per_day: Counter[tuple[int | None, int, date]] = Counter()  # member, pool, local day
     given_back: dict[tuple[int | None, int], date] = {}
     for e in session.exec(select(OwnershipEvent).order_by(col(OwnershipEvent.id))).scalars():
         day = local_day(e.at, TZ)
         pool = pools[pool_of[e.customer_id]]
         if e.kind in ("claimed", "claim_requested"):
-            if per_day[(e.member_id, day)] >= pool.daily_claim_limit:
+            if per_day[(e.member_id, pool.id, day)] >= pool.daily_claim_limit:
                 problems.append(f"event {e.id}: claim past the daily limit of member {e.member_id}")
-            per_day[(e.member_id, day)] += 1
+            per_day[(e.member_id, pool.id, day)] += 1
             back = given_back.get((e.member_id, e.customer_id))
             if back is not None and day < back + timedelta(days=pool.reclaim_cooldown_days):
                 problems.append(f"event {e.id}: reclaimed on {day}, given back on {back}")

@@ -106,7 +106,9 @@ def _check(services: Services, results: list[Result], limits: dict[str, tuple[in
 
     for handle, (cap, daily) in limits.items():
         mid = ids[handle]
-        held = sum(1 for c in customers if mid in (c.owner_id, c.pending_member_id) and c.won_at is None)
+        held = max(Counter(
+            c.pool_id for c in customers if mid in (c.owner_id, c.pending_member_id) and c.won_at is None
+        ).values(), default=0)  # caps are per pool: the fullest pool must be within its cap
         today = sum(1 for e in events if e.member_id == mid and start <= e.at < end)
         assert held <= cap, f"{handle} holds {held} > {cap}"
         assert today <= daily, f"{handle} claimed {today} today > {daily}"

@@ -92,11 +92,11 @@ def _check_rules(
                 days=rules.reclaim_cooldown_days, since=local_day(given_back, team.timezone),
                 available=available,
             )
-    held = q.held_count(session, member.id)
+    held = q.held_count(session, member.id, rules.pool_id)
     if held >= rules.max_held_per_rep:
         raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=rules.max_held_per_rep)
     start, end = day_bounds_utc(today, team.timezone)
-    claimed_today = q.claims_between(session, member.id, start, end)
+    claimed_today = q.claims_between(session, member.id, rules.pool_id, start, end)
     if claimed_today >= rules.daily_claim_limit:
         raise RuleViolation(
             "daily_claim_limit", "rule.daily_limit", count=claimed_today, limit=rules.daily_claim_limit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -80,7 +81,7 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
             request = q.pending_request_for(session, row.id)
             raise Conflict("error.pending_decide_first", customer=row.name, request=request.id if request else "?")
         rules, _ = rules_for(session, row.pool_id)
-        held = q.held_count(session, target.id)
+        held = q.held_count(session, target.id, row.pool_id)
         if row.won_at is None and held >= rules.max_held_per_rep:
             raise RuleViolation(
                 "max_held_per_rep", "rule.max_held_other", member=target.name, held=held,
@@ -140,15 +141,15 @@ def transfer(services: Services, *, manager: MemberView, from_member_id: int, to
 
 
 def _check_room_for_book(session: Session, target: MemberView, ids: list[int]) -> None:
-    """The target must stay within the holding cap of every pool the book comes from."""
-    active = [row for row in q.customers_by_ids(session, ids) if row.won_at is None]
-    held = q.held_count(session, target.id)
-    for pool_id in {row.pool_id for row in active}:
+    """The target must stay within the holding cap of each pool the book comes from."""
+    incoming: Counter[int] = Counter(row.pool_id for row in q.customers_by_ids(session, ids) if row.won_at is None)
+    for pool_id, count in sorted(incoming.items()):
         rules, _ = rules_for(session, pool_id)
-        if held + len(active) > rules.max_held_per_rep:
+        held = q.held_count(session, target.id, pool_id)
+        if held + count > rules.max_held_per_rep:
             raise RuleViolation(
                 "max_held_per_rep", "rule.transfer_cap", member=target.name, held=held,
-                incoming=len(active), cap=rules.max_held_per_rep,
+                incoming=count, cap=rules.max_held_per_rep, pool=rules.pool_name,
             )
 
 

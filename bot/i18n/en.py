@@ -43,7 +43,7 @@ MESSAGES: dict[str, str] = {
     # rules
     "rule.max_held": "You hold {held} of {cap} customers (pending requests count): release one first.",
     "rule.max_held_other": "{member} holds {held} of {cap} customers: no room for another.",
-    "rule.transfer_cap": "{member} holds {held} of {cap}; {incoming} more would exceed the cap.",
+    "rule.transfer_cap": "{member} holds {held} of {cap} in {pool}; {incoming} more would exceed the cap.",
     "rule.daily_limit": "You have claimed {count} of {limit} customers today: try again tomorrow.",
     "rule.cooldown": (
         "You gave {customer} back on {since}; the {days}-day cooldown lets you claim it again on "

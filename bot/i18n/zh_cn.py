@@ -41,7 +41,7 @@ MESSAGES: dict[str, str] = {
     "error.internal": "系统出了点问题，未做任何更改。编号：{ref}",
     "rule.max_held": "你已持有 {held}/{cap} 个客户（含待审批申请），请先退回一个。",
     "rule.max_held_other": "{member} 已持有 {held}/{cap} 个客户，无法再分配。",
-    "rule.transfer_cap": "{member} 已持有 {held}/{cap} 个客户，再转入 {incoming} 个会超出上限。",
+    "rule.transfer_cap": "{member} 在 {pool} 已持有 {held}/{cap} 个客户，再转入 {incoming} 个会超出上限。",
     "rule.daily_limit": "你今天已认领 {count}/{limit} 个客户，请明天再试。",
     "rule.cooldown": "你在 {since} 退回了 {customer}，{days} 天冷却期后（{available}）才能再次认领。",
     "ok.claimed": "{customer} 认领成功（已持有 {held}/{cap}）。若无跟进，将于 {deadline} 退回公海。",

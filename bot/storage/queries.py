@@ -85,28 +85,45 @@ def pool_by_name(session: Session, name: str) -> Pool | None:
 # ---- counts the rules need ---------------------------------------------------------------------
 
 
-def held_count(session: Session, member_id: int) -> int:
-    """Active customers the member owns (won ones excluded) plus its pending claim requests."""
+def held_count(session: Session, member_id: int, pool_id: int) -> int:
+    """Active customers of the pool the member owns (won ones excluded) plus its pending requests."""
+    in_pool = (col(Customer.pool_id) == pool_id,)
     owned = session.scalar(
         select(func.count()).select_from(Customer).where(
-            Customer.owner_id == member_id, col(Customer.won_at).is_(None)
+            col(Customer.owner_id) == member_id, col(Customer.won_at).is_(None), *in_pool
         )
     )
     pending = session.scalar(
-        select(func.count()).select_from(Customer).where(Customer.pending_member_id == member_id)
+        select(func.count()).select_from(Customer).where(col(Customer.pending_member_id) == member_id, *in_pool)
     )
     return int(owned or 0) + int(pending or 0)
 
 
-def claims_between(session: Session, member_id: int, start: datetime, end: datetime) -> int:
-    """Claims (immediate or requested) the member made in [start, end), from the event log."""
+def held_in_team(session: Session, member_id: int) -> int:
+    """Every active customer the member owns or has asked for, across pools (for a manager's card)."""
+    owned = session.scalar(
+        select(func.count()).select_from(Customer).where(
+            col(Customer.owner_id) == member_id, col(Customer.won_at).is_(None)
+        )
+    )
+    pending = session.scalar(
+        select(func.count()).select_from(Customer).where(col(Customer.pending_member_id) == member_id)
+    )
+    return int(owned or 0) + int(pending or 0)
+
+
+def claims_between(session: Session, member_id: int, pool_id: int, start: datetime, end: datetime) -> int:
+    """Claims (immediate or requested) the member made from the pool in [start, end), from the log."""
     return int(
         session.scalar(
-            select(func.count()).select_from(OwnershipEvent).where(
-                OwnershipEvent.member_id == member_id,
+            select(func.count()).select_from(OwnershipEvent)
+            .join(Customer, col(Customer.id) == col(OwnershipEvent.customer_id))
+            .where(
+                col(OwnershipEvent.member_id) == member_id,
                 col(OwnershipEvent.kind).in_(CLAIM_EVENT_KINDS),
                 col(OwnershipEvent.at) >= start,
                 col(OwnershipEvent.at) < end,
+                col(Customer.pool_id) == pool_id,
             )
         )
         or 0
@@ -305,13 +322,29 @@ class SearchFilters:
     priority: str | None = None
 
 
-def _pool_search_conditions(team_id: int, filters: SearchFilters) -> list[Any]:
+def _pool_search_conditions(team_id: int, filters: SearchFilters, dialect: str = "") -> list[Any]:
+    """Unowned customers of the team's pools whose name, pinyin or tags contain every word (a
+    substring, lower-cased) and whose fields equal the filters (case-insensitive).
+
+    On PostgreSQL a two-character non-ASCII word (云帆) also gets a test that the CJK-bigram index
+    of migration 0002 can answer; it only narrows the rows the LIKE then checks, so the result is
+    the same as without it.
+    """
     conditions: list[Any] = [
-        col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id)),
+        col(Customer.pool_id).in_(select(col(Pool.id)).where(col(Pool.team_id) == team_id)),
         col(Customer.owner_id).is_(None),
     ]
     for word in filters.words:
-        pattern = f"%{word.lower()}%"
+        key = word.lower()
+        if dialect == "postgresql" and len(key) == 2 and not any(c.isascii() for c in key):
+            from sqlalchemy import Text, cast
+            from sqlalchemy.dialects.postgresql import ARRAY, array
+
+            bigrams = func.poolbot_cjk_bigrams(
+                Customer.name_key, Customer.search_key, func.lower(Customer.tags)
+            )
+            conditions.append(bigrams.op("@>")(cast(array([key]), ARRAY(Text))))
+        pattern = f"%{key}%"
         conditions.append(
             or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern),
                 func.lower(Customer.tags).like(pattern))
@@ -326,15 +359,33 @@ def _pool_search_conditions(team_id: int, filters: SearchFilters) -> list[Any]:
 
 
 def search_pool(
-    session: Session, team_id: int, filters: SearchFilters, *, offset: int, limit: int
+    session: Session, team_id: int, filters: SearchFilters, *, offset: int, limit: int,
+    count_cap: int = 10_000,
 ) -> tuple[Sequence[Customer], int]:
-    conditions = _pool_search_conditions(team_id, filters)
-    total = int(session.scalar(select(func.count()).select_from(Customer).where(and_(*conditions))) or 0)
-    rows = session.exec(
-        select(Customer).where(and_(*conditions))
-        .order_by(col(Customer.priority), col(Customer.id)).offset(offset).limit(limit)
-    ).scalars().all()
-    return rows, total
+    """One page of the team's unowned customers matching ``filters``, by priority then id, and how
+    many match: the exact number when it is at most ``count_cap``, else ``count_cap + 1`` (meaning
+    "more than ``count_cap``"). The page is exact at any offset, past the cap too.
+
+    With words (few matches, usually): one ordered scan of ids, stopped after ``count_cap + 1``
+    matches, gives both the page and the count. Without: the page, then a count that stops at
+    ``count_cap + 1`` rows (skipped when the page is short, since it then tells the total).
+    """
+    where = and_(*_pool_search_conditions(team_id, filters, session.get_bind().dialect.name))
+    order = (col(Customer.priority), col(Customer.id))
+    if filters.words:
+        ids = session.execute(
+            select(col(Customer.id)).where(where).order_by(*order).limit(max(count_cap + 1, offset + limit))
+        ).scalars().all()
+        page_ids = ids[offset:offset + limit]
+        by_id = {row.id: row for row in customers_by_ids(session, page_ids)}
+        # a customer deleted between the two statements is left out rather than failing the search
+        return [by_id[i] for i in page_ids if i in by_id], min(len(ids), count_cap + 1)
+    page = select(Customer).where(where).order_by(*order).offset(offset).limit(limit)
+    rows = session.execute(page).scalars().all()
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, min(offset + len(rows), count_cap + 1)
+    capped = select(col(Customer.id)).where(where).limit(count_cap + 1).subquery()
+    return rows, int(session.scalar(select(func.count()).select_from(capped)) or 0)
 
 
 def customers_owned_by(session: Session, member_id: int) -> Sequence[Customer]:
