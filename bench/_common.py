@@ -25,8 +25,8 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import insert, text
 
 from bot.config import PoolbotConfig
-from bot.domain.names import name_key, search_key
 from bot.domain.setup import sync_config
+from bot.names import name_key, search_key
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Customer
@@ -164,7 +164,7 @@ class NameMaker:
         return self.chinese() if self.rng.random() < 0.7 else self.english()
 
     def check(self, samples: int = 2000) -> int:
-        """How many of ``samples`` generated names get keys different from bot.domain.names."""
+        """How many of ``samples`` generated names get keys different from bot.names."""
         wrong = 0
         for _ in range(samples):
             name, key, search = self.name()

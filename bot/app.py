@@ -26,7 +26,9 @@ class Runtime:
     services: Services
 
 
-def build(config_path: Path | None = None, *, clock: Clock | None = None, migrate_sqlite: bool = True) -> Runtime:
+def build(
+    config_path: Path | None = None, *, clock: Clock | None = None, migrate_sqlite: bool = True
+) -> Runtime:
     """Load settings and config (raising ConfigError on a broken file), open and prepare the database.
 
     The embedded SQLite database is migrated on start so a new user needs no extra step;

@@ -26,7 +26,8 @@ app.add_typer(db_app, name="db")
 err = Console(stderr=True)
 
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="Config file (default: $POOLBOT_CONFIG or config/poolbot.toml).")
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: $POOLBOT_CONFIG or config/poolbot.toml)."),
 ]
 
 
@@ -136,8 +137,14 @@ def import_(
             progress.update(task, completed=done, total=total)
 
         try:
-            report = import_file(runtime.services.db, runtime.services.clock, file, pool_name=pool,
-                                 dry_run=dry_run, progress=advance)
+            report = import_file(
+                runtime.services.db,
+                runtime.services.clock,
+                file,
+                pool_name=pool,
+                dry_run=dry_run,
+                progress=advance,
+            )
         except ImportFileError as exc:
             err.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(1) from exc

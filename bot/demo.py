@@ -18,8 +18,8 @@ from sqlmodel import Session, col
 from bot.config import MemberConfig, PoolbotConfig, PoolConfig, RecycleDays, TeamConfig
 from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.clock import Clock
-from bot.domain.names import duplicate_key, name_key
 from bot.domain.setup import sync_config
+from bot.names import duplicate_key, name_key
 from bot.storage import queries as q
 from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, Pool, Team
@@ -33,27 +33,79 @@ KEY_COUNT = 30
 
 # The customers the README walkthrough names; always present, always first.
 YUNFAN = NewCustomer(
-    name="杭州云帆科技有限公司", contact="王磊", phone="13800571001", email="wanglei@yunfan.cn",
-    industry="software", region="East", size="51-200", priority="A", tags="SaaS,展会",
+    name="杭州云帆科技有限公司",
+    contact="王磊",
+    phone="13800571001",
+    email="wanglei@yunfan.cn",
+    industry="software",
+    region="East",
+    size="51-200",
+    priority="A",
+    tags="SaaS,展会",
 )
 NORTHWIND = NewCustomer(
-    name="Northwind Traders", contact="Nancy Davolio", phone="13900212002",
-    email="nancy@northwindtraders.com", industry="retail", region="North", size="201-1000",
-    priority="B", tags="wholesale,referral",
+    name="Northwind Traders",
+    contact="Nancy Davolio",
+    phone="13900212002",
+    email="nancy@northwindtraders.com",
+    industry="retail",
+    region="North",
+    size="201-1000",
+    priority="B",
+    tags="wholesale,referral",
 )
 CONTOSO = NewCustomer(
-    name="Contoso Ltd", contact="Megan Bowen", phone="13700103003", email="megan@contoso.com",
-    industry="manufacturing", region="South", size="1000+", priority="A", tags="key account,tender",
+    name="Contoso Ltd",
+    contact="Megan Bowen",
+    phone="13700103003",
+    email="megan@contoso.com",
+    industry="manufacturing",
+    region="South",
+    size="1000+",
+    priority="A",
+    tags="key account,tender",
 )
 
 _CITIES = {
-    "杭州": "East", "上海": "East", "南京": "East", "苏州": "East", "宁波": "East",
-    "深圳": "South", "广州": "South", "厦门": "South", "北京": "North", "天津": "North",
-    "青岛": "North", "成都": "West", "重庆": "West", "西安": "West", "武汉": "West",
+    "杭州": "East",
+    "上海": "East",
+    "南京": "East",
+    "苏州": "East",
+    "宁波": "East",
+    "深圳": "South",
+    "广州": "South",
+    "厦门": "South",
+    "北京": "North",
+    "天津": "North",
+    "青岛": "North",
+    "成都": "West",
+    "重庆": "West",
+    "西安": "West",
+    "武汉": "West",
 }
 _WORDS = (
-    "星辰", "华信", "远航", "明德", "博雅", "恒通", "瑞丰", "金石", "天成", "鼎盛", "新锐",
-    "汇智", "聚力", "卓越", "安泰", "海纳", "启明", "润泽", "嘉禾", "正阳", "蓝海", "长青",
+    "星辰",
+    "华信",
+    "远航",
+    "明德",
+    "博雅",
+    "恒通",
+    "瑞丰",
+    "金石",
+    "天成",
+    "鼎盛",
+    "新锐",
+    "汇智",
+    "聚力",
+    "卓越",
+    "安泰",
+    "海纳",
+    "启明",
+    "润泽",
+    "嘉禾",
+    "正阳",
+    "蓝海",
+    "长青",
 )
 _CN_TRADES = {
     "software": ("科技", "软件", "信息技术", "网络科技"),
@@ -65,8 +117,24 @@ _CN_TRADES = {
 }
 _CN_SUFFIXES = ("有限公司", "有限公司", "有限公司", "股份有限公司", "集团")
 _EN_FIRST = (
-    "Blue", "Silver", "Summit", "Harbor", "Pioneer", "Atlas", "Evergreen", "Redwood", "Granite",
-    "Maple", "Lakeside", "Bright", "Golden", "Iron", "Crescent", "Falcon", "Orchid", "Cedar",
+    "Blue",
+    "Silver",
+    "Summit",
+    "Harbor",
+    "Pioneer",
+    "Atlas",
+    "Evergreen",
+    "Redwood",
+    "Granite",
+    "Maple",
+    "Lakeside",
+    "Bright",
+    "Golden",
+    "Iron",
+    "Crescent",
+    "Falcon",
+    "Orchid",
+    "Cedar",
 )
 _EN_TRADES = {
     "software": ("Systems", "Software", "Analytics", "Cloud"),
@@ -128,12 +196,21 @@ def demo_config() -> PoolbotConfig:
     )
     pools = (
         PoolConfig(
-            name=MAIN_POOL, team=TEAM, claim_requires_approval=False, max_held_per_rep=5,
-            daily_claim_limit=3, reclaim_cooldown_days=7, recycle_days=RecycleDays(A=7, B=15, C=30),
-            warn_days=3, hide_contact_in_pool=True,
+            name=MAIN_POOL,
+            team=TEAM,
+            claim_requires_approval=False,
+            max_held_per_rep=5,
+            daily_claim_limit=3,
+            reclaim_cooldown_days=7,
+            recycle_days=RecycleDays(A=7, B=15, C=30),
+            warn_days=3,
+            hide_contact_in_pool=True,
         ),
         PoolConfig(
-            name=KEY_POOL, team=TEAM, claim_requires_approval=True, max_held_per_rep=5,
+            name=KEY_POOL,
+            team=TEAM,
+            claim_requires_approval=True,
+            max_held_per_rep=5,
             daily_claim_limit=3,
         ),
     )
@@ -178,9 +255,13 @@ def _random_customer(rng: random.Random, taken_phones: set[str | None]) -> tuple
         contact = f"{rng.choice(_EN_PEOPLE_FIRST)} {rng.choice(_EN_PEOPLE_LAST)}"
         domain = name_key(core) + ".com"
     return core, NewCustomer(
-        name=name, contact=contact, phone=_phone(rng, taken_phones),
+        name=name,
+        contact=contact,
+        phone=_phone(rng, taken_phones),
         email=f"sales@{domain}" if rng.random() < 0.7 else None,
-        industry=industry, region=region, size=rng.choice(_SIZES),
+        industry=industry,
+        region=region,
+        size=rng.choice(_SIZES),
         priority=rng.choices(("A", "B", "C"), weights=(2, 5, 3))[0],
         tags=",".join(rng.sample(_TAGS, rng.choice((0, 1, 1, 2)))),
     )
@@ -210,8 +291,11 @@ def load_demo(db: Database, clock: Clock) -> DemoReport:
             added += _add_missing(session, pool_name, customers, clock, admin_id)
         total = _count_in_pools(session, tuple(wanted))
     return DemoReport(
-        team=TEAM, members=tuple(m.handle for m in config.members), pools=tuple(wanted),
-        added=added, total=total,
+        team=TEAM,
+        members=tuple(m.handle for m in config.members),
+        pools=tuple(wanted),
+        added=added,
+        total=total,
     )
 
 
@@ -220,11 +304,13 @@ def _refuse_clashes(db: Database, config: PoolbotConfig) -> None:
     pools = [p.name for p in config.pools]
     with db.read() as session:
         members = session.execute(
-            select(col(Member.handle), col(Team.name)).join(Team, col(Team.id) == col(Member.team_id))
+            select(col(Member.handle), col(Team.name))
+            .join(Team, col(Team.id) == col(Member.team_id))
             .where(col(Member.handle).in_(handles), col(Team.name) != TEAM)
         ).all()
         taken_pools = session.execute(
-            select(col(Pool.name), col(Team.name)).join(Team, col(Team.id) == col(Pool.team_id))
+            select(col(Pool.name), col(Team.name))
+            .join(Team, col(Team.id) == col(Pool.team_id))
             .where(col(Pool.name).in_(pools), col(Team.name) != TEAM)
         ).all()
     clashes = [f"member {h} (team {t})" for h, t in members]
@@ -232,7 +318,8 @@ def _refuse_clashes(db: Database, config: PoolbotConfig) -> None:
     if clashes:
         raise DemoError(
             "Cannot load the demo: these names already belong to another team: "
-            + ", ".join(clashes) + ". Use an empty database for the demo."
+            + ", ".join(clashes)
+            + ". Use an empty database for the demo."
         )
 
 
@@ -252,7 +339,9 @@ def _add_missing(
 
 def _count_in_pools(session: Session, pool_names: tuple[str, ...]) -> int:
     count = session.execute(
-        select(func.count()).select_from(Customer).join(Pool, col(Pool.id) == col(Customer.pool_id))
+        select(func.count())
+        .select_from(Customer)
+        .join(Pool, col(Pool.id) == col(Customer.pool_id))
         .where(col(Pool.name).in_(pool_names))
     ).scalar()
     return int(count or 0)

@@ -24,15 +24,43 @@ from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, Pool, Team
 
 HEADER = (
-    "id", "name", "contact", "phone", "email", "industry", "region", "size", "priority", "stage",
-    "tags", "pool", "owner", "owned_since", "last_touch", "recycle_deadline", "recycle_rule",
+    "id",
+    "name",
+    "contact",
+    "phone",
+    "email",
+    "industry",
+    "region",
+    "size",
+    "priority",
+    "stage",
+    "tags",
+    "pool",
+    "owner",
+    "owned_since",
+    "last_touch",
+    "recycle_deadline",
+    "recycle_rule",
 )
 STREAM_BATCH = 1_000
 _COLUMNS = (
-    Customer.id, Customer.name, Customer.contact, Customer.phone, Customer.email, Customer.industry,
-    Customer.region, Customer.size, Customer.priority, Customer.stage, Customer.tags,
-    Customer.pool_id, Customer.owner_id, Customer.owned_since, Customer.last_touch_at,
-    Customer.won_at, Customer.locked,
+    Customer.id,
+    Customer.name,
+    Customer.contact,
+    Customer.phone,
+    Customer.email,
+    Customer.industry,
+    Customer.region,
+    Customer.size,
+    Customer.priority,
+    Customer.stage,
+    Customer.tags,
+    Customer.pool_id,
+    Customer.owner_id,
+    Customer.owned_since,
+    Customer.last_touch_at,
+    Customer.won_at,
+    Customer.locked,
 )
 
 
@@ -95,15 +123,32 @@ def _line(row: Any, pool: _PoolInfo, handles: dict[int, str]) -> list[str]:
     deadline = None
     if row.owner_id is not None:
         deadline = pool.rules.deadline(
-            priority=row.priority, last_touch_at=row.last_touch_at, owned_since=row.owned_since,
-            won=row.won_at is not None, locked=row.locked, timezone=pool.timezone,
+            priority=row.priority,
+            last_touch_at=row.last_touch_at,
+            owned_since=row.owned_since,
+            won=row.won_at is not None,
+            locked=row.locked,
+            timezone=pool.timezone,
         )
     text = [_cell(v) for v in (row.name, row.contact, row.email, row.industry, row.region, row.size)]
     return [
-        str(row.id), text[0], text[1], row.phone or "", text[2], text[3], text[4], text[5],
-        row.priority, row.stage, _cell(row.tags), pool.rules.pool_name, handles.get(row.owner_id, "") if row.owner_id is not None else "",
-        _local_iso(row.owned_since, pool.timezone), _local_iso(row.last_touch_at, pool.timezone),
-        deadline.day.isoformat() if deadline else "", deadline.rule if deadline else "",
+        str(row.id),
+        text[0],
+        text[1],
+        row.phone or "",
+        text[2],
+        text[3],
+        text[4],
+        text[5],
+        row.priority,
+        row.stage,
+        _cell(row.tags),
+        pool.rules.pool_name,
+        handles.get(row.owner_id, "") if row.owner_id is not None else "",
+        _local_iso(row.owned_since, pool.timezone),
+        _local_iso(row.last_touch_at, pool.timezone),
+        deadline.day.isoformat() if deadline else "",
+        deadline.rule if deadline else "",
     ]
 
 

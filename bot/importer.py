@@ -28,7 +28,7 @@ from sqlmodel import Session, col
 
 from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.clock import Clock
-from bot.domain.names import _LEGAL_SUFFIXES, duplicate_key, name_key, phone_key, search_key
+from bot.names import _LEGAL_SUFFIXES, duplicate_key, name_key, phone_key, search_key
 from bot.storage import queries as q
 from bot.storage.engine import Database
 from bot.storage.models import Customer, Pool
@@ -53,8 +53,14 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 # Column widths of the customer table: longer values are row errors, not database errors.
 MAX_LENGTHS = {
-    "name": 200, "contact": 80, "phone": 40, "email": 200, "industry": 80, "region": 80,
-    "size": 40, "tags": 400,
+    "name": 200,
+    "contact": 80,
+    "phone": 40,
+    "email": 200,
+    "industry": 80,
+    "region": 80,
+    "size": 40,
+    "tags": 400,
 }
 SEARCH_KEY_LIMIT = 800
 PRIORITY_WORDS = {"": "B", "a": "A", "b": "B", "c": "C", "高": "A", "中": "B", "低": "C"}
@@ -165,9 +171,12 @@ def import_file(
     else:
         imported = _insert(db, clock, pool_id, plan, progress, batch_size)
     return ImportReport(
-        pool_name=pool_name, imported=imported,
+        pool_name=pool_name,
+        imported=imported,
         skipped=tuple(sorted(plan.skipped, key=lambda s: s.line)),
-        errors=tuple(plan.errors), dry_run=dry_run, ignored_columns=ignored,
+        errors=tuple(plan.errors),
+        dry_run=dry_run,
+        ignored_columns=ignored,
     )
 
 
@@ -198,7 +207,7 @@ def _read_table(path: Path) -> tuple[list[str], list[Record]]:
         raise ImportFileError(f"{path.name}: unsupported file type; save it as .csv or .xlsx.")
     for index, (_, cells) in enumerate(records):
         if any(cells):
-            return cells, records[index + 1:]
+            return cells, records[index + 1 :]
     raise ImportFileError(f"{path.name}: the file is empty; the first row must be the header.")
 
 
@@ -364,9 +373,10 @@ def _row(line: int, values: dict[str, str]) -> _Row:
 
 # ---- duplicates in the database and inserting --------------------------------------------------------
 
+
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -449,7 +459,7 @@ def _insert(
     now = clock.now()
     total, imported = len(plan.rows), 0
     for start in range(0, total, batch_size):
-        batch = plan.rows[start:start + batch_size]
+        batch = plan.rows[start : start + batch_size]
         with db.write() as session:
             duplicates = _existing_duplicates(session, batch)
             duplicate_lines = {s.line for s in duplicates}

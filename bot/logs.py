@@ -15,13 +15,13 @@ from contextvars import ContextVar
 from typing import Any
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
-_BOUND: ContextVar[dict[str, Any]] = ContextVar("poolbot_log_fields", default={})
+_BOUND: ContextVar[tuple[tuple[str, Any], ...]] = ContextVar("poolbot_log_fields", default=())
 
 
 @contextmanager
 def bound(**fields: Any) -> Iterator[None]:
     """Add ``fields`` (request id, member) to every record logged inside the block, at any depth."""
-    token = _BOUND.set({**_BOUND.get(), **fields})
+    token = _BOUND.set((*_BOUND.get(), *fields.items()))
     try:
         yield
     finally:
@@ -30,7 +30,7 @@ def bound(**fields: Any) -> Iterator[None]:
 
 class _BoundFields(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in _BOUND.get().items():
+        for key, value in _BOUND.get():
             if not hasattr(record, key):
                 setattr(record, key, value)
         return True
@@ -42,8 +42,13 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                "event": record.getMessage(), **_extras(record)}
+        data = {
+            "ts": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+            **_extras(record),
+        }
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False, default=str)
@@ -61,7 +66,7 @@ class KeyValueFormatter(logging.Formatter):
 class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is now (test runners swap it), not the one at start."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

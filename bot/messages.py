@@ -52,8 +52,10 @@ class Button:
     @property
     def twin(self) -> str:
         """The command that does what this button does."""
-        command = self.action_id.removeprefix("cmd.") if self.action_id.startswith("cmd.") else (
-            ACTION_COMMANDS[self.action_id]
+        command = (
+            self.action_id.removeprefix("cmd.")
+            if self.action_id.startswith("cmd.")
+            else (ACTION_COMMANDS[self.action_id])
         )
         return f"/{command} {self.value}".rstrip()
 

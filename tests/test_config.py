@@ -22,13 +22,24 @@ def test_the_example_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("max_held_per_rep = 50", "max_held_per_rep = -1"), "pools[0].max_held_per_rep: Input should be greater"),
+        (
+            ("max_held_per_rep = 50", "max_held_per_rep = -1"),
+            "pools[0].max_held_per_rep: Input should be greater",
+        ),
         (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "teams[0].timezone: unknown time zone"),
-        (('role = "manager"', 'role = "boss"'), "members[0].role: Input should be 'rep', 'manager' or 'admin'"),
+        (
+            ('role = "manager"', 'role = "boss"'),
+            "members[0].role: Input should be 'rep', 'manager' or 'admin'",
+        ),
         (("B = 15", 'B = "two weeks"'), "pools[0].recycle_days.B: Input should be a valid integer"),
-        (('name = "east-main"\nteam = "east"', 'name = "east-main"\nteam = "west"'),
-         "pools[0].team: no team named 'west'"),
-        (("warn_days = 3", "warn_days = 3\nwarn_dayz = 4"), "pools[0].warn_dayz: Extra inputs are not permitted"),
+        (
+            ('name = "east-main"\nteam = "east"', 'name = "east-main"\nteam = "west"'),
+            "pools[0].team: no team named 'west'",
+        ),
+        (
+            ("warn_days = 3", "warn_days = 3\nwarn_dayz = 4"),
+            "pools[0].warn_dayz: Extra inputs are not permitted",
+        ),
         (('name = "east"\n', 'name = "east"\nslack_bot_token = "xoxb-1"\n'), "teams[0].slack_bot_token"),
     ],
 )

@@ -20,12 +20,17 @@ def chat(services: Services) -> ConsoleChat:
         main = q.pool_by_name(session, "east-main")
         vip = q.pool_by_name(session, "east-vip")
         assert main is not None and vip is not None and main.id and vip.id
-        add_customers(session, pool_id=main.id, now=now, customers=[
-            NewCustomer("杭州云帆科技有限公司", contact="王总", phone="13800000001", industry="制造"),
-            NewCustomer("Acme Corp", priority="A"),
-            NewCustomer("Acme Ltd"),
-            NewCustomer("Globex", priority="C"),
-        ])
+        add_customers(
+            session,
+            pool_id=main.id,
+            now=now,
+            customers=[
+                NewCustomer("杭州云帆科技有限公司", contact="王总", phone="13800000001", industry="制造"),
+                NewCustomer("Acme Corp", priority="A"),
+                NewCustomer("Acme Ltd"),
+                NewCustomer("Globex", priority="C"),
+            ],
+        )
         add_customers(session, pool_id=vip.id, now=now, customers=[NewCustomer("Contoso Ltd")])
     return ConsoleChat(services, handle="alice")
 
@@ -121,11 +126,16 @@ def test_chinese_locale_answers_in_chinese(services: Services) -> None:
     from bot.config import PoolbotConfig
     from bot.domain.setup import sync_config
 
-    sync_config(services.db, PoolbotConfig.model_validate({
-        "teams": [{"name": "south", "locale": "zh-CN"}],
-        "members": [{"handle": "li", "name": "李雷", "team": "south"}],
-        "pools": [{"name": "south-main", "team": "south"}],
-    }))
+    sync_config(
+        services.db,
+        PoolbotConfig.model_validate(
+            {
+                "teams": [{"name": "south", "locale": "zh-CN"}],
+                "members": [{"handle": "li", "name": "李雷", "team": "south"}],
+                "pools": [{"name": "south-main", "team": "south"}],
+            }
+        ),
+    )
     chat = ConsoleChat(services, handle="li")
     assert "公海中没有匹配的客户" in chat.say("/公海")
     assert "你还没有客户" in chat.say("我的客户")

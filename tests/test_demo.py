@@ -14,7 +14,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import RuleViolation
 from bot.domain.lookup import member_for, resolve_customer
-from bot.domain.names import duplicate_key, phone_key
+from bot.names import duplicate_key, phone_key
 from bot.storage import queries as q
 from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, OwnershipEvent, Pool

@@ -387,3 +387,44 @@ def test_card_shows_the_pending_request(services: Services) -> None:
     assert card.customer.owner_id is None
     assert card.events[0].kind == "claim_requested"
     assert customer_row(services.db, cid).pending_member_id == alice.id
+
+
+def test_a_huge_pool_says_more_than_ten_thousand_and_still_pages(services: Services) -> None:
+    from bot.domain.catalog import NewCustomer, add_customers
+    from bot.handlers.views import search_page
+    from bot.storage import queries as q
+
+    with services.db.write() as session:
+        pool = q.pool_by_name(session, "east-main")
+        assert pool is not None and pool.id is not None
+        add_customers(session, pool_id=pool.id, now=services.clock.now(),
+                      customers=[NewCustomer(f"Bulk {i:05d}") for i in range(lookup.COUNT_CAP + 5)])
+    alice = member(services, "alice")
+    first = lookup.search(services, member=alice, filters=q.SearchFilters(words=("bulk",)))
+    assert first.more and first.has_next
+    assert "more than 10,000 customers" in search_page("en", first, "bulk").summary
+    last = lookup.search(services, member=alice, filters=q.SearchFilters(words=("bulk",)), page=1001)
+    assert [c.name for c in last.customers] == [f"Bulk {i:05d}" for i in range(10_000, 10_005)]
+
+
+def test_search_words_are_literal_and_ignore_spacing(services: Services) -> None:
+    from bot.domain.catalog import NewCustomer, add_customers
+    from bot.storage import queries as q
+
+    add(services, "Acme Corp", "Acme_Labs", "云帆科技")
+    with services.db.write() as session:
+        pool = q.pool_by_name(session, "east-main")
+        assert pool is not None and pool.id is not None
+        add_customers(session, pool_id=pool.id, now=services.clock.now(),
+                      customers=[NewCustomer("Discount Store", tags="50% off")])
+    alice = member(services, "alice")
+
+    def names(*words: str) -> set[str]:
+        page = lookup.search(services, member=alice, filters=q.SearchFilters(words=words))
+        return {c.name for c in page.customers}
+
+    assert names("5%") == set()  # % is a character, not a wildcard: "50% off" has no "5%"
+    assert names("0% off") == {"Discount Store"}
+    assert names("acme corp") == {"Acme Corp"}  # spaces and case do not matter
+    assert names("云帆") == {"云帆科技"}  # a two-character Chinese word (the bigram index on PostgreSQL)
+    assert names("yunfan") == {"云帆科技"}

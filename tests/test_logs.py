@@ -39,7 +39,9 @@ def test_each_command_is_logged_with_member_command_and_request(
     assert done["command"] == "mine" and done["request_id"] == "console-2"
 
 
-def test_secrets_are_not_printed_by_settings(monkeypatch: pytest.MonkeyPatch, captured: pytest.CaptureFixture[str]) -> None:
+def test_secrets_are_not_printed_by_settings(
+    monkeypatch: pytest.MonkeyPatch, captured: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
     monkeypatch.setenv("DINGTALK_CLIENT_SECRET", "ding-very-secret")
     settings = Settings()

@@ -14,9 +14,21 @@ TODAY = date(2026, 11, 24)  # a Tuesday
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("/claim x", "claim"), ("认领 x", "claim"), ("/公海", "pool"), ("我的客户", "mine"), ("/跟进 x y", "followup"),
-     ("退回 x", "release"), ("客户 x", "customer"), ("审批 3", "approve"), ("分配 x bob", "assign"),
-     ("报表", "report"), ("帮助", "help"), ("/HELP", "help"), ("／认领 x", "claim")],
+    [
+        ("/claim x", "claim"),
+        ("认领 x", "claim"),
+        ("/公海", "pool"),
+        ("我的客户", "mine"),
+        ("/跟进 x y", "followup"),
+        ("退回 x", "release"),
+        ("客户 x", "customer"),
+        ("审批 3", "approve"),
+        ("分配 x bob", "assign"),
+        ("报表", "report"),
+        ("帮助", "help"),
+        ("/HELP", "help"),
+        ("／认领 x", "claim"),
+    ],
 )
 def test_commands_and_chinese_aliases(text: str, name: str) -> None:
     parsed = parse(text)
@@ -39,10 +51,20 @@ def test_unknown_and_empty_lines_are_not_commands() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-12-01", date(2026, 12, 1)), ("12-01", date(2026, 12, 1)), ("12月1日", date(2026, 12, 1)),
-     ("1-5", date(2027, 1, 5)), ("下周一", date(2026, 11, 30)), ("周五", date(2026, 11, 27)),
-     ("周一", date(2026, 11, 30)), ("明天", date(2026, 11, 25)), ("后天", date(2026, 11, 26)),
-     ("tomorrow", date(2026, 11, 25)), ("next monday", date(2026, 11, 30)), ("in 3 days", date(2026, 11, 27))],
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("12-01", date(2026, 12, 1)),
+        ("12月1日", date(2026, 12, 1)),
+        ("1-5", date(2027, 1, 5)),
+        ("下周一", date(2026, 11, 30)),
+        ("周五", date(2026, 11, 27)),
+        ("周一", date(2026, 11, 30)),
+        ("明天", date(2026, 11, 25)),
+        ("后天", date(2026, 11, 26)),
+        ("tomorrow", date(2026, 11, 25)),
+        ("next monday", date(2026, 11, 30)),
+        ("in 3 days", date(2026, 11, 27)),
+    ],
 )
 def test_dates(text: str, expected: date) -> None:
     assert parse_date(text, TODAY) == expected

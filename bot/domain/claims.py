@@ -88,8 +88,11 @@ def _check_rules(
         available = rules.cooldown_ends(local_day(given_back, team.timezone))
         if today < available:
             raise RuleViolation(
-                "reclaim_cooldown_days", "rule.cooldown", customer=row.name,
-                days=rules.reclaim_cooldown_days, since=local_day(given_back, team.timezone),
+                "reclaim_cooldown_days",
+                "rule.cooldown",
+                customer=row.name,
+                days=rules.reclaim_cooldown_days,
+                since=local_day(given_back, team.timezone),
                 available=available,
             )
     held = q.held_count(session, member.id, rules.pool_id)
@@ -115,15 +118,26 @@ def _request(session: Session, row: Customer, member: MemberView, reason: str, n
     assert row.id is not None
     if not q.mark_pending(session, row.id, member.id):
         raise Conflict("error.just_taken", customer=row.name)
-    request = q.add(session, ClaimRequest(customer_id=row.id, member_id=member.id, reason=reason, created_at=now))
+    request = q.add(
+        session, ClaimRequest(customer_id=row.id, member_id=member.id, reason=reason, created_at=now)
+    )
     q.add_events(
         session,
-        [event_row(row.id, "claim_requested", member.id, member.id, now, reason=reason, request_id=request.id)],
+        [
+            event_row(
+                row.id, "claim_requested", member.id, member.id, now, reason=reason, request_id=request.id
+            )
+        ],
     )
     for manager in q.managers_of(session, member.team.id):
         q.enqueue(
-            session, key=f"claim_request:{request.id}:{manager.id}", team_id=member.team.id,
-            recipient_id=manager.id, kind="claim_request", params={"request_id": request.id}, now=now,
+            session,
+            key=f"claim_request:{request.id}:{manager.id}",
+            team_id=member.team.id,
+            recipient_id=manager.id,
+            kind="claim_request",
+            params={"request_id": request.id},
+            now=now,
         )
     return int(request.id)
 
@@ -148,13 +162,28 @@ def decide(
             raise _already_decided(session, request_id)
         if not q.settle_pending(session, request.customer_id, request.member_id, approve=approve, now=now):
             raise Conflict("error.request_stale", request=request_id)
-        q.add_events(session, [event_row(
-            request.customer_id, status, request.member_id, manager.id, now,
-            reason=reason, request_id=request_id,
-        )])
+        q.add_events(
+            session,
+            [
+                event_row(
+                    request.customer_id,
+                    status,
+                    request.member_id,
+                    manager.id,
+                    now,
+                    reason=reason,
+                    request_id=request_id,
+                )
+            ],
+        )
         q.enqueue(
-            session, key=f"claim_decided:{request_id}", team_id=rep.team.id, recipient_id=rep.id,
-            kind="claim_decided", params={"request_id": request_id}, now=now,
+            session,
+            key=f"claim_decided:{request_id}",
+            team_id=rep.team.id,
+            recipient_id=rep.id,
+            kind="claim_decided",
+            params={"request_id": request_id},
+            now=now,
         )
         customer = q.customer(session, request.customer_id)
         assert customer is not None
@@ -166,6 +195,8 @@ def _already_decided(session: Session, request_id: int) -> Conflict:
     assert request is not None
     decider = q.member_names(session, {request.decided_by_id} if request.decided_by_id else set())
     return Conflict(
-        "error.already_decided", request=request_id, status=request.status,
+        "error.already_decided",
+        request=request_id,
+        status=request.status,
         by=decider.get(request.decided_by_id or 0, "?"),
     )

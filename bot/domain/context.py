@@ -30,8 +30,12 @@ def team_view(team: Team) -> TeamView:
 def member_view(member: Member, team: Team) -> MemberView:
     assert member.id is not None
     return MemberView(
-        id=member.id, handle=member.handle, name=member.name, role=member.role,
-        active=member.active, team=team_view(team),
+        id=member.id,
+        handle=member.handle,
+        name=member.name,
+        role=member.role,
+        active=member.active,
+        team=team_view(team),
     )
 
 
@@ -68,23 +72,40 @@ def customer_view(
     )
     deadline = (
         rules.deadline(
-            priority=row.priority, last_touch_at=row.last_touch_at, owned_since=row.owned_since,
-            won=row.won_at is not None, locked=row.locked, timezone=team.timezone,
+            priority=row.priority,
+            last_touch_at=row.last_touch_at,
+            owned_since=row.owned_since,
+            won=row.won_at is not None,
+            locked=row.locked,
+            timezone=team.timezone,
         )
         if row.owner_id is not None
         else None
     )
     return CustomerView(
-        id=row.id, name=row.name,
+        id=row.id,
+        name=row.name,
         contact=None if hidden else row.contact,
         phone=None if hidden else row.phone,
         email=None if hidden else row.email,
-        industry=row.industry, region=row.region, size=row.size, priority=row.priority,
-        stage=row.stage, tags=row.tags, pool_id=row.pool_id, pool_name=rules.pool_name,
-        owner_id=row.owner_id, owner_name=names.get(row.owner_id) if row.owner_id else None,
-        pending_member_id=row.pending_member_id, owned_since=row.owned_since,
-        last_touch_at=row.last_touch_at, won=row.won_at is not None, locked=row.locked,
-        contact_hidden=hidden, deadline=deadline, next_follow_up=next_follow_up,
+        industry=row.industry,
+        region=row.region,
+        size=row.size,
+        priority=row.priority,
+        stage=row.stage,
+        tags=row.tags,
+        pool_id=row.pool_id,
+        pool_name=rules.pool_name,
+        owner_id=row.owner_id,
+        owner_name=names.get(row.owner_id) if row.owner_id else None,
+        pending_member_id=row.pending_member_id,
+        owned_since=row.owned_since,
+        last_touch_at=row.last_touch_at,
+        won=row.won_at is not None,
+        locked=row.locked,
+        contact_hidden=hidden,
+        deadline=deadline,
+        next_follow_up=next_follow_up,
     )
 
 
@@ -118,7 +139,13 @@ def event_row(
 ) -> dict[str, object]:
     """One ownership-event row, ready for a bulk insert."""
     return {
-        "customer_id": customer_id, "kind": kind, "member_id": member_id, "actor_id": actor_id,
-        "at": at, "reason": reason, "request_id": request_id, "from_member_id": from_member_id,
+        "customer_id": customer_id,
+        "kind": kind,
+        "member_id": member_id,
+        "actor_id": actor_id,
+        "at": at,
+        "reason": reason,
+        "request_id": request_id,
+        "from_member_id": from_member_id,
         "rule": rule,
     }

@@ -53,10 +53,18 @@ def follow_up(
         # conditional: if a recycle took the customer meanwhile, nothing is recorded
         if not q.touch(session, row.id, member.id, now):
             raise Conflict("error.changed_meanwhile", customer=row.name)
-        q.add(session, FollowUp(customer_id=row.id, member_id=member.id, kind=kind, note=note,
-                                next_date=next_date, at=now))
+        q.add(
+            session,
+            FollowUp(
+                customer_id=row.id, member_id=member.id, kind=kind, note=note, next_date=next_date, at=now
+            ),
+        )
         deadline = rules.deadline(
-            priority=row.priority, last_touch_at=now, owned_since=row.owned_since,
-            won=row.won_at is not None, locked=row.locked, timezone=team.timezone,
+            priority=row.priority,
+            last_touch_at=now,
+            owned_since=row.owned_since,
+            won=row.won_at is not None,
+            locked=row.locked,
+            timezone=team.timezone,
         )
         return FollowUpRecorded(row.id, row.name, next_date, deadline)

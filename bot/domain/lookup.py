@@ -7,7 +7,6 @@ from sqlmodel import Session
 
 from bot.domain.context import Services, customer_view, member_view, rules_for
 from bot.domain.errors import Ambiguous, Forbidden, NotFound
-from bot.domain.names import name_key
 from bot.domain.views import (
     CustomerCard,
     CustomerView,
@@ -17,10 +16,12 @@ from bot.domain.views import (
     RequestView,
     SearchPage,
 )
+from bot.names import name_key
 from bot.storage import queries as q
 from bot.storage.models import Customer
 
 PAGE_SIZE = 10
+COUNT_CAP = 10_000  # beyond this a search says "more than 10,000" instead of counting on
 MAX_CHOICES = 5
 FUZZY_FLOOR = 75  # rapidfuzz WRatio: a shared word scores ~90, single shared characters ~67
 FUZZY_CLOSE = 5  # candidates within this many points of the best are all offered
@@ -110,11 +111,18 @@ def search(services: Services, *, member: MemberView, filters: q.SearchFilters, 
     page = max(page, 1)
     with services.db.read() as session:
         rows, total = q.search_pool(
-            session, member.team.id, filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            session,
+            member.team.id,
+            filters,
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            count_cap=COUNT_CAP,
         )
         views = tuple(customer_view(session, row, viewer=member, names={}) for row in rows)
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return SearchPage(customers=views, page=page, pages=pages, total=total)
+    return SearchPage(customers=views, page=page, pages=pages, total=total, more=capped)
 
 
 def mine(services: Services, *, member: MemberView) -> tuple[CustomerView, ...]:
@@ -151,7 +159,9 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
             people.add(row.owner_id)
         names = q.member_names(session, people)
         next_dates = q.latest_next_dates(session, [customer_id])
-        view = customer_view(session, row, viewer=member, names=names, next_follow_up=next_dates.get(customer_id))
+        view = customer_view(
+            session, row, viewer=member, names=names, next_follow_up=next_dates.get(customer_id)
+        )
         pending = q.pending_request_for(session, customer_id)
     return CustomerCard(
         customer=view,
@@ -160,8 +170,13 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
         ),
         events=tuple(
             EventView(
-                e.at, e.kind, names.get(e.member_id or 0), names.get(e.from_member_id or 0),
-                names.get(e.actor_id or 0), e.rule, e.reason,
+                e.at,
+                e.kind,
+                names.get(e.member_id or 0),
+                names.get(e.from_member_id or 0),
+                names.get(e.actor_id or 0),
+                e.rule,
+                e.reason,
             )
             for e in events
         ),
@@ -177,9 +192,14 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
         row = q.customer(session, request.customer_id)
         names = q.member_names(session, {request.member_id, request.decided_by_id or 0})
     return RequestView(
-        id=int(request.id or 0), customer_id=request.customer_id, customer_name=row.name if row else "?",
-        member_id=request.member_id, member_name=names.get(request.member_id, "?"), reason=request.reason,
-        status=request.status, decided_by_name=names.get(request.decided_by_id or 0),
+        id=int(request.id or 0),
+        customer_id=request.customer_id,
+        customer_name=row.name if row else "?",
+        member_id=request.member_id,
+        member_name=names.get(request.member_id, "?"),
+        reason=request.reason,
+        status=request.status,
+        decided_by_name=names.get(request.decided_by_id or 0),
     )
 
 

@@ -21,7 +21,9 @@ def undelivered_for(services: Services, *, member_id: int) -> list[OutboxItem]:
     with services.db.read() as session:
         rows = q.notifications_for(session, member_id, after_id=0)
         return [
-            OutboxItem(int(r.id or 0), r.kind, dict(r.payload), r.recipient_id) for r in rows if r.status == "pending"
+            OutboxItem(int(r.id or 0), r.kind, dict(r.payload), r.recipient_id)
+            for r in rows
+            if r.status == "pending"
         ]
 
 

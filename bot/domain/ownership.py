@@ -79,25 +79,44 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
             raise Conflict("error.already_owner", customer=row.name, member=target.name)
         if row.pending_member_id is not None:
             request = q.pending_request_for(session, row.id)
-            raise Conflict("error.pending_decide_first", customer=row.name, request=request.id if request else "?")
+            raise Conflict(
+                "error.pending_decide_first", customer=row.name, request=request.id if request else "?"
+            )
         rules, _ = rules_for(session, row.pool_id)
         held = q.held_count(session, target.id, row.pool_id)
         if row.won_at is None and held >= rules.max_held_per_rep:
             raise RuleViolation(
-                "max_held_per_rep", "rule.max_held_other", member=target.name, held=held,
+                "max_held_per_rep",
+                "rule.max_held_other",
+                member=target.name,
+                held=held,
                 cap=rules.max_held_per_rep,
             )
         # read before the UPDATE: it synchronises ``row``, whose owner_id then is the target
         from_owner = row.owner_id
         if not q.reassign(session, row.id, from_owner, target.id, now):
             raise Conflict("error.changed_meanwhile", customer=row.name)
-        q.add_events(session, [event_row(
-            row.id, "assigned", target.id, manager.id, now, from_member_id=from_owner,
-        )])
+        q.add_events(
+            session,
+            [
+                event_row(
+                    row.id,
+                    "assigned",
+                    target.id,
+                    manager.id,
+                    now,
+                    from_member_id=from_owner,
+                )
+            ],
+        )
         q.enqueue(
-            session, key=f"assigned:{row.id}:{target.id}:{now.isoformat()}", team_id=target.team.id,
-            recipient_id=target.id, kind="assigned",
-            params={"customer_id": row.id, "by": manager.name}, now=now,
+            session,
+            key=f"assigned:{row.id}:{target.id}:{now.isoformat()}",
+            team_id=target.team.id,
+            recipient_id=target.id,
+            kind="assigned",
+            params={"customer_id": row.id, "by": manager.name},
+            now=now,
         )
         return Changed(row.id, row.name)
 
@@ -109,7 +128,9 @@ def _check_assignee(session: Session, manager: MemberView, target: MemberView) -
         raise Conflict("error.member_inactive", member=target.name)
 
 
-def transfer(services: Services, *, manager: MemberView, from_member_id: int, to_member_id: int) -> Transferred:
+def transfer(
+    services: Services, *, manager: MemberView, from_member_id: int, to_member_id: int
+) -> Transferred:
     """Move a rep's whole book to another member in one statement (e.g. when the rep leaves)."""
     _require_manager(manager, "transfer")
     now = services.clock.now()
@@ -129,27 +150,42 @@ def transfer(services: Services, *, manager: MemberView, from_member_id: int, to
             raise Conflict("error.empty_book", member=source.name)
         _check_room_for_book(session, target, ids)
         moved = q.move_book(session, ids, source.id, target.id, now)
-        q.add_events(session, [
-            event_row(cid, "transferred", target.id, manager.id, now, from_member_id=source.id) for cid in ids
-        ])
+        q.add_events(
+            session,
+            [
+                event_row(cid, "transferred", target.id, manager.id, now, from_member_id=source.id)
+                for cid in ids
+            ],
+        )
         q.enqueue(
-            session, key=f"transferred:{source.id}:{target.id}:{now.isoformat()}", team_id=target.team.id,
-            recipient_id=target.id, kind="transferred",
-            params={"count": moved, "from": source.name, "by": manager.name}, now=now,
+            session,
+            key=f"transferred:{source.id}:{target.id}:{now.isoformat()}",
+            team_id=target.team.id,
+            recipient_id=target.id,
+            kind="transferred",
+            params={"count": moved, "from": source.name, "by": manager.name},
+            now=now,
         )
         return Transferred(moved, source.name, target.name)
 
 
 def _check_room_for_book(session: Session, target: MemberView, ids: list[int]) -> None:
     """The target must stay within the holding cap of each pool the book comes from."""
-    incoming: Counter[int] = Counter(row.pool_id for row in q.customers_by_ids(session, ids) if row.won_at is None)
+    incoming: Counter[int] = Counter(
+        row.pool_id for row in q.customers_by_ids(session, ids) if row.won_at is None
+    )
     for pool_id, count in sorted(incoming.items()):
         rules, _ = rules_for(session, pool_id)
         held = q.held_count(session, target.id, pool_id)
         if held + count > rules.max_held_per_rep:
             raise RuleViolation(
-                "max_held_per_rep", "rule.transfer_cap", member=target.name, held=held,
-                incoming=count, cap=rules.max_held_per_rep, pool=rules.pool_name,
+                "max_held_per_rep",
+                "rule.transfer_cap",
+                member=target.name,
+                held=held,
+                incoming=count,
+                cap=rules.max_held_per_rep,
+                pool=rules.pool_name,
             )
 
 
@@ -184,4 +220,3 @@ def mark_won(services: Services, *, member: MemberView, customer_id: int) -> Cha
             raise Conflict("error.changed_meanwhile", customer=row.name)
         q.add_events(session, [event_row(row.id, "won", row.owner_id, member.id, now)])
         return Changed(row.id, row.name)
-

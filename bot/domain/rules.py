@@ -65,7 +65,9 @@ class PoolRules:
             return None
         touch_day = local_day(last_touch_at or owned_since, timezone)
         days = self.recycle_days[priority]
-        candidates = [Deadline(touch_day + timedelta(days=days), RULE_RECYCLE_DAYS, touch_day, days, priority)]
+        candidates = [
+            Deadline(touch_day + timedelta(days=days), RULE_RECYCLE_DAYS, touch_day, days, priority)
+        ]
         if self.recycle_days_without_deal is not None:
             since = local_day(owned_since, timezone)
             without = self.recycle_days_without_deal

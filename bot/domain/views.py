@@ -116,3 +116,8 @@ class SearchPage:
     page: int
     pages: int
     total: int
+    more: bool = False  # more than ``total`` match; counting stopped there
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or self.more

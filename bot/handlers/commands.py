@@ -83,8 +83,11 @@ def do_pool(ctx: Ctx) -> Reply:
     if not page_text.isdigit():
         return ctx.say("error.bad_page")
     filters = SearchFilters(
-        words=ctx.parsed.words, industry=opts.get("industry"), region=opts.get("region"),
-        size=opts.get("size"), priority=opts.get("priority"),
+        words=ctx.parsed.words,
+        industry=opts.get("industry"),
+        region=opts.get("region"),
+        size=opts.get("size"),
+        priority=opts.get("priority"),
     )
     page = lookup.search(ctx.services, member=ctx.member, filters=filters, page=int(page_text))
     query = _unparse(ctx.parsed.words, {k: v for k, v in opts.items() if k != "page"})
@@ -101,15 +104,23 @@ def do_claim(ctx: Ctx) -> Reply:
     card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
     deadline = card.customer.deadline
     if deadline is None:
-        return ctx.say("ok.claimed_no_deadline", customer=outcome.customer_name, held=outcome.held,
-                       cap=outcome.cap)
-    return ctx.say("ok.claimed", customer=outcome.customer_name, held=outcome.held, cap=outcome.cap,
-                   deadline=deadline.day)
+        return ctx.say(
+            "ok.claimed_no_deadline", customer=outcome.customer_name, held=outcome.held, cap=outcome.cap
+        )
+    return ctx.say(
+        "ok.claimed",
+        customer=outcome.customer_name,
+        held=outcome.held,
+        cap=outcome.cap,
+        deadline=deadline.day,
+    )
 
 
 def do_mine(ctx: Ctx) -> Reply:
     owned = lookup.mine(ctx.services, member=ctx.member)
-    return Reply(views.mine(ctx.locale, owned, today(ctx.services, ctx.member.team), ctx.member.team.timezone))
+    return Reply(
+        views.mine(ctx.locale, owned, today(ctx.services, ctx.member.team), ctx.member.team.timezone)
+    )
 
 
 def do_followup(ctx: Ctx) -> Reply:
@@ -122,8 +133,12 @@ def do_followup(ctx: Ctx) -> Reply:
     except BadDate:
         return ctx.say("error.bad_date", text=next_text)
     done = followups.follow_up(
-        ctx.services, member=ctx.member, customer_id=customer_id, note=" ".join(rest),
-        kind=ctx.parsed.options.get("kind", "call").lower(), next_date=next_date,
+        ctx.services,
+        member=ctx.member,
+        customer_id=customer_id,
+        note=" ".join(rest),
+        kind=ctx.parsed.options.get("kind", "call").lower(),
+        next_date=next_date,
     )
     key = "ok.followup_next" if done.next_date else "ok.followup"
     reply = t(ctx.locale, key, customer=done.customer_name, next=done.next_date)
@@ -156,13 +171,20 @@ def _request_id(ctx: Ctx) -> int:
 
 def do_approve(ctx: Ctx) -> Reply:
     done = claims.decide(ctx.services, manager=ctx.member, request_id=_request_id(ctx), approve=True)
-    return ctx.say("ok.approved", request=done.request_id, customer=done.customer_name, member=done.member_name)
+    return ctx.say(
+        "ok.approved", request=done.request_id, customer=done.customer_name, member=done.member_name
+    )
 
 
 def do_reject(ctx: Ctx) -> Reply:
     request_id = _request_id(ctx)
-    done = claims.decide(ctx.services, manager=ctx.member, request_id=request_id, approve=False,
-                         reason=" ".join(ctx.parsed.words[1:]))
+    done = claims.decide(
+        ctx.services,
+        manager=ctx.member,
+        request_id=request_id,
+        approve=False,
+        reason=" ".join(ctx.parsed.words[1:]),
+    )
     return ctx.say("ok.rejected", request=done.request_id, customer=done.customer_name)
 
 
@@ -181,8 +203,9 @@ def do_transfer(ctx: Ctx) -> Reply:
     source, target = (
         lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=h) for h in ctx.parsed.words
     )
-    done = ownership.transfer(ctx.services, manager=ctx.member, from_member_id=source.id,
-                              to_member_id=target.id)
+    done = ownership.transfer(
+        ctx.services, manager=ctx.member, from_member_id=source.id, to_member_id=target.id
+    )
     return ctx.say("ok.transferred", count=done.count, from_name=done.from_name, to_name=done.to_name)
 
 
@@ -213,23 +236,46 @@ def do_help(ctx: Ctx) -> Reply:
     return Reply(help_message(ctx.locale))
 
 
-HELP_KEYS = ("pool", "claim", "mine", "followup", "release", "customer", "approve", "assign", "lock",
-             "report", "help")
+HELP_KEYS = (
+    "pool",
+    "claim",
+    "mine",
+    "followup",
+    "release",
+    "customer",
+    "approve",
+    "assign",
+    "lock",
+    "report",
+    "help",
+)
 
 
 def help_message(locale: str, *, console: bool = False) -> Message:
     lines = [t(locale, f"help.{key}") for key in HELP_KEYS]
     if console:
         lines.append(t(locale, "help.console"))
-    return Message((Text(t(locale, "help.title"), heading=True), Text("\n".join(lines))),
-                   summary=t(locale, "help.title"))
+    return Message(
+        (Text(t(locale, "help.title"), heading=True), Text("\n".join(lines))), summary=t(locale, "help.title")
+    )
 
 
 COMMANDS: dict[str, Callable[[Ctx], Reply]] = {
-    "pool": do_pool, "claim": do_claim, "mine": do_mine, "followup": do_followup, "release": do_release,
-    "customer": do_customer, "approve": do_approve, "reject": do_reject, "assign": do_assign,
-    "transfer": do_transfer, "lock": _locker(True), "unlock": _locker(False), "won": do_won,
-    "report": do_report, "help": do_help,
+    "pool": do_pool,
+    "claim": do_claim,
+    "mine": do_mine,
+    "followup": do_followup,
+    "release": do_release,
+    "customer": do_customer,
+    "approve": do_approve,
+    "reject": do_reject,
+    "assign": do_assign,
+    "transfer": do_transfer,
+    "lock": _locker(True),
+    "unlock": _locker(False),
+    "won": do_won,
+    "report": do_report,
+    "help": do_help,
 }
 
 
@@ -249,11 +295,14 @@ class Bot:
         identity = (command.actor.platform, command.actor.user_id)
         text = self._expand_choice(identity, command.text.strip())
         try:
-            member = lookup.member_for(self.services, platform=command.actor.platform,
-                                       user_id=command.actor.user_id)
+            member = lookup.member_for(
+                self.services, platform=command.actor.platform, user_id=command.actor.user_id
+            )
         except DomainError as exc:
-            log.info("unknown member", extra={"platform": identity[0], "user": identity[1],
-                                              "request_id": request_id})
+            log.info(
+                "unknown member",
+                extra={"platform": identity[0], "user": identity[1], "request_id": request_id},
+            )
             return Reply(Message.text(t(DEFAULT_LOCALE, exc.key, **exc.params)))
         parsed = parse(text)
         if parsed is None or parsed.name not in COMMANDS:
@@ -285,9 +334,14 @@ class Bot:
             for i, (cid, name) in enumerate(exc.choices, start=1)
         )
         self._choices[identity] = tuple(b.twin for b in buttons)
-        message = Message((Text(t(ctx.locale, exc.key, **exc.params)), Actions(buttons),
-                           Context(t(ctx.locale, "view.choices_hint"))),
-                          summary=t(ctx.locale, exc.key, **exc.params))
+        message = Message(
+            (
+                Text(t(ctx.locale, exc.key, **exc.params)),
+                Actions(buttons),
+                Context(t(ctx.locale, "view.choices_hint")),
+            ),
+            summary=t(ctx.locale, exc.key, **exc.params),
+        )
         return Reply(message, choices=self._choices[identity])
 
     def _expand_choice(self, identity: tuple[str, str], text: str) -> str:

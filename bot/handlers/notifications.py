@@ -3,12 +3,20 @@ card delivered after the decision already shows who decided)."""
 
 from __future__ import annotations
 
+from datetime import date
+from itertools import groupby
+from typing import Any
+
 from bot.domain import lookup
 from bot.domain.context import Services
 from bot.domain.outbox import OutboxItem
+from bot.domain.views import Deadline
 from bot.handlers import views
 from bot.i18n import t
-from bot.messages import Actions, Button, Message, Text
+from bot.messages import Actions, Button, Context, Message, Text
+from bot.scheduler import recycle
+
+RECYCLED_LINES = 30  # lines of customers in one recycle notice or digest; the rest are counted
 
 
 def render(services: Services, item: OutboxItem, locale: str) -> Message:
@@ -33,4 +41,46 @@ def render(services: Services, item: OutboxItem, locale: str) -> Message:
     if kind == "transferred":
         return Message.text(t(locale, "notify.transferred", by=params["by"], count=params["count"],
                               from_name=params["from"]))
+    if kind in (recycle.NOTICE_KIND, recycle.DIGEST_KIND):
+        owner = int(params["member_id"]) if kind == recycle.NOTICE_KIND else None
+        return _recycled(services, params, locale, owner)
+    if kind == "recycle_warning":
+        return _recycle_warning(params, locale)
     return Message.text(f"{kind}: {params}")
+
+
+def _recycled(services: Services, params: dict[str, Any], locale: str, owner: int | None) -> Message:
+    """A former owner's notice (``owner``) or a manager's digest, from the day's recycle events, so
+    it lists everything that went back that day whichever batch recycled it."""
+    day = date.fromisoformat(str(params["date"]))
+    events = recycle.recycled_on(services, team_id=int(params["team_id"]), day=day, member_id=owner)
+    if not events:
+        return Message.text(t(locale, "notify.recycled_none", day=day))
+    lines: list[str] = []
+    for _, group in groupby(events, key=lambda e: e.member_id):
+        items = list(group)
+        if owner is None:
+            name = items[0].member_name
+            lines.append(t(locale, "notify.recycle_digest_owner", member=name, count=len(items)))
+        lines += [t(locale, "notify.recycled_line", customer=e.customer_name, priority=e.priority,
+                    reason=e.reason) for e in items]
+    key = "notify.recycled_title" if owner is not None else "notify.recycle_digest_title"
+    title = t(locale, key, count=len(events), day=day)
+    blocks: list[Text | Context] = [Text(title, heading=True), Text("\n".join(lines[:RECYCLED_LINES]))]
+    if len(lines) > RECYCLED_LINES:
+        blocks.append(Context(t(locale, "notify.recycled_more", count=len(lines) - RECYCLED_LINES)))
+    return Message(tuple(blocks), summary=title)
+
+
+def _recycle_warning(params: dict[str, Any], locale: str) -> Message:
+    """A warning before a recycle, with the buttons that answer it (a follow-up keeps the customer)."""
+    raw = params["deadline"]
+    deadline = Deadline(date.fromisoformat(raw["day"]), raw["rule"], date.fromisoformat(raw["basis"]),
+                        int(raw["days"]), str(raw["priority"]))
+    key = "notify.warning_last" if params["stage"] == "last" else "notify.warning_early"
+    text = t(locale, key, customer=params["customer"], days=params["days_left"], day=deadline.day)
+    ref = f"#{params['customer_id']}"
+    buttons = (Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),
+               Button(t(locale, "button.release"), "customer.release", ref))
+    return Message((Text(text), Context(views.describe_deadline(locale, deadline)), Actions(buttons)),
+                   summary=text)

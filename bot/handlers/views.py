@@ -31,10 +31,18 @@ def deadline_text(locale: str, view: CustomerView) -> str:
 
 def describe_deadline(locale: str, deadline: Deadline) -> str:
     if deadline.rule == "recycle_days_without_deal":
-        return t(locale, "view.deadline_without_deal", day=deadline.day, basis=deadline.basis,
-                 days=deadline.days)
-    return t(locale, "view.deadline", day=deadline.day, basis_label=t(locale, "view.basis_touch"),
-             basis=deadline.basis, days=deadline.days, priority=deadline.priority)
+        return t(
+            locale, "view.deadline_without_deal", day=deadline.day, basis=deadline.basis, days=deadline.days
+        )
+    return t(
+        locale,
+        "view.deadline",
+        day=deadline.day,
+        basis_label=t(locale, "view.basis_touch"),
+        basis=deadline.basis,
+        days=deadline.days,
+        priority=deadline.priority,
+    )
 
 
 def _label(view: CustomerView) -> str:
@@ -45,7 +53,10 @@ def _label(view: CustomerView) -> str:
 def search_page(locale: str, page: SearchPage, query: str) -> Message:
     if not page.customers:
         return Message.text(t(locale, "view.pool_empty"))
-    title = t(locale, "view.pool_title", total=page.total, page=page.page, pages=page.pages)
+    if page.more:
+        title = t(locale, "view.pool_title_many", total=f"{page.total:,}", page=page.page)
+    else:
+        title = t(locale, "view.pool_title", total=page.total, page=page.page, pages=page.pages)
     blocks: list[Text | Fields | Actions | Context | Divider] = [Text(title, heading=True)]
     for view in page.customers:
         line = _label(view)
@@ -53,9 +64,15 @@ def search_page(locale: str, page: SearchPage, query: str) -> Message:
             blocks.append(Text(f"{line} ({t(locale, 'view.pending')})"))
             continue
         blocks.append(Text(line))
-        blocks.append(Actions((Button(t(locale, "button.claim"), "claim.claim", f"#{view.id}", "primary"),
-                               Button(t(locale, "button.open"), "customer.show", f"#{view.id}"))))
-    if page.page < page.pages:
+        blocks.append(
+            Actions(
+                (
+                    Button(t(locale, "button.claim"), "claim.claim", f"#{view.id}", "primary"),
+                    Button(t(locale, "button.open"), "customer.show", f"#{view.id}"),
+                )
+            )
+        )
+    if page.has_next:
         value = f"{query} page:{page.page + 1}".strip()
         blocks.append(Actions((Button(t(locale, "button.next_page"), "pool.page", value),)))
     return Message(tuple(blocks), summary=title)
@@ -77,10 +94,14 @@ def mine(locale: str, views: tuple[CustomerView, ...], today: date, timezone: st
         blocks.append(Text(_label(view)))
         blocks.append(Context(row))
         blocks.append(Context(deadline))
-        blocks.append(Actions((
-            Button(t(locale, "button.followup"), "customer.followup", f"#{view.id}", "primary"),
-            Button(t(locale, "button.release"), "customer.release", f"#{view.id}", "danger"),
-        )))
+        blocks.append(
+            Actions(
+                (
+                    Button(t(locale, "button.followup"), "customer.followup", f"#{view.id}", "primary"),
+                    Button(t(locale, "button.release"), "customer.release", f"#{view.id}", "danger"),
+                )
+            )
+        )
     return Message(tuple(blocks), summary=title)
 
 
@@ -131,8 +152,14 @@ def _card_buttons(locale: str, card: CustomerCard, *, viewer_id: int, is_manager
     if view.owner_id is None and view.pending_member_id is None and not is_manager:
         return [Actions((Button(t(locale, "button.claim"), "claim.claim", ref, "primary"),))]
     if view.owner_id == viewer_id:
-        return [Actions((Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),
-                         Button(t(locale, "button.release"), "customer.release", ref, "danger")))]
+        return [
+            Actions(
+                (
+                    Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),
+                    Button(t(locale, "button.release"), "customer.release", ref, "danger"),
+                )
+            )
+        ]
     if card.pending_request_id is not None and is_manager:
         return [request_buttons(locale, card.pending_request_id)]
     return []
@@ -143,8 +170,14 @@ def _follow_up_lines(locale: str, card: CustomerCard, zone: ZoneInfo) -> list[Co
         return [Context(t(locale, "view.no_follow_ups"))]
     lines = []
     for f in card.follow_ups:
-        line = t(locale, "view.followup_line", at=f.at.astimezone(zone), member=f.member_name, kind=f.kind,
-                 note=f.note)
+        line = t(
+            locale,
+            "view.followup_line",
+            at=f.at.astimezone(zone),
+            member=f.member_name,
+            kind=f.kind,
+            note=f.note,
+        )
         if f.next_date:
             line += f" → {f.next_date:%m-%d}"
         lines.append(Context(line))
@@ -152,32 +185,54 @@ def _follow_up_lines(locale: str, card: CustomerCard, zone: ZoneInfo) -> list[Co
 
 
 def event_line(locale: str, event: EventView, zone: ZoneInfo) -> str:
-    text = t(locale, f"event.{event.kind}", member=event.member_name or "?", actor=event.actor_name or "?",
-             from_member=event.from_member_name or "?", rule=event.rule or "")
+    text = t(
+        locale,
+        f"event.{event.kind}",
+        member=event.member_name or "?",
+        actor=event.actor_name or "?",
+        from_member=event.from_member_name or "?",
+        rule=event.rule or "",
+    )
     if event.reason:
         text += t(locale, "event.reason", reason=event.reason)
     return t(locale, "view.event_line", at=event.at.astimezone(zone), text=text)
 
 
 def request_buttons(locale: str, request_id: int) -> Actions:
-    return Actions((
-        Button(t(locale, "button.approve"), "claim.approve", str(request_id), "primary"),
-        Button(t(locale, "button.reject"), "claim.reject", str(request_id), "danger"),
-    ))
+    return Actions(
+        (
+            Button(t(locale, "button.approve"), "claim.approve", str(request_id), "primary"),
+            Button(t(locale, "button.reject"), "claim.reject", str(request_id), "danger"),
+        )
+    )
 
 
 def request_card(locale: str, request: RequestView, held: int) -> Message:
     """The card managers decide on; once decided it shows who decided instead of buttons."""
     title = t(locale, "view.request_title", request=request.id)
-    body = t(locale, "view.request_body", member=request.member_name, customer=request.customer_name,
-             reason=request.reason or "—")
+    body = t(
+        locale,
+        "view.request_body",
+        member=request.member_name,
+        customer=request.customer_name,
+        reason=request.reason or "—",
+    )
     blocks: list[Text | Fields | Actions | Context | Divider] = [
-        Text(title, heading=True), Text(body),
+        Text(title, heading=True),
+        Text(body),
         Context(t(locale, "view.request_holdings", member=request.member_name, held=held)),
     ]
     if request.status == "pending":
         blocks.append(request_buttons(locale, request.id))
     else:
-        blocks.append(Context(t(locale, "view.request_decided", status=t(locale, f"status.{request.status}"),
-                                by=request.decided_by_name or "?")))
+        blocks.append(
+            Context(
+                t(
+                    locale,
+                    "view.request_decided",
+                    status=t(locale, f"status.{request.status}"),
+                    by=request.decided_by_name or "?",
+                )
+            )
+        )
     return Message(tuple(blocks), summary=body)

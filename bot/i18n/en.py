@@ -50,7 +50,9 @@ MESSAGES: dict[str, str] = {
         "{available}."
     ),
     # successes
-    "ok.claimed": "{customer} is yours ({held} of {cap} held). Back to the pool on {deadline} without a touch.",
+    "ok.claimed": (
+        "{customer} is yours ({held} of {cap} held). Back to the pool on {deadline} without a touch."
+    ),
     "ok.claimed_no_deadline": "{customer} is yours ({held} of {cap} held).",
     "ok.requested": "Claim request #{request} for {customer} sent to the managers.",
     "ok.approved": "Approved #{request}: {customer} now belongs to {member}.",
@@ -65,7 +67,9 @@ MESSAGES: dict[str, str] = {
     "ok.followup_next": "Follow-up recorded on {customer}; next on {next}.",
     "ok.as": "You are now {name} ({handle}, {role}).",
     # views
-    "view.deadline": "back to the pool on {day}: {basis_label} {basis}, rule {days} days for priority {priority}",
+    "view.deadline": (
+        "back to the pool on {day}: {basis_label} {basis}, rule {days} days for priority {priority}"
+    ),
     "view.deadline_without_deal": (
         "back to the pool on {day}: owned since {basis}, rule {days} days without a deal"
     ),
@@ -73,6 +77,7 @@ MESSAGES: dict[str, str] = {
     "view.never_recycled_won": "won: never recycled",
     "view.never_recycled_locked": "locked: never recycled",
     "view.pool_title": "Pool: {total} customers (page {page} of {pages})",
+    "view.pool_title_many": "Pool: more than {total} customers (page {page})",
     "view.pool_empty": "No pool customer matches.",
     "view.pool_more": "More: /pool {query} page:{next}",
     "view.pending": "pending",
@@ -140,6 +145,21 @@ MESSAGES: dict[str, str] = {
     "notify.claim_rejected": "Your claim on {customer} was rejected by {by}.{reason}",
     "notify.assigned": "{by} assigned {customer} to you.",
     "notify.transferred": "{by} moved {count} customers from {from_name} to you.",
+    "notify.recycled_title": "{count} of your customers went back to the pool on {day}:",
+    "notify.recycled_line": "• {customer} ({priority}): {reason}",
+    "notify.recycled_more": "…and {count} more.",
+    "notify.recycled_none": "Nothing went back to the pool on {day}.",
+    "notify.recycle_digest_title": "Recycle digest {day}: {count} customers went back to the pool",
+    "notify.recycle_digest_owner": "From {member} ({count}):",
+    "notify.warning_early": (
+        "{customer} goes back to the pool in {days} days, on {day}, unless you record a follow-up."
+    ),
+    "notify.warning_last": (
+        "Last day: {customer} goes back to the pool tomorrow ({day}) unless you record a follow-up today."
+    ),
+    # recycle reasons (kept in the ownership history)
+    "recycle.reason_touch": "no follow-up since {basis}: {days} days for priority {priority}",
+    "recycle.reason_without_deal": "owned since {basis} without a deal: {days} days",
     # help
     "help.title": "poolbot commands",
     "help.pool": "/pool [words] [industry:… region:… size:… priority:…] [page:N] — search the pool",

@@ -176,3 +176,20 @@ class Notification(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=1000)
+
+
+class JobRun(SQLModel, table=True):
+    """The scheduler's ledger: one row per job and period. The unique key, not a check in Python,
+    decides which process runs a period; a second scheduler or a restart finds the row and skips."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_run_job_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=40)
+    # e.g. "east:2026-11-23" (a team's local day) or "2026-11-23T10:05" (a dispatch tick)
+    period: str = Field(max_length=80)
+    status: str = Field(default="running", max_length=12)
+    started_at: datetime = Field(sa_column=_utc())
+    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    summary: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

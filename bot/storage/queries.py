@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Text, and_, cast, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from bot.names import name_key
 from bot.storage.models import (
     ClaimRequest,
     Customer,
@@ -38,48 +39,56 @@ def _rowcount(result: Any) -> int:
 
 
 def member_by_identity(session: Session, field: str, value: str) -> tuple[Member, Team] | None:
-    column = {"handle": Member.handle, "slack": Member.slack_id, "dingtalk": Member.dingtalk_id}[field]
-    row = session.exec(
-        select(Member, Team).join(Team, col(Team.id) == Member.team_id).where(column == value)
+    column = {
+        "handle": col(Member.handle),
+        "slack": col(Member.slack_id),
+        "dingtalk": col(Member.dingtalk_id),
+    }[field]
+    row = session.execute(
+        select(Member, Team).join(Team, col(Team.id) == col(Member.team_id)).where(column == value)
     ).first()
     return (row[0], row[1]) if row else None
 
 
 def member_and_team(session: Session, member_id: int) -> tuple[Member, Team] | None:
-    row = session.exec(
-        select(Member, Team).join(Team, col(Team.id) == Member.team_id).where(Member.id == member_id)
+    row = session.execute(
+        select(Member, Team)
+        .join(Team, col(Team.id) == col(Member.team_id))
+        .where(col(Member.id) == member_id)
     ).first()
     return (row[0], row[1]) if row else None
 
 
 def managers_of(session: Session, team_id: int) -> Sequence[Member]:
-    return session.exec(
-        select(Member).where(
-            Member.team_id == team_id, col(Member.role).in_(("manager", "admin")), col(Member.active)
-        ).order_by(col(Member.id))
-    ).scalars().all()
+    return (
+        session.execute(
+            select(Member)
+            .where(
+                col(Member.team_id) == team_id, col(Member.role).in_(("manager", "admin")), col(Member.active)
+            )
+            .order_by(col(Member.id))
+        )
+        .scalars()
+        .all()
+    )
 
 
 def lock_member(session: Session, member_id: int) -> None:
     """Take the member's row lock for the rest of the transaction (serialises its claims)."""
     session.execute(
-        update(Member).where(col(Member.id) == member_id).values(claim_seq=Member.claim_seq + 1)
+        update(Member).where(col(Member.id) == member_id).values(claim_seq=col(Member.claim_seq) + 1)
     )
 
 
 def pool_and_team(session: Session, pool_id: int) -> tuple[Pool, Team]:
-    row = session.exec(
-        select(Pool, Team).join(Team, col(Team.id) == Pool.team_id).where(Pool.id == pool_id)
+    row = session.execute(
+        select(Pool, Team).join(Team, col(Team.id) == col(Pool.team_id)).where(col(Pool.id) == pool_id)
     ).one()
     return row[0], row[1]
 
 
-def pools_of_team(session: Session, team_id: int) -> Sequence[Pool]:
-    return session.exec(select(Pool).where(Pool.team_id == team_id).order_by(col(Pool.id))).scalars().all()
-
-
 def pool_by_name(session: Session, name: str) -> Pool | None:
-    return session.exec(select(Pool).where(Pool.name == name)).scalars().first()
+    return session.execute(select(Pool).where(col(Pool.name) == name)).scalars().first()
 
 
 # ---- counts the rules need ---------------------------------------------------------------------
@@ -89,12 +98,14 @@ def held_count(session: Session, member_id: int, pool_id: int) -> int:
     """Active customers of the pool the member owns (won ones excluded) plus its pending requests."""
     in_pool = (col(Customer.pool_id) == pool_id,)
     owned = session.scalar(
-        select(func.count()).select_from(Customer).where(
-            col(Customer.owner_id) == member_id, col(Customer.won_at).is_(None), *in_pool
-        )
+        select(func.count())
+        .select_from(Customer)
+        .where(col(Customer.owner_id) == member_id, col(Customer.won_at).is_(None), *in_pool)
     )
     pending = session.scalar(
-        select(func.count()).select_from(Customer).where(col(Customer.pending_member_id) == member_id, *in_pool)
+        select(func.count())
+        .select_from(Customer)
+        .where(col(Customer.pending_member_id) == member_id, *in_pool)
     )
     return int(owned or 0) + int(pending or 0)
 
@@ -102,9 +113,9 @@ def held_count(session: Session, member_id: int, pool_id: int) -> int:
 def held_in_team(session: Session, member_id: int) -> int:
     """Every active customer the member owns or has asked for, across pools (for a manager's card)."""
     owned = session.scalar(
-        select(func.count()).select_from(Customer).where(
-            col(Customer.owner_id) == member_id, col(Customer.won_at).is_(None)
-        )
+        select(func.count())
+        .select_from(Customer)
+        .where(col(Customer.owner_id) == member_id, col(Customer.won_at).is_(None))
     )
     pending = session.scalar(
         select(func.count()).select_from(Customer).where(col(Customer.pending_member_id) == member_id)
@@ -116,7 +127,8 @@ def claims_between(session: Session, member_id: int, pool_id: int, start: dateti
     """Claims (immediate or requested) the member made from the pool in [start, end), from the log."""
     return int(
         session.scalar(
-            select(func.count()).select_from(OwnershipEvent)
+            select(func.count())
+            .select_from(OwnershipEvent)
             .join(Customer, col(Customer.id) == col(OwnershipEvent.customer_id))
             .where(
                 col(OwnershipEvent.member_id) == member_id,
@@ -132,9 +144,9 @@ def claims_between(session: Session, member_id: int, pool_id: int, start: dateti
 
 def last_given_back_at(session: Session, customer_id: int, member_id: int) -> datetime | None:
     return session.scalar(
-        select(func.max(OwnershipEvent.at)).where(
-            OwnershipEvent.customer_id == customer_id,
-            OwnershipEvent.member_id == member_id,
+        select(func.max(col(OwnershipEvent.at))).where(
+            col(OwnershipEvent.customer_id) == customer_id,
+            col(OwnershipEvent.member_id) == member_id,
             col(OwnershipEvent.kind).in_(GIVEN_BACK_KINDS),
         )
     )
@@ -235,8 +247,8 @@ def set_flags(session: Session, customer_id: int, owner_id: int | None, **values
 
 def book_of(session: Session, member_id: int) -> list[int]:
     return list(
-        session.exec(
-            select(Customer.id).where(Customer.owner_id == member_id).order_by(col(Customer.id))
+        session.execute(
+            select(col(Customer.id)).where(col(Customer.owner_id) == member_id).order_by(col(Customer.id))
         ).scalars()
     )
 
@@ -266,11 +278,15 @@ def add_events(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def pending_request_for(session: Session, customer_id: int) -> ClaimRequest | None:
-    return session.exec(
-        select(ClaimRequest).where(
-            ClaimRequest.customer_id == customer_id, ClaimRequest.status == "pending"
+    return (
+        session.execute(
+            select(ClaimRequest).where(
+                col(ClaimRequest.customer_id) == customer_id, col(ClaimRequest.status) == "pending"
+            )
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
 
 
 def request(session: Session, request_id: int) -> ClaimRequest | None:
@@ -301,9 +317,16 @@ def enqueue(
 ) -> None:
     """Queue a notification; a second one with the same key (the same cause) is ignored."""
     values = {
-        "key": key, "team_id": team_id, "recipient_id": recipient_id, "to_team_channel": recipient_id is None,
-        "kind": kind, "payload": params, "status": "pending", "attempts": 0,
-        "next_attempt_at": now, "created_at": now,
+        "key": key,
+        "team_id": team_id,
+        "recipient_id": recipient_id,
+        "to_team_channel": recipient_id is None,
+        "kind": kind,
+        "payload": params,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
     }
     dialect = session.get_bind().dialect.name
     builder = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -335,31 +358,49 @@ def _pool_search_conditions(team_id: int, filters: SearchFilters, dialect: str =
         col(Customer.owner_id).is_(None),
     ]
     for word in filters.words:
-        key = word.lower()
-        if dialect == "postgresql" and len(key) == 2 and not any(c.isascii() for c in key):
-            from sqlalchemy import Text, cast
-            from sqlalchemy.dialects.postgresql import ARRAY, array
-
-            bigrams = func.poolbot_cjk_bigrams(
-                Customer.name_key, Customer.search_key, func.lower(Customer.tags)
-            )
-            conditions.append(bigrams.op("@>")(cast(array([key]), ARRAY(Text))))
-        pattern = f"%{key}%"
-        conditions.append(
-            or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern),
-                func.lower(Customer.tags).like(pattern))
-        )
+        conditions.extend(_word_conditions(word, dialect))
     for name in ("industry", "region", "size"):
         value = getattr(filters, name)
         if value:
             conditions.append(func.lower(getattr(Customer, name)) == value.lower())
     if filters.priority:
-        conditions.append(Customer.priority == filters.priority.upper())
+        conditions.append(col(Customer.priority) == filters.priority.upper())
     return conditions
 
 
+def _word_conditions(word: str, dialect: str) -> list[Any]:
+    key, text = name_key(word), word.lower()
+    if not key:  # punctuation only: nothing to look for
+        return []
+    conditions: list[Any] = []
+    if dialect == "postgresql" and len(key) == 2 and not any(c.isascii() for c in key):
+        bigrams = func.poolbot_cjk_bigrams(
+            col(Customer.name_key), col(Customer.search_key), func.lower(col(Customer.tags))
+        )
+        conditions.append(bigrams.op("@>")(cast(array([key]), ARRAY(Text))))
+    conditions.append(
+        or_(
+            col(Customer.name_key).like(_contains(key), escape="\\"),
+            col(Customer.search_key).like(_contains(key), escape="\\"),
+            func.lower(col(Customer.tags)).like(_contains(text), escape="\\"),
+        )
+    )
+    return conditions
+
+
+def _contains(fragment: str) -> str:
+    """A LIKE pattern for ``fragment`` anywhere, with % and _ taken literally."""
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search_pool(
-    session: Session, team_id: int, filters: SearchFilters, *, offset: int, limit: int,
+    session: Session,
+    team_id: int,
+    filters: SearchFilters,
+    *,
+    offset: int,
+    limit: int,
     count_cap: int = 10_000,
 ) -> tuple[Sequence[Customer], int]:
     """One page of the team's unowned customers matching ``filters``, by priority then id, and how
@@ -373,10 +414,17 @@ def search_pool(
     where = and_(*_pool_search_conditions(team_id, filters, session.get_bind().dialect.name))
     order = (col(Customer.priority), col(Customer.id))
     if filters.words:
-        ids = session.execute(
-            select(col(Customer.id)).where(where).order_by(*order).limit(max(count_cap + 1, offset + limit))
-        ).scalars().all()
-        page_ids = ids[offset:offset + limit]
+        ids = (
+            session.execute(
+                select(col(Customer.id))
+                .where(where)
+                .order_by(*order)
+                .limit(max(count_cap + 1, offset + limit))
+            )
+            .scalars()
+            .all()
+        )
+        page_ids = ids[offset : offset + limit]
         by_id = {row.id: row for row in customers_by_ids(session, page_ids)}
         # a customer deleted between the two statements is left out rather than failing the search
         return [by_id[i] for i in page_ids if i in by_id], min(len(ids), count_cap + 1)
@@ -389,7 +437,7 @@ def search_pool(
 
 
 def customers_owned_by(session: Session, member_id: int) -> Sequence[Customer]:
-    return session.exec(select(Customer).where(Customer.owner_id == member_id)).scalars().all()
+    return session.execute(select(Customer).where(col(Customer.owner_id) == member_id)).scalars().all()
 
 
 def latest_next_dates(session: Session, customer_ids: Sequence[int]) -> dict[int, Any]:
@@ -397,92 +445,114 @@ def latest_next_dates(session: Session, customer_ids: Sequence[int]) -> dict[int
     if not customer_ids:
         return {}
     latest = (
-        select(FollowUp.customer_id, func.max(FollowUp.id).label("fid"))
-        .where(col(FollowUp.customer_id).in_(customer_ids)).group_by(col(FollowUp.customer_id)).subquery()
+        select(col(FollowUp.customer_id), func.max(col(FollowUp.id)).label("fid"))
+        .where(col(FollowUp.customer_id).in_(customer_ids))
+        .group_by(col(FollowUp.customer_id))
+        .subquery()
     )
     rows = session.execute(
-        select(FollowUp.customer_id, FollowUp.next_date).join(latest, col(FollowUp.id) == latest.c.fid)
+        select(col(FollowUp.customer_id), col(FollowUp.next_date)).join(
+            latest, col(FollowUp.id) == latest.c.fid
+        )
     ).all()
     return {row[0]: row[1] for row in rows}
 
 
 def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[Customer]:
-    return session.exec(
-        select(Customer).where(
-            col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id)),
-            Customer.name_key == name_key,
-        ).order_by(col(Customer.id))
-    ).scalars().all()
+    return (
+        session.execute(
+            select(Customer)
+            .where(
+                col(Customer.pool_id).in_(select(col(Pool.id)).where(col(Pool.team_id) == team_id)),
+                col(Customer.name_key) == name_key,
+            )
+            .order_by(col(Customer.id))
+        )
+        .scalars()
+        .all()
+    )
 
 
 def find_like(session: Session, team_id: int, fragment: str, limit: int) -> Sequence[Customer]:
     pattern = f"%{fragment}%"
-    return session.exec(
-        select(Customer).where(
-            col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id)),
-            or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern)),
-        ).order_by(col(Customer.id)).limit(limit)
-    ).scalars().all()
+    return (
+        session.execute(
+            select(Customer)
+            .where(
+                col(Customer.pool_id).in_(select(col(Pool.id)).where(col(Pool.team_id) == team_id)),
+                or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern)),
+            )
+            .order_by(col(Customer.id))
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def names_in_team(session: Session, team_id: int, limit: int) -> Sequence[tuple[int, str, str]]:
     rows = session.execute(
-        select(Customer.id, Customer.name_key, Customer.search_key).where(
-            col(Customer.pool_id).in_(select(Pool.id).where(Pool.team_id == team_id))
-        ).limit(limit)
+        select(col(Customer.id), col(Customer.name_key), col(Customer.search_key))
+        .where(col(Customer.pool_id).in_(select(col(Pool.id)).where(col(Pool.team_id) == team_id)))
+        .limit(limit)
     ).all()
     return [(r[0], r[1], r[2]) for r in rows]
 
 
 def customers_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Customer]:
-    return session.exec(select(Customer).where(col(Customer.id).in_(ids))).scalars().all()
+    return session.execute(select(Customer).where(col(Customer.id).in_(ids))).scalars().all()
 
 
 def member_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    rows = session.execute(select(Member.id, Member.name).where(col(Member.id).in_(ids))).all()
+    rows = session.execute(select(col(Member.id), col(Member.name)).where(col(Member.id).in_(ids))).all()
     return {row[0]: row[1] for row in rows}
 
 
 def follow_ups_of(session: Session, customer_id: int, limit: int) -> Sequence[FollowUp]:
-    return session.exec(
-        select(FollowUp).where(FollowUp.customer_id == customer_id)
-        .order_by(col(FollowUp.at).desc(), col(FollowUp.id).desc()).limit(limit)
-    ).scalars().all()
+    return (
+        session.execute(
+            select(FollowUp)
+            .where(col(FollowUp.customer_id) == customer_id)
+            .order_by(col(FollowUp.at).desc(), col(FollowUp.id).desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def events_of(session: Session, customer_id: int, limit: int) -> Sequence[OwnershipEvent]:
-    return session.exec(
-        select(OwnershipEvent).where(OwnershipEvent.customer_id == customer_id)
-        .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc()).limit(limit)
-    ).scalars().all()
-
-
-def all_events_in_order(session: Session) -> Sequence[OwnershipEvent]:
-    return session.exec(select(OwnershipEvent).order_by(col(OwnershipEvent.id))).scalars().all()
-
-
-def pending_requests(session: Session, team_id: int) -> Sequence[ClaimRequest]:
-    requester = aliased(Member)
-    return session.exec(
-        select(ClaimRequest).join(requester, col(requester.id) == ClaimRequest.member_id)
-        .where(ClaimRequest.status == "pending", requester.team_id == team_id)
-        .order_by(col(ClaimRequest.id))
-    ).scalars().all()
+    return (
+        session.execute(
+            select(OwnershipEvent)
+            .where(col(OwnershipEvent.customer_id) == customer_id)
+            .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def notifications_for(session: Session, member_id: int, after_id: int) -> Sequence[Notification]:
-    return session.exec(
-        select(Notification).where(Notification.recipient_id == member_id, col(Notification.id) > after_id)
-        .order_by(col(Notification.id))
-    ).scalars().all()
+    return (
+        session.execute(
+            select(Notification)
+            .where(col(Notification.recipient_id) == member_id, col(Notification.id) > after_id)
+            .order_by(col(Notification.id))
+        )
+        .scalars()
+        .all()
+    )
 
 
 def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) -> None:
     if notification_ids:
         session.execute(
-            update(Notification).where(col(Notification.id).in_(notification_ids))
+            update(Notification)
+            .where(col(Notification.id).in_(notification_ids))
             .values(status="sent", sent_at=now)
         )
 
@@ -490,7 +560,7 @@ def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) 
 def first_active_handle(session: Session) -> str | None:
     """The member the console speaks as when none is named: the first rep, else anyone."""
     rows = session.execute(
-        select(Member.handle, Member.role).where(col(Member.active)).order_by(col(Member.id))
+        select(col(Member.handle), col(Member.role)).where(col(Member.active)).order_by(col(Member.id))
     ).all()
     reps = [handle for handle, role in rows if role == "rep"]
     return reps[0] if reps else (rows[0][0] if rows else None)

@@ -46,9 +46,7 @@ class ConsoleChat:
         items = outbox.undelivered_for(self.services, member_id=member.id)
         if not items:
             return ""
-        rendered = [
-            f"🔔 {render_text(render(self.services, item, member.team.locale))}" for item in items
-        ]
+        rendered = [f"🔔 {render_text(render(self.services, item, member.team.locale))}" for item in items]
         outbox.mark_delivered(self.services, ids=[item.id for item in items])
         return "\n".join(rendered)
 

@@ -7,10 +7,9 @@ from sqlmodel import SQLModel
 
 import bot.storage.models  # noqa: F401  (registers the tables)
 from bot.storage.engine import make_engine
+from bot.storage.migrations.env_filters import include_object
 
 target_metadata = SQLModel.metadata
-
-
 def run_migrations_online() -> None:
     engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
@@ -18,6 +17,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

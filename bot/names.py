@@ -8,8 +8,21 @@ import unicodedata
 from pypinyin import Style, lazy_pinyin
 
 _LEGAL_SUFFIXES = (
-    "有限责任公司", "股份有限公司", "有限公司", "集团", "公司",
-    " co ltd", " co., ltd.", " inc", " inc.", " ltd", " ltd.", " llc", " gmbh", " corp", " corporation",
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "集团",
+    "公司",
+    " co ltd",
+    " co., ltd.",
+    " inc",
+    " inc.",
+    " ltd",
+    " ltd.",
+    " llc",
+    " gmbh",
+    " corp",
+    " corporation",
 )
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -49,6 +62,6 @@ def phone_key(phone: str | None) -> str | None:
     digits = re.sub(r"\D", "", phone)
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     return digits or None

@@ -1,0 +1,289 @@
+"""The recycle sweep: owned customers past their deadline go back to their pool.
+
+Who is due is decided by the database, per pool, from instants computed here in each team's
+calendar (:func:`cutoffs_for`): a customer last touched on local day D with ``recycle_days`` N is
+due from local day D + N, that is when its last touch is before the start of local day
+``today - N + 1``. That is :meth:`PoolRules.deadline`, the rule ``/mine`` shows, in SQL form.
+
+A run is a sequence of small steps, so a test (or a very large table) can interleave with it:
+
+1. :func:`plan` - one :class:`PoolSweep` per pool: its rules, its team's local day, the cutoffs.
+2. :func:`select_batch` - a read: the next due customers of a pool, by id (keyset paging).
+3. :func:`apply_batch` - one write transaction per batch: a conditional UPDATE that checks the
+   owner and the deadline again (so a follow-up, a win, a lock or a new owner committed since the
+   read wins: that customer stays), one ``recycled`` event per customer (the former owner's
+   reclaim cooldown starts from it), and the outbox rows: one notice per former owner and one
+   digest per manager, each keyed by team and local day, so a second run that day queues nothing.
+
+Batches are small (:data:`BATCH_SIZE`) because on SQLite every write transaction holds the single
+write lock: claims and follow-ups wait at most one batch.
+
+Notices are rendered at delivery from the day's ``recycled`` events (:func:`recycled_on`), so a
+notice written by the first batch also lists what later batches recycled. To make sure no notice
+is delivered half-way through a run, they are queued with ``next_attempt_at`` :data:`HOLD` ahead and
+released when the run ends (or by themselves after :data:`HOLD`, should the run die).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from bot.domain.clock import day_bounds_utc, local_day
+from bot.domain.context import Services, event_row
+from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
+from bot.domain.views import Deadline
+from bot.i18n import t
+from bot.storage import jobs
+from bot.storage.jobs import Cutoffs, DueRow, Outgoing, RecycledEvent
+
+BATCH_SIZE = 1_000
+HOLD = timedelta(minutes=15)
+NOTICE_KIND = "recycled"
+DIGEST_KIND = "recycle_digest"
+
+
+@dataclass(frozen=True)
+class PoolSweep:
+    """One pool's share of a run: its rules and the local day the deadlines are compared with."""
+
+    rules: PoolRules
+    team_id: int
+    timezone: str
+    locale: str
+    day: date
+    cutoffs: Cutoffs
+
+
+@dataclass(frozen=True, slots=True)
+class DueCustomer:
+    customer_id: int
+    customer_name: str
+    owner_id: int
+    owner_name: str
+    pool_id: int
+    team_id: int
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
+class Batch:
+    due: list[DueCustomer]
+    # the highest id the read returned (None: nothing more to read in this pool)
+    last_id: int | None
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    recycled: list[DueCustomer]
+    kept: list[DueCustomer]  # due when read, changed before the update: they stay
+    keys: list[str]  # the outbox keys this batch queued (or found queued already)
+    queued: int
+
+
+@dataclass(frozen=True)
+class RecycleReport:
+    at: datetime
+    dry_run: bool
+    # what went back (dry run: what would go back), by pool then id
+    customers: tuple[DueCustomer, ...]
+    kept: tuple[DueCustomer, ...] = ()
+    queued: int = 0  # new outbox rows
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for the job ledger and logs."""
+        teams: dict[str, int] = {}
+        for item in self.customers:
+            teams[str(item.team_id)] = teams.get(str(item.team_id), 0) + 1
+        return {
+            "at": self.at.isoformat(), "dry_run": self.dry_run, "recycled": len(self.customers),
+            "kept": len(self.kept), "queued": self.queued, "by_rule": self.by_rule, "by_team": teams,
+        }
+
+
+# ---- the calendar ------------------------------------------------------------------------------------
+
+
+def day_start(day: date, timezone: str) -> datetime:
+    """The UTC instant local ``day`` begins in ``timezone`` (daylight saving included)."""
+    return day_bounds_utc(day, timezone)[0]
+
+
+def cutoffs_for(rules: PoolRules, day: date, timezone: str) -> Cutoffs:
+    """The instants that make an owned customer of the pool due on local ``day``.
+
+    Deadline D + N <= day  <=>  touch day D <= day - N  <=>  touch < start of (day - N + 1).
+    """
+    touch = {
+        priority: day_start(day - timedelta(days=days - 1), timezone)
+        for priority, days in rules.recycle_days.items()
+    }
+    without = rules.recycle_days_without_deal
+    owned = day_start(day - timedelta(days=without - 1), timezone) if without is not None else None
+    return Cutoffs(pool_id=rules.pool_id, touch=touch, owned=owned)
+
+
+def plan(services: Services, *, at: datetime, team_id: int | None = None) -> list[PoolSweep]:
+    """Every pool (of one team, or of all), with the local day of ``at`` in its team's zone."""
+    with services.db.read() as session:
+        found = jobs.pools_with_teams(session, team_id)
+    sweeps = []
+    for pool, team in found:
+        assert team.id is not None
+        rules = PoolRules.of(pool)
+        day = local_day(at, team.timezone)
+        sweeps.append(PoolSweep(rules, team.id, team.timezone, team.locale, day,
+                                cutoffs_for(rules, day, team.timezone)))
+    return sweeps
+
+
+def horizon(sweep: PoolSweep, day: date) -> PoolSweep:
+    """The same pool, looking at who is due by local ``day`` instead (the warnings look ahead)."""
+    return replace(sweep, day=day, cutoffs=cutoffs_for(sweep.rules, day, sweep.timezone))
+
+
+# ---- the steps -----------------------------------------------------------------------------------------
+
+
+def select_batch(
+    services: Services, sweep: PoolSweep, *, after_id: int = 0, limit: int = BATCH_SIZE
+) -> Batch:
+    """The next due customers of the pool with an id above ``after_id`` (a read, changes nothing)."""
+    with services.db.read() as session:
+        rows = jobs.due_batch(session, sweep.cutoffs, after_id=after_id, limit=limit)
+    due = [item for row in rows if (item := _due(sweep, row)) is not None]
+    return Batch(due, rows[-1].id if len(rows) == limit else None)
+
+
+def _due(sweep: PoolSweep, row: DueRow) -> DueCustomer | None:
+    """The row with its deadline, as :meth:`PoolRules.deadline` gives it (None if not due after all,
+    which would mean the SQL and the rule disagree: then the rule wins and nothing happens)."""
+    deadline = sweep.rules.deadline(
+        priority=row.priority, last_touch_at=row.last_touch_at, owned_since=row.owned_since,
+        won=False, locked=False, timezone=sweep.timezone,
+    )
+    if deadline is None or deadline.day > sweep.day:
+        return None
+    return DueCustomer(
+        row.id, row.name, row.owner_id, row.owner_name, sweep.rules.pool_id, sweep.team_id, deadline
+    )
+
+
+def batches(services: Services, sweep: PoolSweep, *, limit: int = BATCH_SIZE) -> Iterator[list[DueCustomer]]:
+    """The pool's due customers, batch by batch; each batch is read when the previous one is done."""
+    after: int | None = 0
+    while after is not None:
+        batch = select_batch(services, sweep, after_id=after, limit=limit)
+        if batch.due:
+            yield batch.due
+        after = batch.last_id
+
+
+def apply_batch(
+    services: Services, sweep: PoolSweep, batch: list[DueCustomer], *, at: datetime
+) -> BatchOutcome:
+    """Recycle ``batch`` in one transaction; customers that changed since they were read stay."""
+    now = services.clock.now()
+    with services.db.write() as session:
+        gone = jobs.recycle_rows(session, sweep.cutoffs, [(d.customer_id, d.owner_id) for d in batch])
+        recycled = [d for d in batch if d.customer_id in gone]
+        kept = [d for d in batch if d.customer_id not in gone]
+        if not recycled:
+            return BatchOutcome([], kept, [], 0)
+        jobs.expire_requests(session, [d.customer_id for d in recycled], at)
+        jobs.add_events(session, [
+            event_row(d.customer_id, "recycled", d.owner_id, None, at,
+                      reason=reason_text(sweep.locale, d.deadline), rule=d.deadline.rule)
+            for d in recycled
+        ])
+        outgoing = _notices(sweep, {d.owner_id for d in recycled}, jobs.manager_ids(session, sweep.team_id))
+        queued = jobs.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)
+    return BatchOutcome(recycled, kept, [o.key for o in outgoing], queued)
+
+
+def reason_text(locale: str, deadline: Deadline) -> str:
+    """The numbers behind a recycle, in the team's language, for the ownership history."""
+    if deadline.rule == RULE_WITHOUT_DEAL:
+        return t(locale, "recycle.reason_without_deal", basis=deadline.basis, days=deadline.days)
+    return t(locale, "recycle.reason_touch", basis=deadline.basis, days=deadline.days,
+             priority=deadline.priority)
+
+
+def notice_key(team_id: int, day: date, member_id: int) -> str:
+    return f"recycled:{team_id}:{day.isoformat()}:{member_id}"
+
+
+def digest_key(team_id: int, day: date, manager_id: int) -> str:
+    return f"recycle_digest:{team_id}:{day.isoformat()}:{manager_id}"
+
+
+def _notices(sweep: PoolSweep, owners: set[int], managers: list[int]) -> list[Outgoing]:
+    """The former owners' notices and the managers' digests for the team's local day."""
+    params = {"team_id": sweep.team_id, "date": sweep.day.isoformat()}
+    items = [
+        Outgoing(notice_key(sweep.team_id, sweep.day, owner), sweep.team_id, owner, NOTICE_KIND,
+                 {**params, "member_id": owner})
+        for owner in sorted(owners)
+    ]
+    items += [
+        Outgoing(digest_key(sweep.team_id, sweep.day, manager), sweep.team_id, manager, DIGEST_KIND, params)
+        for manager in managers
+    ]
+    return items
+
+
+# ---- the job -------------------------------------------------------------------------------------------
+
+
+def recycle(
+    services: Services,
+    *,
+    at: datetime | None = None,
+    dry_run: bool = False,
+    team_id: int | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> RecycleReport:
+    """Recycle every due customer (of one team, or of all) as of ``at`` (default: now).
+
+    ``dry_run`` returns exactly what would go back, with owner, rule and deadline, and changes
+    nothing: a manager's "what goes back next Monday?".
+    """
+    at = at or services.clock.now()
+    recycled: list[DueCustomer] = []
+    kept: list[DueCustomer] = []
+    keys: list[str] = []
+    queued = 0
+    for sweep in plan(services, at=at, team_id=team_id):
+        for batch in batches(services, sweep, limit=batch_size):
+            if dry_run:
+                recycled.extend(batch)
+                continue
+            outcome = apply_batch(services, sweep, batch, at=at)
+            recycled.extend(outcome.recycled)
+            kept.extend(outcome.kept)
+            keys.extend(outcome.keys)
+            queued += outcome.queued
+    if keys:
+        with services.db.write() as session:
+            jobs.release_held(session, sorted(set(keys)), services.clock.now())
+    by_rule: dict[str, int] = {}
+    for item in recycled:
+        by_rule[item.deadline.rule] = by_rule.get(item.deadline.rule, 0) + 1
+    return RecycleReport(at, dry_run, tuple(recycled), tuple(kept), queued, by_rule)
+
+
+# ---- what went back, for the notices (read at delivery) ---------------------------------------------
+
+
+def recycled_on(
+    services: Services, *, team_id: int, day: date, member_id: int | None = None
+) -> list[RecycledEvent]:
+    """The team's recycles of local ``day`` (only those from ``member_id``, if given)."""
+    with services.db.read() as session:
+        team = jobs.team(session, team_id)
+        if team is None:
+            return []
+        start, end = day_bounds_utc(day, team.timezone)
+        return jobs.recycled_between(session, team_id, start, end, member_id)

@@ -1,0 +1,113 @@
+"""Warnings before a recycle: each owner hears about a customer ``warn_days`` before its deadline
+and again on the last day before it, once per customer, deadline and stage.
+
+The notification key names the deadline (``warn:{customer}:{deadline}:{stage}``), so a follow-up
+that moves the deadline re-arms both warnings for the new one, and running the job twice a day (or
+from two schedulers) queues nothing twice.
+
+A stage is due from its day until the deadline: the early warning from ``deadline - warn_days``,
+the last-day one on ``deadline - 1``. On a daily schedule each goes out exactly on its day; a run
+missed while the scheduler was down is made up by the next one (saying how many days are left).
+A pool with ``warn_days`` 0 sends no warnings; with 1 the two stages are the same day and only
+the last-day warning is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.domain.context import Services
+from bot.scheduler.recycle import DueCustomer, PoolSweep, batches, horizon, plan
+from bot.storage import jobs
+from bot.storage.jobs import Outgoing
+
+KIND = "recycle_warning"
+EARLY, LAST = "early", "last"
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """A customer about to go back to the pool, and which warning it gets now."""
+
+    customer: DueCustomer
+    stage: str  # EARLY | LAST
+    days_left: int
+
+    @property
+    def key(self) -> str:
+        return warning_key(self.customer.customer_id, self.customer.deadline.day, self.stage)
+
+
+@dataclass(frozen=True)
+class WarnReport:
+    at: datetime
+    dry_run: bool
+    warnings: tuple[Upcoming, ...]  # due now (dry run: including those already sent)
+    queued: int = 0  # new outbox rows: warnings not sent before
+
+    def summary(self) -> dict[str, object]:
+        stages = {stage: sum(1 for w in self.warnings if w.stage == stage) for stage in (EARLY, LAST)}
+        return {"at": self.at.isoformat(), "dry_run": self.dry_run, "due": len(self.warnings),
+                "queued": self.queued, "by_stage": stages}
+
+
+def warning_key(customer_id: int, deadline: date, stage: str) -> str:
+    return f"warn:{customer_id}:{deadline.isoformat()}:{stage}"
+
+
+def stage_on(today: date, deadline: date, warn_days: int) -> str | None:
+    """Which warning a customer whose deadline is ``deadline`` is due for on local ``today``."""
+    if warn_days <= 0 or not today < deadline <= today + timedelta(days=warn_days):
+        return None
+    return LAST if deadline == today + timedelta(days=1) else EARLY
+
+
+def warn(
+    services: Services, *, at: datetime | None = None, dry_run: bool = False, team_id: int | None = None
+) -> WarnReport:
+    """Queue every warning due on the local day of ``at`` (default: now) that was not sent yet."""
+    at = at or services.clock.now()
+    found: list[Upcoming] = []
+    queued = 0
+    for sweep in plan(services, at=at, team_id=team_id):
+        if sweep.rules.warn_days <= 0:
+            continue
+        ahead = horizon(sweep, sweep.day + timedelta(days=sweep.rules.warn_days))
+        for batch in batches(services, ahead):
+            upcoming = _upcoming(sweep, batch)
+            found.extend(upcoming)
+            if upcoming and not dry_run:
+                queued += _queue(services, sweep, upcoming)
+    return WarnReport(at, dry_run, tuple(found), queued)
+
+
+def _upcoming(sweep: PoolSweep, batch: list[DueCustomer]) -> list[Upcoming]:
+    result = []
+    for item in batch:
+        stage = stage_on(sweep.day, item.deadline.day, sweep.rules.warn_days)
+        if stage is not None:
+            result.append(Upcoming(item, stage, (item.deadline.day - sweep.day).days))
+    return result
+
+
+def _queue(services: Services, sweep: PoolSweep, upcoming: list[Upcoming]) -> int:
+    now = services.clock.now()
+    items = [
+        Outgoing(u.key, sweep.team_id, u.customer.owner_id, KIND, _params(u)) for u in upcoming
+    ]
+    with services.db.write() as session:
+        return jobs.enqueue_many(session, items, now=now, deliver_from=now)
+
+
+def _params(upcoming: Upcoming) -> dict[str, object]:
+    """Everything the message needs, so it reads the same whenever it is delivered."""
+    deadline = upcoming.customer.deadline
+    return {
+        "customer_id": upcoming.customer.customer_id, "customer": upcoming.customer.customer_name,
+        "stage": upcoming.stage, "days_left": upcoming.days_left,
+        "deadline": {
+            "day": deadline.day.isoformat(), "rule": deadline.rule, "basis": deadline.basis.isoformat(),
+            "days": deadline.days, "priority": deadline.priority,
+        },
+    }
