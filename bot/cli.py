@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.text import Text
 
 from bot import logs
 from bot.app import NotMigrated, Runtime, build, redact
@@ -31,16 +32,21 @@ ConfigOption = Annotated[
 ]
 
 
+def _complain(text: str) -> None:
+    """An operator-facing error in red; the text is shown as is, never read as rich markup."""
+    err.print(Text(text, style="red"))
+
+
 def _runtime(config: Path | None, *, quiet: bool = True) -> Runtime:
     settings = load_settings()
     logs.configure(settings.log_level or ("WARNING" if quiet else "INFO"), settings.log_format)
     try:
         return build(config)
     except ConfigError as exc:
-        err.print(f"[red]Configuration error[/red]\n{exc}", highlight=False)
+        _complain(f"Configuration error\n{exc}")
         raise typer.Exit(2) from exc
     except NotMigrated as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
+        _complain(str(exc))
         raise typer.Exit(2) from exc
 
 
@@ -70,16 +76,16 @@ def run(
     if demo:
         _load_demo(runtime)
     chat = ConsoleChat(runtime.services, handle=_default_handle(runtime, as_))
-    out = Console(highlight=False)
-    out.print(f"poolbot console on {redact(runtime.database_url)}. Type /help, /as <handle>, Ctrl-D to quit.")
-    out.print(chat.say(f"/as {chat.handle}"))
+    # replies are printed verbatim: no wrapping, and a customer called "[red]" stays text
+    print(f"poolbot console on {redact(runtime.database_url)}. Type /help, /as <handle>, Ctrl-D to quit.")
+    print(chat.say(f"/as {chat.handle}"))
     while True:
         try:
             line = input(f"{chat.handle}> ")
         except (EOFError, KeyboardInterrupt):
-            out.print()
+            print()
             return
-        out.print(chat.say(line))
+        print(chat.say(line))
 
 
 @app.command()
@@ -93,7 +99,7 @@ def chat(
     try:
         lookup.member_for(runtime.services, platform="console", user_id=as_)
     except DomainError as exc:
-        err.print(f"Unknown member {as_!r}: run poolbot demo or check the config.")
+        _complain(f"Unknown member {as_!r}: run poolbot demo or check the config.")
         raise typer.Exit(1) from exc
     for line in sys.stdin:
         if not line.strip() or line.lstrip().startswith("#"):
@@ -108,9 +114,9 @@ def _load_demo(runtime: Runtime) -> None:
     try:
         report = load_demo(runtime.services.db, runtime.services.clock)
     except DemoError as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
+        _complain(str(exc))
         raise typer.Exit(1) from exc
-    Console(highlight=False).print(report.describe())
+    print(report.describe())
 
 
 @app.command()
@@ -146,7 +152,7 @@ def import_(
                 progress=advance,
             )
         except ImportFileError as exc:
-            err.print(f"[red]{exc}[/red]", highlight=False)
+            _complain(str(exc))
             raise typer.Exit(1) from exc
     for line in report.lines():
         print(line)
@@ -170,7 +176,7 @@ def export(
             count = export_csv(runtime.services.db, buffer, pool_name=pool)
             output.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
     except ExportError as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
+        _complain(str(exc))
         raise typer.Exit(1) from exc
     err.print(f"{count} customers exported")
 
@@ -186,7 +192,7 @@ def db_upgrade(
     try:
         url = settings.resolved_database_url(settings.load(config))
     except ConfigError as exc:
-        err.print(f"[red]Configuration error[/red]\n{exc}", highlight=False)
+        _complain(f"Configuration error\n{exc}")
         raise typer.Exit(2) from exc
     migrate.upgrade(url, revision)
     err.print(f"{redact(url)} is at revision {migrate.current(url)}")
