@@ -80,3 +80,31 @@ def test_cli_refuses_to_start_on_a_broken_config(tmp_path: Path, monkeypatch: py
     assert result.exit_code == 2
     assert "warn_days" in result.output and "bad.toml" in result.output
     assert not (tmp_path / "poolbot.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db:5432/pool", "postgresql+psycopg://u:p@db:5432/pool"),
+        ("postgresql://u@db/pool", "postgresql+psycopg://u@db/pool"),
+        ("postgresql+psycopg://u@db/pool", "postgresql+psycopg://u@db/pool"),
+        ("sqlite:///./poolbot.db", "sqlite:///./poolbot.db"),
+    ],
+)
+def test_database_urls_from_any_host_work(given: str, used: str) -> None:
+    from bot.settings import normalize_database_url
+
+    assert normalize_database_url(given) == used
+
+
+def test_environment_overrides_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import Settings
+
+    path = tmp_path / "p.toml"
+    path.write_text('database_url = "sqlite:///from-file.db"\n', encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = Settings(poolbot_config=path)
+    assert settings.resolved_database_url(settings.load()) == "sqlite:///from-file.db"
+    monkeypatch.setenv("DATABASE_URL", "postgres://env@db/pool")
+    settings = Settings(poolbot_config=path)
+    assert settings.resolved_database_url(settings.load()) == "postgresql+psycopg://env@db/pool"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.handlers.console.chat import ConsoleChat
 from bot.storage import queries as q
+from bot.storage.engine import Database
 
 
 @pytest.fixture
@@ -166,3 +168,17 @@ def test_times_are_shown_in_the_team_timezone(services: Services) -> None:
         add_customers(session, pool_id=pool.id, now=clock.now(), customers=[NewCustomer("Initech")])
     chat.say("/claim Initech")
     assert "11-24 01:30 claimed by Alice" in chat.say("/customer Initech")
+
+
+def test_overlong_message_is_refused_in_the_team_language(chat: ConsoleChat) -> None:
+    out = chat.say("/claim 云帆 " + "x" * 5000)
+    assert "The message is too long (5010 characters, at most 4000)" in out
+    assert "The reason is too long" in chat.say("/claim 云帆 " + "x" * 600)
+    assert "You own no customers yet" in chat.say("/mine")
+
+
+def test_a_broken_database_answers_with_a_reference_not_a_trace(tmp_path: Path, clock: FakeClock) -> None:
+    unreachable = Database.from_url(f"sqlite:///{tmp_path / 'missing-dir' / 'poolbot.db'}")
+    out = ConsoleChat(Services(db=unreachable, clock=clock), handle="alice").say("/mine")
+    assert "Something went wrong on our side; nothing was changed. Reference: console-1" in out
+    assert "Traceback" not in out and "OperationalError" not in out

@@ -19,7 +19,7 @@ from bot.domain.errors import Ambiguous, DomainError
 from bot.domain.views import MemberView
 from bot.handlers import views
 from bot.handlers.dates import BadDate, parse_date
-from bot.handlers.parser import Parsed, parse
+from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, parse
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actions, Button, Command, Context, Message, Reply, Text
 from bot.storage.queries import SearchFilters
@@ -291,7 +291,15 @@ class Bot:
         self._choices: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def handle(self, command: Command) -> Reply:
+        """Answer one line; whatever goes wrong, the answer is a sentence, never a traceback."""
         request_id = command.request_id or uuid.uuid4().hex[:12]
+        try:
+            return self._handle(command, request_id)
+        except Exception:
+            log.exception("command failed", extra={"user": command.actor.user_id, "request_id": request_id})
+            return Reply(Message.text(t(DEFAULT_LOCALE, "error.internal", ref=request_id)))
+
+    def _handle(self, command: Command, request_id: str) -> Reply:
         identity = (command.actor.platform, command.actor.user_id)
         text = self._expand_choice(identity, command.text.strip())
         try:
@@ -304,6 +312,19 @@ class Bot:
                 extra={"platform": identity[0], "user": identity[1], "request_id": request_id},
             )
             return Reply(Message.text(t(DEFAULT_LOCALE, exc.key, **exc.params)))
+        if len(text) > MAX_COMMAND_LENGTH:
+            what = t(member.team.locale, "what.message")
+            return Reply(
+                Message.text(
+                    t(
+                        member.team.locale,
+                        "error.too_long",
+                        what=what,
+                        length=len(text),
+                        limit=MAX_COMMAND_LENGTH,
+                    )
+                )
+            )
         parsed = parse(text)
         if parsed is None or parsed.name not in COMMANDS:
             return self._unknown(member, text)
@@ -320,7 +341,7 @@ class Bot:
             return ctx.say("error.usage", usage=t(ctx.locale, f"help.{_help_key(ctx.parsed.name)}"))
         except DomainError as exc:
             log.info("refused", extra={**fields, "reason": exc.key, **_loggable(exc.params)})
-            return ctx.say(exc.key, **exc.params)
+            return ctx.say(exc.key, **_translated(ctx.locale, exc.params))
         except Exception:
             log.exception("command failed", extra=fields)
             return ctx.say("error.internal", ref=request_id)
@@ -359,6 +380,13 @@ class Bot:
 
 def _help_key(command: str) -> str:
     return {"reject": "approve", "transfer": "assign", "unlock": "lock", "won": "lock"}.get(command, command)
+
+
+def _translated(locale: str, params: dict[str, object]) -> dict[str, object]:
+    """Domain params name some things by code ("what": "note"); show them in the team's words."""
+    if "what" in params:
+        return {**params, "what": t(locale, f"what.{params['what']}")}
+    return params
 
 
 def _loggable(params: dict[str, object]) -> dict[str, object]:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.domain import lookup, outbox
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
@@ -14,6 +16,8 @@ from bot.handlers.notifications import render
 from bot.handlers.parser import parse
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actor, Command
+
+log = logging.getLogger("poolbot.console")
 
 
 class ConsoleChat:
@@ -41,9 +45,12 @@ class ConsoleChat:
         """Deliver, on this console, the pending notifications addressed to the current member."""
         try:
             member = lookup.member_for(self.services, platform="console", user_id=self.handle)
+            items = outbox.undelivered_for(self.services, member_id=member.id)
         except DomainError:
             return ""
-        items = outbox.undelivered_for(self.services, member_id=member.id)
+        except Exception:  # the reply already said what went wrong; do not print a trace too
+            log.exception("notifications unavailable", extra={"member": self.handle})
+            return ""
         if not items:
             return ""
         rendered = [f"🔔 {render_text(render(self.services, item, member.team.locale))}" for item in items]
