@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import logging
+import signal
 import sys
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 from rich.text import Text
 
 from bot import logs
@@ -24,6 +29,8 @@ from bot.storage import migrate
 app = typer.Typer(help="poolbot: the customer pool (公海) inside the team chat.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+jobs_app = typer.Typer(help="Scheduled jobs: run one now, or see when they ran.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 err = Console(stderr=True)
 
 ConfigOption = Annotated[
@@ -76,6 +83,27 @@ def run(
     if demo:
         _load_demo(runtime)
     chat = ConsoleChat(runtime.services, handle=_default_handle(runtime, as_))
+    stop = threading.Event()
+    clock = threading.Thread(target=_serve_quietly, args=(runtime, stop), name="scheduler", daemon=True)
+    clock.start()
+    try:
+        _console_loop(runtime, chat)
+    finally:
+        stop.set()
+        clock.join(timeout=10)
+
+
+def _serve_quietly(runtime: Runtime, stop: threading.Event) -> None:
+    """The in-process scheduler of the embedded mode; its failures are logged, never fatal."""
+    from bot.scheduler.runner import serve_forever
+
+    try:
+        serve_forever(runtime.services, stop)
+    except Exception:
+        logging.getLogger("poolbot.scheduler").exception("in-process scheduler stopped")
+
+
+def _console_loop(runtime: Runtime, chat: ConsoleChat) -> None:
     # replies are printed verbatim: no wrapping, and a customer called "[red]" stays text
     print(f"poolbot console on {redact(runtime.database_url)}. Type /help, /as <handle>, Ctrl-D to quit.")
     print(chat.say(f"/as {chat.handle}"))
@@ -205,6 +233,81 @@ def db_current(config: ConfigOption = None) -> None:
     logs.configure(settings.log_level or "INFO", settings.log_format)
     url = settings.resolved_database_url(settings.load(config))
     print(migrate.current(url) or "empty")
+
+
+@jobs_app.command("run")
+def jobs_run(
+    job: Annotated[str, typer.Argument(help="recycle, warnings, reminders, digest or expiry.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Run as if at this ISO time (default: now), e.g. 2026-12-14T09:00+08:00."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what it would do; change nothing.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Run one job now (or as if at another time), outside the schedule."""
+    from bot.scheduler.describe import report_lines
+    from bot.scheduler.runner import registry, run_manually
+
+    runtime = _runtime(config)
+    jobs = registry()
+    if job not in jobs:
+        _complain(f"Unknown job {job!r}; jobs: {', '.join(sorted(jobs))}")
+        raise typer.Exit(2)
+    moment = _parse_at(at) if at else runtime.services.clock.now()
+    if dry_run:
+        report = jobs[job].run(runtime.services, at=moment, dry_run=True)
+    else:  # recorded in the ledger under its own period, so `jobs status` shows manual runs too
+        report = run_manually(runtime.services, jobs[job], moment)
+    for line in report_lines(job, report):
+        print(line)
+
+
+def _parse_at(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        _complain(f"--at {text!r} is not an ISO time such as 2026-12-14T09:00+08:00")
+        raise typer.Exit(2) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@jobs_app.command("status")
+def jobs_status(config: ConfigOption = None) -> None:
+    """Each job's last run (from the ledger) and next run (from the schedule)."""
+    from bot.scheduler import ledger
+    from bot.scheduler.runner import next_runs, registry
+
+    runtime = _runtime(config)
+    jobs = registry()
+    last = {run.job: run for run in ledger.last_runs(runtime.services.db)}
+    upcoming = next_runs(runtime.services, jobs, runtime.services.clock.now())
+    table = Table("job", "last run", "status", "period", "next run")
+    for name in jobs:
+        run_ = last.get(name)
+        following = upcoming.get(name)
+        table.add_row(
+            name,
+            run_.started_at.isoformat(timespec="seconds") if run_ else "never",
+            run_.status if run_ else "",
+            run_.period if run_ else "",
+            following.isoformat(timespec="minutes") if following else "—",
+        )
+    Console().print(table)
+
+
+@app.command()
+def scheduler(config: ConfigOption = None) -> None:
+    """The clock process: runs every job on schedule, exactly once per period (Procfile: clock)."""
+    from bot.scheduler.runner import serve_forever
+
+    runtime = _runtime(config, quiet=False)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    serve_forever(runtime.services, stop)
 
 
 if __name__ == "__main__":

@@ -564,3 +564,7 @@ def first_active_handle(session: Session) -> str | None:
     ).all()
     reps = [handle for handle, role in rows if role == "rep"]
     return reps[0] if reps else (rows[0][0] if rows else None)
+
+
+def all_teams(session: Session) -> Sequence[Team]:
+    return session.execute(select(Team).order_by(col(Team.id))).scalars().all()
