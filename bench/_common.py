@@ -71,15 +71,17 @@ def bench_config(reps: int, **pool: Any) -> PoolbotConfig:
     members = [{"handle": "boss", "name": "Boss", "team": TEAM, "role": "manager"}]
     members += [{"handle": f"rep{i}", "name": f"Rep {i}", "team": TEAM, "role": "rep"} for i in range(reps)]
     members.append({"handle": "wrep", "name": "West Rep", "team": OTHER_TEAM, "role": "rep"})
-    return PoolbotConfig.model_validate({
-        "teams": [{"name": TEAM, "locale": "en"}, {"name": OTHER_TEAM, "locale": "zh-CN"}],
-        "members": members,
-        "pools": [
-            {"name": "east-main", "team": TEAM, **pool},
-            {"name": "east-vip", "team": TEAM, **pool},
-            {"name": "west-main", "team": OTHER_TEAM, **pool},
-        ],
-    })
+    return PoolbotConfig.model_validate(
+        {
+            "teams": [{"name": TEAM, "locale": "en"}, {"name": OTHER_TEAM, "locale": "zh-CN"}],
+            "members": members,
+            "pools": [
+                {"name": "east-main", "team": TEAM, **pool},
+                {"name": "east-vip", "team": TEAM, **pool},
+                {"name": "west-main", "team": OTHER_TEAM, **pool},
+            ],
+        }
+    )
 
 
 def prepare(url: str, config: PoolbotConfig, revision: str = "head") -> None:
@@ -98,22 +100,124 @@ def analyze(db: Database) -> None:
 
 # ---- customers -----------------------------------------------------------------------------------
 
-CITIES = ("杭州", "上海", "北京", "深圳", "广州", "苏州", "南京", "成都", "武汉", "西安",
-          "宁波", "厦门", "青岛", "天津", "长沙", "合肥", "郑州", "济南", "福州", "昆明")
+CITIES = (
+    "杭州",
+    "上海",
+    "北京",
+    "深圳",
+    "广州",
+    "苏州",
+    "南京",
+    "成都",
+    "武汉",
+    "西安",
+    "宁波",
+    "厦门",
+    "青岛",
+    "天津",
+    "长沙",
+    "合肥",
+    "郑州",
+    "济南",
+    "福州",
+    "昆明",
+)
 BRAND_FIRST = "云星华金蓝瑞天恒鼎博新嘉宏万启中汇东永远明安泰盛优聚朗卓信和通"
 BRAND_SECOND = "帆辰信桥海丰成达盛远元禾象明科智方城航德康源泽宇峰锐创联美景耀图"
-TRADES = ("科技", "贸易", "物流", "医药", "电子", "机械", "食品", "建材", "软件", "网络",
-          "传媒", "教育", "咨询", "能源", "化工", "纺织", "环保", "汽车", "家居", "农业")
+TRADES = (
+    "科技",
+    "贸易",
+    "物流",
+    "医药",
+    "电子",
+    "机械",
+    "食品",
+    "建材",
+    "软件",
+    "网络",
+    "传媒",
+    "教育",
+    "咨询",
+    "能源",
+    "化工",
+    "纺织",
+    "环保",
+    "汽车",
+    "家居",
+    "农业",
+)
 CN_SUFFIXES = ("有限公司", "股份有限公司", "集团", "有限责任公司")
-EN_FIRST = ("Blue", "North", "Silver", "Bright", "Green", "Pacific", "Golden", "Rapid", "Summit", "Harbor",
-            "Apex", "Cedar", "Crystal", "Eagle", "Iron", "Lotus", "Maple", "Nova", "Orion", "Pioneer")
-EN_SECOND = ("River", "Stone", "Bridge", "Field", "Peak", "Wave", "Star", "Gate", "Point", "Light",
-             "Rock", "Ridge", "Bay", "Forge", "Crest", "Path", "Line", "Works", "Hill", "Lake")
-EN_TRADES = ("Logistics", "Software", "Trading", "Medical", "Electronics", "Machinery", "Foods",
-             "Materials", "Networks", "Media", "Education", "Consulting", "Energy", "Chemicals")
+EN_FIRST = (
+    "Blue",
+    "North",
+    "Silver",
+    "Bright",
+    "Green",
+    "Pacific",
+    "Golden",
+    "Rapid",
+    "Summit",
+    "Harbor",
+    "Apex",
+    "Cedar",
+    "Crystal",
+    "Eagle",
+    "Iron",
+    "Lotus",
+    "Maple",
+    "Nova",
+    "Orion",
+    "Pioneer",
+)
+EN_SECOND = (
+    "River",
+    "Stone",
+    "Bridge",
+    "Field",
+    "Peak",
+    "Wave",
+    "Star",
+    "Gate",
+    "Point",
+    "Light",
+    "Rock",
+    "Ridge",
+    "Bay",
+    "Forge",
+    "Crest",
+    "Path",
+    "Line",
+    "Works",
+    "Hill",
+    "Lake",
+)
+EN_TRADES = (
+    "Logistics",
+    "Software",
+    "Trading",
+    "Medical",
+    "Electronics",
+    "Machinery",
+    "Foods",
+    "Materials",
+    "Networks",
+    "Media",
+    "Education",
+    "Consulting",
+    "Energy",
+    "Chemicals",
+)
 EN_SUFFIXES = ("Ltd", "Inc", "Co Ltd", "LLC", "GmbH", "Corp")
-INDUSTRIES = ("Software", "Logistics", "Manufacturing", "Retail", "Healthcare", "Education", "Finance",
-              "Energy")
+INDUSTRIES = (
+    "Software",
+    "Logistics",
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Education",
+    "Finance",
+    "Energy",
+)
 REGIONS = ("华东", "华南", "华北", "华中", "西南", "西北", "东北", "海外")
 SIZES = ("1-50", "51-200", "201-1000", "1000+")
 TAGS = ("", "", "", "", "展会", "老客户", "trade show", "referral", "展会,老客户", "官网询盘")
@@ -172,8 +276,14 @@ class NameMaker:
         return wrong
 
 
-def customer_rows(maker: NameMaker, count: int, pools: Sequence[int], owners: Sequence[int],
-                  owned_share: float, now: datetime) -> Iterator[dict[str, Any]]:
+def customer_rows(
+    maker: NameMaker,
+    count: int,
+    pools: Sequence[int],
+    owners: Sequence[int],
+    owned_share: float,
+    now: datetime,
+) -> Iterator[dict[str, Any]]:
     """``count`` customer rows spread over ``pools``; ``owned_share`` of them owned by ``owners``."""
     rng = maker.rng
     priorities = rng.choices(list(PRIORITY_WEIGHTS), weights=list(PRIORITY_WEIGHTS.values()), k=count)
@@ -181,19 +291,53 @@ def customer_rows(maker: NameMaker, count: int, pools: Sequence[int], owners: Se
         name, key, search = maker.name()
         owner = rng.choice(owners) if owners and rng.random() < owned_share else None
         yield {
-            "name": name, "name_key": key, "search_key": search, "contact": "张先生",
-            "phone": f"138{index:08d}", "phone_key": f"138{index:08d}", "email": None,
-            "industry": rng.choice(INDUSTRIES), "region": rng.choice(REGIONS), "size": rng.choice(SIZES),
-            "priority": priorities[index], "stage": "new", "tags": rng.choice(TAGS),
-            "pool_id": rng.choice(pools), "owner_id": owner, "pending_member_id": None,
-            "owned_since": now if owner else None, "last_touch_at": now if owner else None,
-            "won_at": None, "locked": False, "created_at": now,
+            "name": name,
+            "name_key": key,
+            "search_key": search,
+            "contact": "张先生",
+            "phone": f"138{index:08d}",
+            "phone_key": f"138{index:08d}",
+            "email": None,
+            "industry": rng.choice(INDUSTRIES),
+            "region": rng.choice(REGIONS),
+            "size": rng.choice(SIZES),
+            "priority": priorities[index],
+            "stage": "new",
+            "tags": rng.choice(TAGS),
+            "pool_id": rng.choice(pools),
+            "owner_id": owner,
+            "pending_member_id": None,
+            "owned_since": now if owner else None,
+            "last_touch_at": now if owner else None,
+            "won_at": None,
+            "locked": False,
+            "created_at": now,
         }
 
 
-COLUMNS = ("name", "name_key", "search_key", "contact", "phone", "phone_key", "email", "industry", "region",
-           "size", "priority", "stage", "tags", "pool_id", "owner_id", "pending_member_id", "owned_since",
-           "last_touch_at", "won_at", "locked", "created_at")
+COLUMNS = (
+    "name",
+    "name_key",
+    "search_key",
+    "contact",
+    "phone",
+    "phone_key",
+    "email",
+    "industry",
+    "region",
+    "size",
+    "priority",
+    "stage",
+    "tags",
+    "pool_id",
+    "owner_id",
+    "pending_member_id",
+    "owned_since",
+    "last_touch_at",
+    "won_at",
+    "locked",
+    "created_at",
+)
 
 
 def bulk_insert(db: Database, rows: Iterable[dict[str, Any]], batch: int = 20_000) -> int:
@@ -255,8 +399,13 @@ def median(values: Sequence[float]) -> float:
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [list(map(str, header)), *[list(map(str, row)) for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
-                       enumerate(zip(row, widths, strict=True))) for row in cells]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -171,10 +171,12 @@ def shares_for(scenario: str, customer_ids: list[int], workers: int) -> list[tup
 
 def reset(db: Database) -> None:
     with db.write() as session:
-        session.execute(text(
-            "UPDATE customer SET owner_id = NULL, owned_since = NULL, last_touch_at = NULL "
-            "WHERE owner_id IS NOT NULL"
-        ))
+        session.execute(
+            text(
+                "UPDATE customer SET owner_id = NULL, owned_since = NULL, last_touch_at = NULL "
+                "WHERE owner_id IS NOT NULL"
+            )
+        )
         session.execute(text("DELETE FROM ownership_event WHERE kind = 'claimed'"))
 
 
@@ -245,8 +247,15 @@ def _row(kind: str, scenario: str, rounds: Rounds) -> list[object]:
     domain, raw = rounds[scenario, "domain"], rounds[scenario, "raw"]
     domain_rate, raw_rate = median([r.rate for r in domain]), median([r.rate for r in raw])
     return [
-        kind, scenario, f"{domain_rate:,.0f}", _won(domain), _spread(domain),
-        f"{raw_rate:,.0f}", _won(raw), _spread(raw), f"{raw_rate / domain_rate:.1f}x",
+        kind,
+        scenario,
+        f"{domain_rate:,.0f}",
+        _won(domain),
+        _spread(domain),
+        f"{raw_rate:,.0f}",
+        _won(raw),
+        _spread(raw),
+        f"{raw_rate / domain_rate:.1f}x",
     ]
 
 
@@ -258,8 +267,17 @@ def _spread(rounds: list[Round]) -> str:
     return f"{min(r.rate for r in rounds):,.0f}-{max(r.rate for r in rounds):,.0f}"
 
 
-HEADER = ["database", "scenario", "claim() tries/s", "won/s", "range", "raw UPDATE tries/s", "won/s", "range",
-          "raw/claim"]
+HEADER = [
+    "database",
+    "scenario",
+    "claim() tries/s",
+    "won/s",
+    "range",
+    "raw UPDATE tries/s",
+    "won/s",
+    "range",
+    "raw/claim",
+]
 
 
 def main() -> None:
@@ -274,13 +292,17 @@ def main() -> None:
     args = parser.parse_args()
     kinds = db_kinds(args.db)
     print(machine(kinds))
-    print(f"workers: {args.workers} processes; pool: {args.customers} customers; "
-          f"rounds of {args.seconds:g} s; runs: {args.runs}\n")
+    print(
+        f"workers: {args.workers} processes; pool: {args.customers} customers; "
+        f"rounds of {args.seconds:g} s; runs: {args.runs}\n"
+    )
     started = time.perf_counter()
     rows = [row for kind in kinds for row in bench_database(kind, args)]
     print(table(HEADER, rows))
-    print(f"\n(median of {args.runs} runs; tries = claim attempts, won = attempts that got the customer; "
-          f"range = slowest-fastest run; contended: all {args.workers} workers race for the same customers)")
+    print(
+        f"\n(median of {args.runs} runs; tries = claim attempts, won = attempts that got the customer; "
+        f"range = slowest-fastest run; contended: all {args.workers} workers race for the same customers)"
+    )
     print(f"total time {time.perf_counter() - started:.0f} s; {load_average()}")
 
 

@@ -170,10 +170,13 @@ def reference_conditions(team_id: int, filters: q.SearchFilters) -> list[Any]:
     ]
     for word in filters.words:
         pattern = f"%{word.lower()}%"
-        conditions.append(or_(
-            col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern),
-            func.lower(Customer.tags).like(pattern),
-        ))
+        conditions.append(
+            or_(
+                col(Customer.name_key).like(pattern),
+                col(Customer.search_key).like(pattern),
+                func.lower(Customer.tags).like(pattern),
+            )
+        )
     for name in ("industry", "region", "size"):
         value = getattr(filters, name)
         if value:
@@ -187,10 +190,17 @@ def reference(session: Any, team_id: int, filters: q.SearchFilters, page: int) -
     """The plain answer: exact count, then ORDER BY priority, id with OFFSET."""
     where = and_(*reference_conditions(team_id, filters))
     total = session.scalar(select(func.count()).select_from(Customer).where(where))
-    ids = session.execute(
-        select(col(Customer.id)).where(where).order_by(col(Customer.priority), col(Customer.id))
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).scalars().all()
+    ids = (
+        session.execute(
+            select(col(Customer.id))
+            .where(where)
+            .order_by(col(Customer.priority), col(Customer.id))
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+        .scalars()
+        .all()
+    )
     return list(ids), int(total or 0)
 
 
@@ -238,10 +248,28 @@ def report_rows(kind: str, size: int, timings: dict[str, list[tuple[float, int]]
         seconds = [s for s, _ in samples]
         everything += seconds
         totals = sorted(t for _, t in samples)
-        rows.append([kind, f"{size:,}", name, len(samples), _ms(percentile(seconds, 0.5)),
-                     _ms(percentile(seconds, 0.99)), f"{totals[len(totals) // 2]:,}"])
-    rows.append([kind, f"{size:,}", "all", len(everything), _ms(percentile(everything, 0.5)),
-                 _ms(percentile(everything, 0.99)), ""])
+        rows.append(
+            [
+                kind,
+                f"{size:,}",
+                name,
+                len(samples),
+                _ms(percentile(seconds, 0.5)),
+                _ms(percentile(seconds, 0.99)),
+                f"{totals[len(totals) // 2]:,}",
+            ]
+        )
+    rows.append(
+        [
+            kind,
+            f"{size:,}",
+            "all",
+            len(everything),
+            _ms(percentile(everything, 0.5)),
+            _ms(percentile(everything, 0.99)),
+            "",
+        ]
+    )
     return rows
 
 
@@ -252,8 +280,11 @@ def _ms(seconds: float) -> str:
 def bench(kind: str, size: int, args: argparse.Namespace) -> list[list[object]]:
     with scratch_database(kind) as url:
         filled = fill(url, size, seed=size)
-        print(f"{kind} {size:,}: insert {filled.insert_seconds:.1f} s, migrations after the fill "
-              f"{filled.index_seconds:.1f} s, ANALYZE {filled.analyze_seconds:.1f} s", flush=True)
+        print(
+            f"{kind} {size:,}: insert {filled.insert_seconds:.1f} s, migrations after the fill "
+            f"{filled.index_seconds:.1f} s, ANALYZE {filled.analyze_seconds:.1f} s",
+            flush=True,
+        )
         started = time.perf_counter()
         timings = measure(url, query_mix(args.queries, seed=7), args.verify)
         elapsed = time.perf_counter() - started
@@ -280,8 +311,10 @@ def main() -> None:
     rows = [row for kind in kinds for size in sizes for row in bench(kind, size, args)]
     print()
     print(table(HEADER, rows))
-    print(f"\n(p50/p99 of one search() call, nearest rank; total = customers matching, as search() "
-          f"reports it; migration head: {_head()})")
+    print(
+        f"\n(p50/p99 of one search() call, nearest rank; total = customers matching, as search() "
+        f"reports it; migration head: {_head()})"
+    )
     print(f"total time {time.perf_counter() - started:.0f} s; {load_average()}")
 
 

@@ -20,7 +20,7 @@ from rich.text import Text
 from bot import logs
 from bot.app import NotMigrated, Runtime, build, redact
 from bot.config import ConfigError
-from bot.domain import lookup
+from bot.domain import lookup, outbox
 from bot.domain.errors import DomainError
 from bot.handlers.console.chat import ConsoleChat
 from bot.settings import load_settings
@@ -31,7 +31,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 jobs_app = typer.Typer(help="Scheduled jobs: run one now, or see when they ran.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,
@@ -263,6 +263,11 @@ def jobs_run(
         report = run_manually(runtime.services, jobs[job], moment)
     for line in report_lines(job, report):
         print(line)
+    if not dry_run and job != "dispatch":  # deliver what the run queued before exiting
+        delivered = jobs["dispatch"].run(runtime.services)
+        print("delivery: " + ", ".join(f"{k}={v}" for k, v in delivered.summary().items()))
+        waiting = outbox.counts(runtime.services).get("pending", 0)
+        print(f"{waiting} notifications wait for members without a push platform (the console shows them)")
 
 
 def _parse_at(text: str) -> datetime:

@@ -82,10 +82,22 @@ TEAM_CONFIG = {
         {"handle": "carol", "name": "Carol", "team": "east", "role": "rep", "active": False},
     ],
     "pools": [
-        {"name": "east-main", "team": "east", "max_held_per_rep": 3, "daily_claim_limit": 2,
-         "reclaim_cooldown_days": 7, "recycle_days": {"A": 7, "B": 15, "C": 30}, "warn_days": 3},
-        {"name": "east-vip", "team": "east", "claim_requires_approval": True, "max_held_per_rep": 3,
-         "daily_claim_limit": 5},
+        {
+            "name": "east-main",
+            "team": "east",
+            "max_held_per_rep": 3,
+            "daily_claim_limit": 2,
+            "reclaim_cooldown_days": 7,
+            "recycle_days": {"A": 7, "B": 15, "C": 30},
+            "warn_days": 3,
+        },
+        {
+            "name": "east-vip",
+            "team": "east",
+            "claim_requires_approval": True,
+            "max_held_per_rep": 3,
+            "daily_claim_limit": 5,
+        },
     ],
 }
 

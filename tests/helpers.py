@@ -51,9 +51,7 @@ def pool_id(db: Database, name: str) -> int:
         return pool.id
 
 
-def add(
-    services: Services, *names: str | NewCustomer, pool: str = "east-main", **fields: Any
-) -> list[int]:
+def add(services: Services, *names: str | NewCustomer, pool: str = "east-main", **fields: Any) -> list[int]:
     """Add customers to ``pool`` through the catalog; plain names get ``fields`` (priority etc.)."""
     items = [n if isinstance(n, NewCustomer) else NewCustomer(name=n, **fields) for n in names]
     pid = pool_id(services.db, pool)
@@ -84,10 +82,15 @@ def add_east_member(
     services: Services, handle: str, name: str, role: str = "rep", active: bool = True
 ) -> None:
     """One more member of team 'east' (the team row is upserted with its conftest settings)."""
-    sync_config(services.db, PoolbotConfig.model_validate({
-        "teams": [{"name": "east", "timezone": "Asia/Shanghai", "locale": "en"}],
-        "members": [{"handle": handle, "name": name, "team": "east", "role": role, "active": active}],
-    }))
+    sync_config(
+        services.db,
+        PoolbotConfig.model_validate(
+            {
+                "teams": [{"name": "east", "timezone": "Asia/Shanghai", "locale": "en"}],
+                "members": [{"handle": handle, "name": name, "team": "east", "role": role, "active": active}],
+            }
+        ),
+    )
 
 
 # ---- what a user could observe -------------------------------------------------------------------
@@ -107,30 +110,51 @@ def snapshot(db: Database) -> Snapshot:
     with db.read() as session:
         customers = session.execute(
             select(
-                Customer.id, Customer.owner_id, Customer.pending_member_id, Customer.owned_since,
-                Customer.last_touch_at, Customer.won_at, Customer.locked, Customer.stage, Customer.pool_id,
+                Customer.id,
+                Customer.owner_id,
+                Customer.pending_member_id,
+                Customer.owned_since,
+                Customer.last_touch_at,
+                Customer.won_at,
+                Customer.locked,
+                Customer.stage,
+                Customer.pool_id,
             ).order_by(col(Customer.id))
         ).all()
         events = session.execute(
             select(
-                OwnershipEvent.id, OwnershipEvent.customer_id, OwnershipEvent.kind, OwnershipEvent.member_id,
-                OwnershipEvent.from_member_id, OwnershipEvent.actor_id, OwnershipEvent.request_id,
+                OwnershipEvent.id,
+                OwnershipEvent.customer_id,
+                OwnershipEvent.kind,
+                OwnershipEvent.member_id,
+                OwnershipEvent.from_member_id,
+                OwnershipEvent.actor_id,
+                OwnershipEvent.request_id,
             ).order_by(col(OwnershipEvent.id))
         ).all()
         requests = session.execute(
-            select(ClaimRequest.id, ClaimRequest.customer_id, ClaimRequest.member_id, ClaimRequest.status,
-                   ClaimRequest.decided_by_id).order_by(col(ClaimRequest.id))
+            select(
+                ClaimRequest.id,
+                ClaimRequest.customer_id,
+                ClaimRequest.member_id,
+                ClaimRequest.status,
+                ClaimRequest.decided_by_id,
+            ).order_by(col(ClaimRequest.id))
         ).all()
         notifications = session.execute(
-            select(Notification.id, Notification.key, Notification.recipient_id, Notification.kind)
-            .order_by(col(Notification.id))
+            select(Notification.id, Notification.key, Notification.recipient_id, Notification.kind).order_by(
+                col(Notification.id)
+            )
         ).all()
         follow_ups = session.execute(
             select(FollowUp.id, FollowUp.customer_id, FollowUp.member_id).order_by(col(FollowUp.id))
         ).all()
     return Snapshot(
-        tuple(map(tuple, customers)), tuple(map(tuple, events)), tuple(map(tuple, requests)),
-        tuple(map(tuple, notifications)), tuple(map(tuple, follow_ups)),
+        tuple(map(tuple, customers)),
+        tuple(map(tuple, events)),
+        tuple(map(tuple, requests)),
+        tuple(map(tuple, notifications)),
+        tuple(map(tuple, follow_ups)),
     )
 
 
@@ -149,7 +173,8 @@ def events_of(db: Database, customer_id: int) -> list[OwnershipEvent]:
     with db.read() as session:
         return list(
             session.exec(
-                select(OwnershipEvent).where(OwnershipEvent.customer_id == customer_id)
+                select(OwnershipEvent)
+                .where(OwnershipEvent.customer_id == customer_id)
                 .order_by(col(OwnershipEvent.id))
             ).scalars()
         )
@@ -180,9 +205,7 @@ def ownership_invariants(session: Session) -> list[str]:
     problems: list[str] = []
     customers = list(session.exec(select(Customer).order_by(col(Customer.id))).scalars())
     owners = {c.id: c.owner_id for c in customers}
-    caps = {
-        p.id: p.max_held_per_rep for p in session.exec(select(Pool)).scalars()
-    }
+    caps = {p.id: p.max_held_per_rep for p in session.exec(select(Pool)).scalars()}
 
     # replaying the event log gives exactly the current owners
     replay: dict[int, int | None] = {c.id: None for c in customers if c.id is not None}

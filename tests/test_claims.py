@@ -41,7 +41,10 @@ def test_claim_makes_the_rep_owner_and_logs_it(services: Services) -> None:
     assert row.owned_since == services.clock.now() == row.last_touch_at
     claimed = events_of(services.db, cid)[-1]
     assert (claimed.kind, claimed.member_id, claimed.actor_id, claimed.reason) == (
-        "claimed", alice.id, alice.id, "met at the fair",
+        "claimed",
+        alice.id,
+        alice.id,
+        "met at the fair",
     )
 
 
@@ -201,7 +204,10 @@ def test_cooldown_refuses_until_the_exact_day_it_ends(services: Services, clock:
     assert err.value.rule == "reclaim_cooldown_days"
     assert err.value.key == "rule.cooldown"
     assert err.value.params == {
-        "customer": "Acme", "days": 7, "since": date(2026, 11, 23), "available": date(2026, 11, 30),
+        "customer": "Acme",
+        "days": 7,
+        "since": date(2026, 11, 23),
+        "available": date(2026, 11, 30),
     }
     assert snapshot(services.db) == before
     # the cooldown is the releasing rep's only: bob may claim another customer released by alice
@@ -240,7 +246,11 @@ def test_approval_pool_makes_a_pending_request_and_tells_every_manager(services:
     assert (row.owner_id, row.pending_member_id) == (None, alice.id)
     [request] = requests(services.db)
     assert (request.id, request.customer_id, request.member_id, request.status, request.reason) == (
-        outcome.request_id, cid, alice.id, "pending", "my cousin works there",
+        outcome.request_id,
+        cid,
+        alice.id,
+        "pending",
+        "my cousin works there",
     )
     assert event_kinds(services.db, cid) == ["imported", "claim_requested"]
     cards = notifications(services.db, kind="claim_request")
@@ -262,7 +272,10 @@ def test_approve_makes_the_rep_owner(services: Services) -> None:
     assert (request.status, request.decided_by_id) == ("approved", maria.id)
     approved = events_of(services.db, cid)[-1]
     assert (approved.kind, approved.member_id, approved.actor_id, approved.request_id) == (
-        "approved", alice.id, maria.id, request_id,
+        "approved",
+        alice.id,
+        maria.id,
+        request_id,
     )
     [told] = notifications(services.db, kind="claim_decided")
     assert told.recipient_id == alice.id

@@ -182,3 +182,57 @@ def test_a_broken_database_answers_with_a_reference_not_a_trace(tmp_path: Path, 
     out = ConsoleChat(Services(db=unreachable, clock=clock), handle="alice").say("/mine")
     assert "Something went wrong on our side; nothing was changed. Reference: console-1" in out
     assert "Traceback" not in out and "OperationalError" not in out
+
+
+def test_a_rejected_rep_reads_the_managers_reason(chat: ConsoleChat) -> None:
+    chat.say("/claim Contoso my own reason")
+    chat.say("/as maria")
+    assert "Rejected #1: Contoso Ltd stays in the pool" in chat.say("/reject 1 already in talks with HQ")
+    out = chat.say("/as alice")
+    assert "was rejected by Maria. already in talks with HQ" in out
+    assert "my own reason" not in out
+
+
+def test_an_expired_request_reads_as_expired_everywhere(chat: ConsoleChat, services: Services) -> None:
+    from bot.scheduler.expiry import expire_requests
+
+    chat.say("/claim Contoso")
+    assert isinstance(services.clock, FakeClock)
+    services.clock.advance(hours=73)  # the pool's request_expiry_hours is 72 by default
+    expire_requests(services)
+    assert "Contoso Ltd" in chat.say("/mine")  # the rep is told with the next reply
+    chat.say("/as maria")
+    assert "Request #1 expired: no manager decided in time" in chat.say("/approve 1")
+    card = chat.say("/customer Contoso")
+    assert "claim by Alice expired: no manager decided in time" in card
+    assert "rejected by ?" not in card
+
+
+def test_a_decision_conflict_speaks_chinese_in_a_chinese_team(services: Services) -> None:
+    from bot.config import PoolbotConfig
+    from bot.domain.setup import sync_config
+
+    sync_config(
+        services.db,
+        PoolbotConfig.model_validate(
+            {
+                "teams": [{"name": "south", "locale": "zh-CN"}],
+                "members": [
+                    {"handle": "li", "name": "李雷", "team": "south"},
+                    {"handle": "wang", "name": "王经理", "team": "south", "role": "manager"},
+                ],
+                "pools": [{"name": "south-vip", "team": "south", "claim_requires_approval": True}],
+            }
+        ),
+    )
+    with services.db.write() as session:
+        pool = q.pool_by_name(session, "south-vip")
+        assert pool is not None and pool.id
+        add_customers(
+            session, pool_id=pool.id, now=services.clock.now(), customers=[NewCustomer("深圳蓝海物流")]
+        )
+    chat = ConsoleChat(services, handle="li")
+    chat.say("认领 蓝海")
+    chat.say("/as wang")
+    chat.say("审批 1")
+    assert "申请 #1 已被 王经理 批准" in chat.say("审批 1")

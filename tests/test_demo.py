@@ -23,7 +23,8 @@ from bot.storage.models import Customer, Member, OwnershipEvent, Pool
 def demo_rows(db: Database) -> list[tuple[Customer, str]]:
     with db.read() as session:
         rows = session.execute(
-            select(Customer, col(Pool.name)).join(Pool, col(Pool.id) == col(Customer.pool_id))
+            select(Customer, col(Pool.name))
+            .join(Pool, col(Pool.id) == col(Customer.pool_id))
             .order_by(col(Customer.id))
         ).all()
     return [(row[0], row[1]) for row in rows]
@@ -70,8 +71,11 @@ def test_demo_pools_and_members_have_the_documented_rules(db: Database, clock: F
     assert (main.recycle_days_a, main.recycle_days_b, main.recycle_days_c) == (7, 15, 30)
     assert (key.claim_requires_approval, key.max_held_per_rep, key.daily_claim_limit) == (True, 5, 3)
     assert members == {
-        "maria": ("Maria Chen", "manager"), "alice": ("Alice Wang", "rep"), "bob": ("Bob Li", "rep"),
-        "chen": ("陈静", "rep"), "admin": ("Admin", "admin"),
+        "maria": ("Maria Chen", "manager"),
+        "alice": ("Alice Wang", "rep"),
+        "bob": ("Bob Li", "rep"),
+        "chen": ("陈静", "rep"),
+        "admin": ("Admin", "admin"),
     }
 
 
@@ -89,8 +93,11 @@ def test_a_new_user_can_walk_through_the_rules(db: Database, clock: FakeClock) -
     with db.read() as session:
         main = q.pool_by_name(session, "demo-main")
         assert main is not None
-        free = (col(Customer.owner_id).is_(None), col(Customer.pending_member_id).is_(None),
-                col(Customer.pool_id) == main.id)
+        free = (
+            col(Customer.owner_id).is_(None),
+            col(Customer.pending_member_id).is_(None),
+            col(Customer.pool_id) == main.id,
+        )
         third, fourth = session.execute(select(col(Customer.id)).where(*free).limit(2)).scalars().all()
     claim(services, member=alice, customer_id=third)  # the request in the key-account pool is not counted
     with pytest.raises(RuleViolation) as refused:

@@ -99,7 +99,10 @@ def test_follow_up_resets_the_recycle_deadline(services: Services, clock: FakeCl
     deadline = lookup.card(services, member=alice, customer_id=cid).customer.deadline
     assert deadline is not None
     assert (deadline.day, deadline.rule, deadline.basis, deadline.days) == (
-        date(2026, 11, 30), "recycle_days", date(2026, 11, 23), 7,
+        date(2026, 11, 30),
+        "recycle_days",
+        date(2026, 11, 23),
+        7,
     )
     clock.advance(days=3)
     recorded = follow_up(services, member=alice, customer_id=cid, note="visited", kind="visit")
@@ -152,8 +155,12 @@ def test_won_customer_has_no_deadline_after_follow_up(services: Services) -> Non
 @pytest.fixture
 def named(services: Services) -> dict[str, int]:
     names = [
-        "Acme Trading", "杭州云帆科技有限公司", "北京星辰科技有限公司", "上海星辰科技有限公司",
-        "Globex Industries", "Initech",
+        "Acme Trading",
+        "杭州云帆科技有限公司",
+        "北京星辰科技有限公司",
+        "上海星辰科技有限公司",
+        "Globex Industries",
+        "Initech",
     ]
     return dict(zip(names, add(services, *names), strict=True))
 
@@ -201,10 +208,12 @@ def test_ambiguous_name_offers_the_choices(services: Services, named: dict[str, 
     alice = member(services, "alice")
     with pytest.raises(Ambiguous) as err:
         lookup.resolve_customer(services, member=alice, query=query)
-    assert sorted(err.value.choices) == sorted([
-        (named["北京星辰科技有限公司"], "北京星辰科技有限公司"),
-        (named["上海星辰科技有限公司"], "上海星辰科技有限公司"),
-    ])
+    assert sorted(err.value.choices) == sorted(
+        [
+            (named["北京星辰科技有限公司"], "北京星辰科技有限公司"),
+            (named["上海星辰科技有限公司"], "上海星辰科技有限公司"),
+        ]
+    )
     assert err.value.params == {"query": query, "count": 2}
     # the more specific name picks one
     assert lookup.resolve_customer(services, member=alice, query="北京星辰") == named["北京星辰科技有限公司"]
@@ -225,14 +234,35 @@ def test_two_customers_with_the_same_name_are_ambiguous(services: Services) -> N
 @pytest.fixture
 def catalog(services: Services) -> dict[str, int]:
     customers = [
-        NewCustomer("Acme Trading", industry="Retail", region="Hangzhou", size="small", priority="A",
-                    contact="Ann", phone="13800000001"),
-        NewCustomer("Acme Robotics", industry="Manufacturing", region="Shanghai", size="large", priority="B",
-                    contact="Rob", phone="13800000002"),
-        NewCustomer("杭州云帆科技有限公司", industry="Software", region="Hangzhou", size="medium",
-                    priority="A"),
-        NewCustomer("Blue Sky Foods", industry="Retail", region="Beijing", size="small", priority="C",
-                    tags="organic,export"),
+        NewCustomer(
+            "Acme Trading",
+            industry="Retail",
+            region="Hangzhou",
+            size="small",
+            priority="A",
+            contact="Ann",
+            phone="13800000001",
+        ),
+        NewCustomer(
+            "Acme Robotics",
+            industry="Manufacturing",
+            region="Shanghai",
+            size="large",
+            priority="B",
+            contact="Rob",
+            phone="13800000002",
+        ),
+        NewCustomer(
+            "杭州云帆科技有限公司", industry="Software", region="Hangzhou", size="medium", priority="A"
+        ),
+        NewCustomer(
+            "Blue Sky Foods",
+            industry="Retail",
+            region="Beijing",
+            size="small",
+            priority="C",
+            tags="organic,export",
+        ),
     ]
     return {c.name: cid for c, cid in zip(customers, add(services, *customers), strict=True)}
 
@@ -328,7 +358,10 @@ def test_mine_lists_the_most_urgent_first(services: Services, clock: FakeClock) 
     views = lookup.mine(services, member=alice)
     assert [v.name for v in views] == ["Urgent A", "Sooner B", "Later B", "Won Deal"]
     assert [v.deadline.day if v.deadline else None for v in views] == [
-        date(2026, 11, 30), date(2026, 12, 8), date(2026, 12, 8), None,
+        date(2026, 11, 30),
+        date(2026, 12, 8),
+        date(2026, 12, 8),
+        None,
     ]
     assert views[1].next_follow_up == date(2026, 11, 25)
     # a touch moves a customer down the list
@@ -340,7 +373,10 @@ def test_mine_lists_the_most_urgent_first(services: Services, clock: FakeClock) 
     # Sooner B: Dec 8, Urgent A: Dec 9 (touched today), Relaxed C: Jan 1, Won Deal: never
     assert [v.name for v in views] == ["Sooner B", "Urgent A", "Relaxed C", "Won Deal"]
     assert [v.deadline.day if v.deadline else None for v in views] == [
-        date(2026, 12, 8), date(2026, 12, 9), date(2027, 1, 1), None,
+        date(2026, 12, 8),
+        date(2026, 12, 9),
+        date(2027, 1, 1),
+        None,
     ]
     assert lookup.mine(services, member=member(services, "bob")) == ()
 
@@ -354,8 +390,9 @@ def test_card_shows_follow_ups_and_ownership_history(services: Services, clock: 
     release(services, member=alice, customer_id=cid, reason="not my region")
     clock.advance(days=1)
     claim(services, member=bob, customer_id=cid)
-    follow_up(services, member=bob, customer_id=cid, note="visited HQ", kind="visit",
-              next_date=date(2026, 12, 1))
+    follow_up(
+        services, member=bob, customer_id=cid, note="visited HQ", kind="visit", next_date=date(2026, 12, 1)
+    )
     clock.advance(days=1)
     assign(services, manager=maria, customer_id=cid, to_member_id=alice.id)
 
@@ -397,8 +434,12 @@ def test_a_huge_pool_says_more_than_ten_thousand_and_still_pages(services: Servi
     with services.db.write() as session:
         pool = q.pool_by_name(session, "east-main")
         assert pool is not None and pool.id is not None
-        add_customers(session, pool_id=pool.id, now=services.clock.now(),
-                      customers=[NewCustomer(f"Bulk {i:05d}") for i in range(lookup.COUNT_CAP + 5)])
+        add_customers(
+            session,
+            pool_id=pool.id,
+            now=services.clock.now(),
+            customers=[NewCustomer(f"Bulk {i:05d}") for i in range(lookup.COUNT_CAP + 5)],
+        )
     alice = member(services, "alice")
     first = lookup.search(services, member=alice, filters=q.SearchFilters(words=("bulk",)))
     assert first.more and first.has_next
@@ -415,8 +456,12 @@ def test_search_words_are_literal_and_ignore_spacing(services: Services) -> None
     with services.db.write() as session:
         pool = q.pool_by_name(session, "east-main")
         assert pool is not None and pool.id is not None
-        add_customers(session, pool_id=pool.id, now=services.clock.now(),
-                      customers=[NewCustomer("Discount Store", tags="50% off")])
+        add_customers(
+            session,
+            pool_id=pool.id,
+            now=services.clock.now(),
+            customers=[NewCustomer("Discount Store", tags="50% off")],
+        )
     alice = member(services, "alice")
 
     def names(*words: str) -> set[str]:

@@ -60,13 +60,26 @@ def run(services: Services, path: Path, **options: object) -> ImportReport:
 
 
 def test_chinese_headers_with_bom_import_every_field(services: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "客户.csv", [
-        ["客户名称", "联系人", "手机", "邮箱", "行业", "地区", "规模", "优先级", "标签"],
-        ["杭州云帆科技有限公司", "王磊", "138 0057 1001", "wl@yunfan.cn", "软件", "华东", "51-200", "高",
-         "展会，老客户"],
-        ["上海星辰物流有限公司", "李娜", "13900000002", "", "物流", "华东", "11-50", "", ""],
-        ["深圳海纳电子有限公司", "", "", "", "", "", "", "低", ""],
-    ], encoding="utf-8-sig")
+    path = write_csv(
+        tmp_path / "客户.csv",
+        [
+            ["客户名称", "联系人", "手机", "邮箱", "行业", "地区", "规模", "优先级", "标签"],
+            [
+                "杭州云帆科技有限公司",
+                "王磊",
+                "138 0057 1001",
+                "wl@yunfan.cn",
+                "软件",
+                "华东",
+                "51-200",
+                "高",
+                "展会，老客户",
+            ],
+            ["上海星辰物流有限公司", "李娜", "13900000002", "", "物流", "华东", "11-50", "", ""],
+            ["深圳海纳电子有限公司", "", "", "", "", "", "", "低", ""],
+        ],
+        encoding="utf-8-sig",
+    )
 
     report = run(services, path)
 
@@ -86,12 +99,36 @@ def test_chinese_headers_with_bom_import_every_field(services: Services, tmp_pat
 
 
 def test_english_headers_ignore_case_spaces_and_unknown_columns(services: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "customers.csv", [
-        [" Name ", "CONTACT", "Phone", "E-Mail", "Industry", "Region", "Size", "Priority", "Tags", "Notes"],
-        ["Northwind Traders", "Nancy", "+1 555 0100", "nancy@northwind.com", "retail", "North", "1000+",
-         "a", "wholesale; referral", "met in May"],
-        ["Contoso Ltd", "Megan", "", "", "", "", "", "c", "", ""],
-    ])
+    path = write_csv(
+        tmp_path / "customers.csv",
+        [
+            [
+                " Name ",
+                "CONTACT",
+                "Phone",
+                "E-Mail",
+                "Industry",
+                "Region",
+                "Size",
+                "Priority",
+                "Tags",
+                "Notes",
+            ],
+            [
+                "Northwind Traders",
+                "Nancy",
+                "+1 555 0100",
+                "nancy@northwind.com",
+                "retail",
+                "North",
+                "1000+",
+                "a",
+                "wholesale; referral",
+                "met in May",
+            ],
+            ["Contoso Ltd", "Megan", "", "", "", "", "", "c", "", ""],
+        ],
+    )
 
     report = run(services, path)
 
@@ -127,10 +164,14 @@ def test_xlsx_keeps_numeric_phones_as_digits(services: Services, tmp_path: Path)
 
 
 def test_gb18030_csv_from_chinese_excel(services: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "gbk.csv", [
-        ["客户名", "联系人", "电话"],
-        ["成都瑞丰机械有限公司", "陈静", "13700000001"],
-    ], encoding="gb18030")
+    path = write_csv(
+        tmp_path / "gbk.csv",
+        [
+            ["客户名", "联系人", "电话"],
+            ["成都瑞丰机械有限公司", "陈静", "13700000001"],
+        ],
+        encoding="gb18030",
+    )
 
     report = run(services, path)
 
@@ -144,14 +185,17 @@ def test_gb18030_csv_from_chinese_excel(services: Services, tmp_path: Path) -> N
 def test_duplicates_within_the_file_name_ignoring_suffix_and_phone_ignoring_86(
     services: Services, tmp_path: Path
 ) -> None:
-    path = write_csv(tmp_path / "dups.csv", [
-        ["name", "phone"],
-        ["云帆科技", "13800138000"],
-        ["云帆科技有限公司", ""],
-        ["杭州星辰物流", "+86 138-0013-8000"],
-        ["Northwind Traders", ""],
-        ["NORTHWIND TRADERS, INC.", ""],
-    ])
+    path = write_csv(
+        tmp_path / "dups.csv",
+        [
+            ["name", "phone"],
+            ["云帆科技", "13800138000"],
+            ["云帆科技有限公司", ""],
+            ["杭州星辰物流", "+86 138-0013-8000"],
+            ["Northwind Traders", ""],
+            ["NORTHWIND TRADERS, INC.", ""],
+        ],
+    )
 
     report = run(services, path)
 
@@ -174,13 +218,16 @@ def test_duplicates_against_the_database_in_any_pool_of_any_team(
     sync_config(services.db, PoolbotConfig.model_validate(west))
     seed(services, "east-vip", NewCustomer("云帆科技有限公司", phone="0571-8888 0000"))
     seed(services, "west-main", NewCustomer("Contoso Ltd", phone="13912345678"))
-    path = write_csv(tmp_path / "again.csv", [
-        ["客户名称", "电话"],
-        ["云帆科技", ""],
-        ["上海全新贸易有限公司", "+86 139 1234 5678"],
-        ["contoso", ""],
-        ["广州新客户有限公司", "13500000000"],
-    ])
+    path = write_csv(
+        tmp_path / "again.csv",
+        [
+            ["客户名称", "电话"],
+            ["云帆科技", ""],
+            ["上海全新贸易有限公司", "+86 139 1234 5678"],
+            ["contoso", ""],
+            ["广州新客户有限公司", "13500000000"],
+        ],
+    )
 
     report = run(services, path)
 
@@ -210,17 +257,20 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(
 
 
 def test_row_errors_carry_the_physical_line_number(services: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "errors.csv", [
-        ["name", "email", "priority", "notes"],
-        ["Good One", "", "", "a note\nover two lines"],  # lines 2-3
-        ["", "", "", ""],  # line 4: blank, ignored
-        ["   ", "x@y.com", "", ""],  # line 5
-        ["Bad Priority", "", "D", ""],  # line 6
-        ["N" * 201, "", "", ""],  # line 7
-        ["Bad Email", "not-an-email", "", ""],  # line 8
-        ["Good Two", "two@example.com", "中", ""],  # line 9
-        ["张" * 150, "", "", ""],  # line 10: fits the name column, not the pinyin search key
-    ])
+    path = write_csv(
+        tmp_path / "errors.csv",
+        [
+            ["name", "email", "priority", "notes"],
+            ["Good One", "", "", "a note\nover two lines"],  # lines 2-3
+            ["", "", "", ""],  # line 4: blank, ignored
+            ["   ", "x@y.com", "", ""],  # line 5
+            ["Bad Priority", "", "D", ""],  # line 6
+            ["N" * 201, "", "", ""],  # line 7
+            ["Bad Email", "not-an-email", "", ""],  # line 8
+            ["Good Two", "two@example.com", "中", ""],  # line 9
+            ["张" * 150, "", "", ""],  # line 10: fits the name column, not the pinyin search key
+        ],
+    )
 
     report = run(services, path)
 
@@ -238,10 +288,17 @@ def test_row_errors_carry_the_physical_line_number(services: Services, tmp_path:
 
 def test_dry_run_reports_the_same_and_writes_nothing(services: Services, tmp_path: Path) -> None:
     seed(services, POOL, NewCustomer("Existing Trading Ltd"))
-    path = write_csv(tmp_path / "c.csv", [
-        ["name", "priority"], ["Existing Trading", ""], ["New One", "A"], ["New One Inc", ""], ["", ""],
-        ["Broken", "Z"],
-    ])
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["name", "priority"],
+            ["Existing Trading", ""],
+            ["New One", "A"],
+            ["New One Inc", ""],
+            ["", ""],
+            ["Broken", "Z"],
+        ],
+    )
 
     dry = run(services, path, dry_run=True)
 
@@ -261,7 +318,11 @@ def test_progress_is_reported_per_batch(services: Services, tmp_path: Path) -> N
     calls: list[tuple[int, int]] = []
 
     report = import_file(
-        services.db, services.clock, path, pool_name=POOL, batch_size=2,
+        services.db,
+        services.clock,
+        path,
+        pool_name=POOL,
+        batch_size=2,
         progress=lambda done, total: calls.append((done, total)),
     )
 
@@ -296,11 +357,14 @@ def test_missing_name_header_names_the_expected_headers(services: Services, tmp_
     assert customer_count(services.db) == 0
 
 
-@pytest.mark.parametrize("filename, content", [
-    ("c.txt", b"name\nAcme\n"),
-    ("c.csv", b""),
-    ("c.xlsx", b"not a zip file"),
-])
+@pytest.mark.parametrize(
+    "filename, content",
+    [
+        ("c.txt", b"name\nAcme\n"),
+        ("c.csv", b""),
+        ("c.xlsx", b"not a zip file"),
+    ],
+)
 def test_unusable_files_are_refused_with_a_message(
     services: Services, tmp_path: Path, filename: str, content: bytes
 ) -> None:
@@ -336,7 +400,10 @@ def test_export_shows_owner_and_recycle_deadline(services: Services, clock: Fake
     by_name = {row["name"]: row for row in rows}
     acme = by_name["Acme"]
     assert (acme["owner"], acme["pool"], acme["phone"], acme["priority"]) == (
-        "alice", "east-main", "13800000001", "B"
+        "alice",
+        "east-main",
+        "13800000001",
+        "B",
     )
     assert acme["owned_since"] == "2026-11-23T10:00:00+08:00" == acme["last_touch"]
     assert (acme["recycle_deadline"], acme["recycle_rule"]) == ("2026-12-08", "recycle_days")
@@ -367,9 +434,14 @@ def test_export_defuses_spreadsheet_formulas_but_keeps_phones(services: Services
     with services.db.write() as session:
         found = q.pool_by_name(session, POOL)
         assert found is not None and found.id is not None
-        add_customers(session, pool_id=found.id, now=services.clock.now(), customers=[
-            NewCustomer("=HYPERLINK(\"http://evil\")", phone="+86 138 0000 0000", tags="@boss"),
-        ])
+        add_customers(
+            session,
+            pool_id=found.id,
+            now=services.clock.now(),
+            customers=[
+                NewCustomer('=HYPERLINK("http://evil")', phone="+86 138 0000 0000", tags="@boss"),
+            ],
+        )
     out = io.StringIO()
     export_csv(services.db, out, pool_name=POOL)
     row = next(r for r in csv.reader(io.StringIO(out.getvalue())) if "HYPERLINK" in r[1])

@@ -47,7 +47,10 @@ def test_release_gives_back_with_the_reason(services: Services) -> None:
     assert (row.owner_id, row.owned_since, row.last_touch_at) == (None, None, None)
     released = events_of(services.db, cid)[-1]
     assert (released.kind, released.member_id, released.actor_id, released.reason) == (
-        "released", alice.id, alice.id, "no budget this year",
+        "released",
+        alice.id,
+        alice.id,
+        "no budget this year",
     )
     assert lookup.mine(services, member=alice) == ()
 
@@ -86,7 +89,10 @@ def test_assign_from_the_pool_tells_the_assignee(services: Services) -> None:
     assert (row.owner_id, row.owned_since) == (bob.id, services.clock.now())
     assigned = events_of(services.db, cid)[-1]
     assert (assigned.kind, assigned.member_id, assigned.from_member_id, assigned.actor_id) == (
-        "assigned", bob.id, None, maria.id,
+        "assigned",
+        bob.id,
+        None,
+        maria.id,
     )
     [told] = notifications(services.db, kind="assigned")
     assert told.recipient_id == bob.id
@@ -104,7 +110,10 @@ def test_assign_from_another_rep_names_the_former_owner(services: Services) -> N
     assert [n.recipient_id for n in notifications(services.db, kind="assigned")] == [bob.id]
     history = lookup.card(services, member=maria, customer_id=cid).events
     assert (history[0].kind, history[0].member_name, history[0].from_member_name, history[0].actor_name) == (
-        "assigned", "Bob", "Alice", "Maria",
+        "assigned",
+        "Bob",
+        "Alice",
+        "Maria",
     )
     with pytest.raises(Conflict) as again:
         assign(services, manager=maria, customer_id=cid, to_member_id=bob.id)
@@ -162,7 +171,10 @@ def test_transfer_moves_the_whole_book_with_an_event_each(services: Services) ->
     for cid in ids:
         last = events_of(services.db, cid)[-1]
         assert (last.kind, last.member_id, last.from_member_id, last.actor_id) == (
-            "transferred", bob.id, alice.id, maria.id,
+            "transferred",
+            bob.id,
+            alice.id,
+            maria.id,
         )
     [told] = notifications(services.db, kind="transferred")
     assert told.recipient_id == bob.id

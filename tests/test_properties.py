@@ -111,9 +111,14 @@ class PoolMachine(RuleBasedStateMachine):
 
     def _pending_request_ids(self) -> list[int]:
         with self.services.db.read() as session:
-            return [int(i) for i in session.scalars(
-                select(ClaimRequest.id).where(ClaimRequest.status == "pending").order_by(col(ClaimRequest.id))
-            )]
+            return [
+                int(i)
+                for i in session.scalars(
+                    select(ClaimRequest.id)
+                    .where(ClaimRequest.status == "pending")
+                    .order_by(col(ClaimRequest.id))
+                )
+            ]
 
     def _request_ids(self) -> list[int]:
         with self.services.db.read() as session:
@@ -122,7 +127,8 @@ class PoolMachine(RuleBasedStateMachine):
     def _owned(self) -> list[tuple[int, int]]:
         with self.services.db.read() as session:
             rows = session.execute(
-                select(Customer.id, Customer.owner_id).where(col(Customer.owner_id).is_not(None))
+                select(Customer.id, Customer.owner_id)
+                .where(col(Customer.owner_id).is_not(None))
                 .order_by(col(Customer.id))
             ).all()
         return [(int(r[0]), int(r[1])) for r in rows]
@@ -163,14 +169,22 @@ class PoolMachine(RuleBasedStateMachine):
 
     @rule(who=manager, c=index, to=rep)
     def assign(self, who: str, c: int, to: str) -> None:
-        self._run(ownership.assign, manager=self.members[who], customer_id=self.customers[c],
-                  to_member_id=self.members[to].id)
+        self._run(
+            ownership.assign,
+            manager=self.members[who],
+            customer_id=self.customers[c],
+            to_member_id=self.members[to].id,
+        )
 
     @rule(who=manager, source=who, c=index, of_owner=mostly, to=rep)
     def transfer(self, who: str, source: str, c: int, of_owner: bool, to: str) -> None:
         owner, _ = self._actor_and_customer(source, c, of_owner)
-        self._run(ownership.transfer, manager=self.members[who], from_member_id=owner.id,
-                  to_member_id=self.members[to].id)
+        self._run(
+            ownership.transfer,
+            manager=self.members[who],
+            from_member_id=owner.id,
+            to_member_id=self.members[to].id,
+        )
 
     @rule(who=who, c=index, by_owner=mostly)
     def won(self, who: str, c: int, by_owner: bool) -> None:
@@ -182,14 +196,20 @@ class PoolMachine(RuleBasedStateMachine):
         _, cid = self._actor_and_customer(who, c, owned)
         self._run(ownership.set_locked, manager=self.members[who], customer_id=cid, locked=locked)
 
-    @rule(who=who, c=index, by_owner=mostly, kind=st.sampled_from([*FOLLOW_UP_KINDS, "fax"]),
-          next_in=st.none() | st.integers(min_value=-2, max_value=10))
+    @rule(
+        who=who,
+        c=index,
+        by_owner=mostly,
+        kind=st.sampled_from([*FOLLOW_UP_KINDS, "fax"]),
+        next_in=st.none() | st.integers(min_value=-2, max_value=10),
+    )
     def follow_up(self, who: str, c: int, by_owner: bool, kind: str, next_in: int | None) -> None:
         actor, cid = self._actor_and_customer(who, c, by_owner)
         today = local_day(self.clock.now(), TZ)
         next_date = None if next_in is None else today + timedelta(days=next_in)
-        self._run(followups.follow_up, member=actor, customer_id=cid, note="touch", kind=kind,
-                  next_date=next_date)
+        self._run(
+            followups.follow_up, member=actor, customer_id=cid, note="touch", kind=kind, next_date=next_date
+        )
 
     @rule(days=st.sampled_from([0, 0, 1, 1, 2, 7, 8]), hours=st.integers(min_value=0, max_value=23))
     def advance(self, days: int, hours: int) -> None:
@@ -227,6 +247,7 @@ def test_random_commands_keep_the_invariants(
     db = Database.from_url(database_url)
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     try:
+
         def world() -> World:
             with db.write() as session:
                 session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

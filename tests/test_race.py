@@ -84,15 +84,18 @@ def _check(services: Services, results: list[Result], limits: dict[str, tuple[in
         assert ownership_invariants(session) == []
         customers = list(session.exec(select(Customer)).scalars())
         start, end = day_bounds_utc(local_day(services.clock.now(), "Asia/Shanghai"), "Asia/Shanghai")
-        events = list(session.exec(
-            select(OwnershipEvent).where(col(OwnershipEvent.kind).in_(("claimed", "claim_requested")))
-        ).scalars())
+        events = list(
+            session.exec(
+                select(OwnershipEvent).where(col(OwnershipEvent.kind).in_(("claimed", "claim_requested")))
+            ).scalars()
+        )
         ids = {handle: member(services, handle).id for handle in limits}
 
     # every success is exactly one event, and every event a success somebody was told about
     told = Counter(
         (ids[h], cid, "claimed" if outcome == "claimed" else "claim_requested")
-        for h, cid, outcome in results if outcome in ("claimed", "requested")
+        for h, cid, outcome in results
+        if outcome in ("claimed", "requested")
     )
     logged = Counter((e.member_id, e.customer_id, e.kind) for e in events)
     assert told == logged
@@ -106,9 +109,12 @@ def _check(services: Services, results: list[Result], limits: dict[str, tuple[in
 
     for handle, (cap, daily) in limits.items():
         mid = ids[handle]
-        held = max(Counter(
-            c.pool_id for c in customers if mid in (c.owner_id, c.pending_member_id) and c.won_at is None
-        ).values(), default=0)  # caps are per pool: the fullest pool must be within its cap
+        held = max(
+            Counter(
+                c.pool_id for c in customers if mid in (c.owner_id, c.pending_member_id) and c.won_at is None
+            ).values(),
+            default=0,
+        )  # caps are per pool: the fullest pool must be within its cap
         today = sum(1 for e in events if e.member_id == mid and start <= e.at < end)
         assert held <= cap, f"{handle} holds {held} > {cap}"
         assert today <= daily, f"{handle} claimed {today} today > {daily}"
@@ -160,8 +166,8 @@ def test_processes_race_for_the_same_customers(services: Services, database_url:
     per_process: list[list[Job]] = [
         [
             (reps[p], _shuffled(shared, p)),  # four reps, one per process, on the same customers
-            ("alice", alice_own[2 * p: 2 * p + 2]),  # alice from every process: the daily limit
-            ("bob", bob_vip[2 * p: 2 * p + 2]),  # bob from every process: the cap
+            ("alice", alice_own[2 * p : 2 * p + 2]),  # alice from every process: the daily limit
+            ("bob", bob_vip[2 * p : 2 * p + 2]),  # bob from every process: the cap
         ]
         for p in range(processes)
     ]
@@ -232,9 +238,8 @@ def test_managers_race_to_decide_the_same_requests(services: Services) -> None:
     alice, bob = member(services, "alice"), member(services, "bob")
     vip = add(services, *[f"Vip {i}" for i in range(6)], pool="east-vip")
     request_ids = [
-        claims.claim(services, member=who, customer_id=cid).request_id for who, cid in zip(
-            [alice] * 3 + [bob] * 3, vip, strict=True
-        )
+        claims.claim(services, member=who, customer_id=cid).request_id
+        for who, cid in zip([alice] * 3 + [bob] * 3, vip, strict=True)
     ]
     views = {handle: member(services, handle) for handle in managers}
     barrier = threading.Barrier(len(managers))
@@ -278,8 +283,14 @@ def test_managers_race_to_decide_the_same_requests(services: Services) -> None:
             row = session.get(Customer, request.customer_id)
             assert row is not None and row.pending_member_id is None
             assert row.owner_id == (request.member_id if winner[request_id][1] else None)
-            decisions = session.exec(select(OwnershipEvent).where(
-                OwnershipEvent.request_id == request_id,
-                col(OwnershipEvent.kind).in_(("approved", "rejected")),
-            )).scalars().all()
+            decisions = (
+                session.exec(
+                    select(OwnershipEvent).where(
+                        OwnershipEvent.request_id == request_id,
+                        col(OwnershipEvent.kind).in_(("approved", "rejected")),
+                    )
+                )
+                .scalars()
+                .all()
+            )
             assert len(decisions) == 1

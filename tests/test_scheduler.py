@@ -23,8 +23,12 @@ def _owned_customer(services: Services) -> int:
     with services.db.write() as session:
         pool = q.pool_by_name(session, "east-main")
         assert pool is not None and pool.id is not None
-        (cid,) = add_customers(session, pool_id=pool.id, now=services.clock.now(),
-                               customers=[NewCustomer("Initech", priority="A")])
+        (cid,) = add_customers(
+            session,
+            pool_id=pool.id,
+            now=services.clock.now(),
+            customers=[NewCustomer("Initech", priority="A")],
+        )
     alice = lookup.member_for(services, platform="console", user_id="alice")
     claim(services, member=alice, customer_id=cid)
     return cid

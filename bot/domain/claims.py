@@ -193,6 +193,8 @@ def decide(
 def _already_decided(session: Session, request_id: int) -> Conflict:
     request = q.request(session, request_id)
     assert request is not None
+    if request.status == "expired":
+        return Conflict("error.request_expired", request=request_id)
     decider = q.member_names(session, {request.decided_by_id} if request.decided_by_id else set())
     return Conflict(
         "error.already_decided",

@@ -200,6 +200,7 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
         reason=request.reason,
         status=request.status,
         decided_by_name=names.get(request.decided_by_id or 0),
+        decision_reason=request.decision_reason,
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.context import Services
+from bot.storage import outbox as ob
 from bot.storage import queries as q
 
 
@@ -30,3 +33,101 @@ def undelivered_for(services: Services, *, member_id: int) -> list[OutboxItem]:
 def mark_delivered(services: Services, *, ids: list[int]) -> None:
     with services.db.write() as session:
         q.mark_sent(session, ids, services.clock.now())
+
+
+# ---- delivery by the dispatcher (bot.scheduler.dispatch) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A notification taken for one delivery attempt, until ``until``; where it goes and in which
+    language. ``attempts`` counts this attempt."""
+
+    item: OutboxItem
+    key: str
+    team_id: int
+    to_team_channel: bool
+    platform: str
+    address: str
+    locale: str
+    attempts: int
+    until: datetime
+
+
+# a lost race on SQLite or PostgreSQL only repeats the search; this bounds it all the same
+_TAKE_TRIES = 10
+
+
+def lease_next(
+    services: Services,
+    *,
+    routes: Sequence[str],
+    open_platforms: Collection[str],
+    now: datetime,
+    lease_for: timedelta,
+) -> Lease | None:
+    """Take the oldest due notification routed to one of ``open_platforms`` (``routes``: the
+    registered platforms, most preferred first) in one short transaction; None when none is due."""
+    until = now + lease_for
+    with services.db.write() as session:
+        for _ in range(_TAKE_TRIES):
+            row = ob.next_due(session, routes, open_platforms, now)
+            if row is None:
+                return None
+            if ob.take(session, row.id, now, until):
+                return _lease(row, until)
+    return None
+
+
+def _lease(row: ob.DueRow, until: datetime) -> Lease:
+    item = OutboxItem(row.id, row.kind, row.payload, row.recipient_id)
+    return Lease(
+        item,
+        row.key,
+        row.team_id,
+        row.to_team_channel,
+        row.platform,
+        row.address,
+        row.locale,
+        row.attempts + 1,
+        until,
+    )
+
+
+def settle_sent(services: Services, lease: Lease, *, now: datetime) -> bool:
+    """The platform accepted it. False when the lease had been taken over (nothing changed)."""
+    with services.db.write() as session:
+        return ob.settle(
+            session, lease.item.id, lease.until, status=ob.SENT, next_attempt_at=now, sent_at=now
+        )
+
+
+def settle_retry(
+    services: Services, lease: Lease, *, when: datetime, error: str, counts: bool = True
+) -> bool:
+    """Try again from ``when``. With ``counts`` False the attempt is given back (the platform asked
+    to wait, which says nothing against the notification)."""
+    with services.db.write() as session:
+        return ob.settle(
+            session,
+            lease.item.id,
+            lease.until,
+            status=ob.PENDING,
+            next_attempt_at=when,
+            error=error,
+            give_back_attempt=not counts,
+        )
+
+
+def settle_failed(services: Services, lease: Lease, *, now: datetime, error: str) -> bool:
+    """Give up: the row stays, ``failed``, with the error (never deleted)."""
+    with services.db.write() as session:
+        return ob.settle(
+            session, lease.item.id, lease.until, status=ob.FAILED, next_attempt_at=now, error=error
+        )
+
+
+def counts(services: Services) -> dict[str, int]:
+    """How many notifications are pending, sending, sent and failed."""
+    with services.db.read() as session:
+        return ob.counts_by_status(session)

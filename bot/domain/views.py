@@ -108,6 +108,7 @@ class RequestView:
     reason: str
     status: str
     decided_by_name: str | None
+    decision_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -383,10 +383,13 @@ def _help_key(command: str) -> str:
 
 
 def _translated(locale: str, params: dict[str, object]) -> dict[str, object]:
-    """Domain params name some things by code ("what": "note"); show them in the team's words."""
-    if "what" in params:
-        return {**params, "what": t(locale, f"what.{params['what']}")}
-    return params
+    """Domain params name some things by code ("what": "note", "status": "approved"); show them
+    in the team's words."""
+    shown = dict(params)
+    for name in ("what", "status"):
+        if name in shown:
+            shown[name] = t(locale, f"{name}.{shown[name]}")
+    return shown
 
 
 def _loggable(params: dict[str, object]) -> dict[str, object]:

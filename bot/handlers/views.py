@@ -185,9 +185,18 @@ def _follow_up_lines(locale: str, card: CustomerCard, zone: ZoneInfo) -> list[Co
 
 
 def event_line(locale: str, event: EventView, zone: ZoneInfo) -> str:
+    # a rejection nobody made is the expiry job's: "expired", not "rejected by ?"
+    kind = "expired" if event.kind == "rejected" and event.actor_name is None else event.kind
+    if kind == "expired":
+        return t(
+            locale,
+            "view.event_line",
+            at=event.at.astimezone(zone),
+            text=t(locale, "event.expired", member=event.member_name or "?"),
+        )
     text = t(
         locale,
-        f"event.{event.kind}",
+        f"event.{kind}",
         member=event.member_name or "?",
         actor=event.actor_name or "?",
         from_member=event.from_member_name or "?",
@@ -227,7 +236,9 @@ def request_card(locale: str, request: RequestView, held: int) -> Message:
     else:
         blocks.append(
             Context(
-                t(
+                t(locale, "view.request_expired")
+                if request.status == "expired"
+                else t(
                     locale,
                     "view.request_decided",
                     status=t(locale, f"status.{request.status}"),

@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "error.just_taken": "{customer} was just taken by someone else.",
     "error.changed_meanwhile": "{customer} changed while you were at it. Look again: /customer {customer}",
     "error.request_unknown": "No claim request #{request}.",
+    "error.request_expired": "Request #{request} expired: no manager decided in time.",
     "error.already_decided": "Request #{request} was already {status} by {by}.",
     "error.request_stale": "Request #{request} no longer matches the customer; nothing was changed.",
     "what.message": "message",
@@ -49,8 +50,7 @@ MESSAGES: dict[str, str] = {
     "rule.transfer_cap": "{member} holds {held} of {cap} in {pool}; {incoming} more would exceed the cap.",
     "rule.daily_limit": "You have claimed {count} of {limit} customers today: try again tomorrow.",
     "rule.cooldown": (
-        "You gave {customer} back on {since}; the {days}-day cooldown lets you claim it again on "
-        "{available}."
+        "You gave {customer} back on {since}; the {days}-day cooldown lets you claim it again on {available}."
     ),
     # successes
     "ok.claimed": (
@@ -114,6 +114,7 @@ MESSAGES: dict[str, str] = {
     "view.request_title": "Claim request #{request}",
     "view.request_body": "{member} asks for {customer}. Reason: {reason}",
     "view.request_holdings": "{member} holds {held} customers.",
+    "view.request_expired": "Expired: no manager decided in time.",
     "view.request_decided": "{status} by {by}.",
     # events
     "event.imported": "imported into the pool",
@@ -128,6 +129,7 @@ MESSAGES: dict[str, str] = {
     "event.won": "won by {member}",
     "event.locked": "locked by {actor}",
     "event.unlocked": "unlocked by {actor}",
+    "event.expired": "claim by {member} expired: no manager decided in time",
     "event.reason": " — “{reason}”",
     # statuses
     "status.approved": "approved",
@@ -175,7 +177,35 @@ MESSAGES: dict[str, str] = {
     "help.assign": "/assign <customer> <member> · /transfer <member> <member> — move ownership (managers)",
     "help.lock": "/lock <customer> · /unlock <customer> (managers) · /won <customer> — exempt from recycle",
     "help.report": "/report [week|month] — team figures (managers; coming soon)",
-    "help.help": "/help — this list. Names with spaces go in quotes: /claim \"Acme Corp\"",
+    "help.help": '/help — this list. Names with spaces go in quotes: /claim "Acme Corp"',
     "help.console": "/as <handle> — act as another member (console only)",
     "report.unavailable": "Reports are not available yet.",
+    # morning reminder, manager digest, request expiry
+    "notify.reminder_title": (
+        "Your day, {day}: {due} follow-ups due, {soon} customers going back to the pool soon."
+    ),
+    "notify.reminder_soon": "Going back to the pool soon: record a follow-up to keep them",
+    "notify.reminder_soon_line": "{customer} ({priority}) goes back to the pool on {day}, in {days} days.",
+    "notify.reminder_soon_today": "{customer} ({priority}) goes back to the pool today.",
+    "notify.reminder_soon_tomorrow": "{customer} ({priority}) goes back to the pool tomorrow ({day}).",
+    "notify.reminder_planned": " Follow-up planned for {day}.",
+    "notify.reminder_due": "Follow-ups due",
+    "notify.reminder_due_today": "{customer} ({priority}): follow-up planned for today.",
+    "notify.reminder_overdue": "{customer} ({priority}): follow-up planned for {day}, {days} days overdue.",
+    "notify.reminder_overdue_one": "{customer} ({priority}): follow-up planned for yesterday ({day}).",
+    "notify.reminder_more": "…and {count} more: /mine",
+    "notify.digest_title": "Team activity on {day}",
+    "notify.digest_title_days": "Team activity {first} to {last}",
+    "notify.digest_line": (
+        "• {member}: {claims} claimed · {follow_ups} follow-ups · {releases} released · {recycles} recycled"
+    ),
+    "notify.digest_totals": (
+        "Team: {claims} claimed · {follow_ups} follow-ups · {releases} released · {recycles} recycled"
+    ),
+    "notify.digest_more": "…and {count} more reps with activity.",
+    "notify.digest_idle": "No activity: {names}",
+    "notify.request_expired": (
+        "Your claim request #{request} for {customer} expired: "
+        "no manager decided within {hours} hours. {customer} is back in the pool."
+    ),
 }

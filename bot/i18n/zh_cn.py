@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     "error.just_taken": "{customer} 刚刚被别人认领了。",
     "error.changed_meanwhile": "{customer} 刚刚发生了变化，请重新查看：/客户 {customer}",
     "error.request_unknown": "没有认领申请 #{request}。",
+    "error.request_expired": "申请 #{request} 已过期：没有经理及时审批。",
     "error.already_decided": "申请 #{request} 已被 {by} {status}。",
     "error.request_stale": "申请 #{request} 与客户当前状态不符，未做任何更改。",
     "what.message": "消息",
@@ -101,6 +102,7 @@ MESSAGES: dict[str, str] = {
     "view.request_title": "认领申请 #{request}",
     "view.request_body": "{member} 申请认领 {customer}。理由：{reason}",
     "view.request_holdings": "{member} 当前持有 {held} 个客户。",
+    "view.request_expired": "已过期：没有经理及时审批。",
     "view.request_decided": "已由 {by} {status}。",
     "event.imported": "导入公海",
     "event.claim_requested": "{member} 申请认领",
@@ -114,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "event.won": "{member} 成交",
     "event.locked": "{actor} 锁定",
     "event.unlocked": "{actor} 解锁",
+    "event.expired": "{member} 的认领申请已过期：无人及时审批",
     "event.reason": "——“{reason}”",
     "status.approved": "批准",
     "status.rejected": "拒绝",
@@ -152,7 +155,32 @@ MESSAGES: dict[str, str] = {
     "help.assign": "/分配 <客户> <成员> · /转移 <成员> <成员> — 调整归属（经理）",
     "help.lock": "/锁定 <客户> · /解锁 <客户>（经理）· /成交 <客户> — 免于回收",
     "help.report": "/报表 [week|month] — 团队数据（经理；即将推出）",
-    "help.help": "/帮助 — 本列表。带空格的名称请加引号：/认领 \"Acme Corp\"",
+    "help.help": '/帮助 — 本列表。带空格的名称请加引号：/认领 "Acme Corp"',
     "help.console": "/as <handle> — 切换身份（仅控制台）",
     "report.unavailable": "报表功能尚未上线。",
+    # morning reminder, manager digest, request expiry
+    "notify.reminder_title": "{day} 今日待办：{due} 个跟进到期，{soon} 个客户即将退回公海。",
+    "notify.reminder_soon": "即将退回公海（记录跟进即可保留）",
+    "notify.reminder_soon_line": "{customer}（{priority}）将于 {day} 退回公海，还剩 {days} 天。",
+    "notify.reminder_soon_today": "{customer}（{priority}）今天退回公海。",
+    "notify.reminder_soon_tomorrow": "{customer}（{priority}）明天（{day}）退回公海。",
+    "notify.reminder_planned": " 计划跟进日期 {day}。",
+    "notify.reminder_due": "到期跟进",
+    "notify.reminder_due_today": "{customer}（{priority}）：计划今天跟进。",
+    "notify.reminder_overdue": "{customer}（{priority}）：计划 {day} 跟进，已逾期 {days} 天。",
+    "notify.reminder_overdue_one": "{customer}（{priority}）：计划昨天（{day}）跟进，已逾期。",
+    "notify.reminder_more": "……另有 {count} 个：/我的客户",
+    "notify.digest_title": "团队动态 {day}",
+    "notify.digest_title_days": "团队动态 {first} 至 {last}",
+    "notify.digest_line": (
+        "• {member}：认领 {claims} · 跟进 {follow_ups} · 退回 {releases} · 被回收 {recycles}"
+    ),
+    "notify.digest_totals": (
+        "团队合计：认领 {claims} · 跟进 {follow_ups} · 退回 {releases} · 被回收 {recycles}"
+    ),
+    "notify.digest_more": "……另有 {count} 位有动态的销售。",
+    "notify.digest_idle": "无动态：{names}",
+    "notify.request_expired": (
+        "你对 {customer} 的认领申请 #{request} 已过期：{hours} 小时内无经理审批。{customer} 已回到公海。"
+    ),
 }

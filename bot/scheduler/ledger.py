@@ -63,7 +63,12 @@ def claim_period(
 
 
 def finish(
-    db: Database, job: str, period: str, now: datetime, *, status: str = DONE,
+    db: Database,
+    job: str,
+    period: str,
+    now: datetime,
+    *,
+    status: str = DONE,
     summary: Mapping[str, Any] | None = None,
 ) -> bool:
     """Record how the run ended; False if the row is not running (another taker took it over)."""

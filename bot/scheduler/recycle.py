@@ -26,6 +26,7 @@ released when the run ends (or by themselves after :data:`HOLD`, should the run 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -98,8 +99,13 @@ class RecycleReport:
         for item in self.customers:
             teams[str(item.team_id)] = teams.get(str(item.team_id), 0) + 1
         return {
-            "at": self.at.isoformat(), "dry_run": self.dry_run, "recycled": len(self.customers),
-            "kept": len(self.kept), "queued": self.queued, "by_rule": self.by_rule, "by_team": teams,
+            "at": self.at.isoformat(),
+            "dry_run": self.dry_run,
+            "recycled": len(self.customers),
+            "kept": len(self.kept),
+            "queued": self.queued,
+            "by_rule": self.by_rule,
+            "by_team": teams,
         }
 
 
@@ -134,8 +140,9 @@ def plan(services: Services, *, at: datetime, team_id: int | None = None) -> lis
         assert team.id is not None
         rules = PoolRules.of(pool)
         day = local_day(at, team.timezone)
-        sweeps.append(PoolSweep(rules, team.id, team.timezone, team.locale, day,
-                                cutoffs_for(rules, day, team.timezone)))
+        sweeps.append(
+            PoolSweep(rules, team.id, team.timezone, team.locale, day, cutoffs_for(rules, day, team.timezone))
+        )
     return sweeps
 
 
@@ -161,8 +168,12 @@ def _due(sweep: PoolSweep, row: DueRow) -> DueCustomer | None:
     """The row with its deadline, as :meth:`PoolRules.deadline` gives it (None if not due after all,
     which would mean the SQL and the rule disagree: then the rule wins and nothing happens)."""
     deadline = sweep.rules.deadline(
-        priority=row.priority, last_touch_at=row.last_touch_at, owned_since=row.owned_since,
-        won=False, locked=False, timezone=sweep.timezone,
+        priority=row.priority,
+        last_touch_at=row.last_touch_at,
+        owned_since=row.owned_since,
+        won=False,
+        locked=False,
+        timezone=sweep.timezone,
     )
     if deadline is None or deadline.day > sweep.day:
         return None
@@ -182,9 +193,17 @@ def batches(services: Services, sweep: PoolSweep, *, limit: int = BATCH_SIZE) ->
 
 
 def apply_batch(
-    services: Services, sweep: PoolSweep, batch: list[DueCustomer], *, at: datetime
+    services: Services,
+    sweep: PoolSweep,
+    batch: list[DueCustomer],
+    *,
+    at: datetime,
+    queued_before: frozenset[str] = frozenset(),
 ) -> BatchOutcome:
-    """Recycle ``batch`` in one transaction; customers that changed since they were read stay."""
+    """Recycle ``batch`` in one transaction; customers that changed since they were read stay.
+
+    ``queued_before``: outbox keys an earlier batch of the same run committed (not queued again).
+    """
     now = services.clock.now()
     with services.db.write() as session:
         gone = jobs.recycle_rows(session, sweep.cutoffs, [(d.customer_id, d.owner_id) for d in batch])
@@ -193,12 +212,23 @@ def apply_batch(
         if not recycled:
             return BatchOutcome([], kept, [], 0)
         jobs.expire_requests(session, [d.customer_id for d in recycled], at)
-        jobs.add_events(session, [
-            event_row(d.customer_id, "recycled", d.owner_id, None, at,
-                      reason=reason_text(sweep.locale, d.deadline), rule=d.deadline.rule)
-            for d in recycled
-        ])
-        outgoing = _notices(sweep, {d.owner_id for d in recycled}, jobs.manager_ids(session, sweep.team_id))
+        jobs.add_events(
+            session,
+            [
+                event_row(
+                    d.customer_id,
+                    "recycled",
+                    d.owner_id,
+                    None,
+                    at,
+                    reason=reason_text(sweep.locale, d.deadline),
+                    rule=d.deadline.rule,
+                )
+                for d in recycled
+            ],
+        )
+        owners, managers = {d.owner_id for d in recycled}, jobs.manager_ids(session, sweep.team_id)
+        outgoing = [item for item in _notices(sweep, owners, managers) if item.key not in queued_before]
         queued = jobs.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)
     return BatchOutcome(recycled, kept, [o.key for o in outgoing], queued)
 
@@ -207,8 +237,9 @@ def reason_text(locale: str, deadline: Deadline) -> str:
     """The numbers behind a recycle, in the team's language, for the ownership history."""
     if deadline.rule == RULE_WITHOUT_DEAL:
         return t(locale, "recycle.reason_without_deal", basis=deadline.basis, days=deadline.days)
-    return t(locale, "recycle.reason_touch", basis=deadline.basis, days=deadline.days,
-             priority=deadline.priority)
+    return t(
+        locale, "recycle.reason_touch", basis=deadline.basis, days=deadline.days, priority=deadline.priority
+    )
 
 
 def notice_key(team_id: int, day: date, member_id: int) -> str:
@@ -223,8 +254,13 @@ def _notices(sweep: PoolSweep, owners: set[int], managers: list[int]) -> list[Ou
     """The former owners' notices and the managers' digests for the team's local day."""
     params = {"team_id": sweep.team_id, "date": sweep.day.isoformat()}
     items = [
-        Outgoing(notice_key(sweep.team_id, sweep.day, owner), sweep.team_id, owner, NOTICE_KIND,
-                 {**params, "member_id": owner})
+        Outgoing(
+            notice_key(sweep.team_id, sweep.day, owner),
+            sweep.team_id,
+            owner,
+            NOTICE_KIND,
+            {**params, "member_id": owner},
+        )
         for owner in sorted(owners)
     ]
     items += [
@@ -251,27 +287,34 @@ def recycle(
     nothing: a manager's "what goes back next Monday?".
     """
     at = at or services.clock.now()
-    recycled: list[DueCustomer] = []
-    kept: list[DueCustomer] = []
-    keys: list[str] = []
-    queued = 0
+    total = _Tally()
     for sweep in plan(services, at=at, team_id=team_id):
         for batch in batches(services, sweep, limit=batch_size):
             if dry_run:
-                recycled.extend(batch)
-                continue
-            outcome = apply_batch(services, sweep, batch, at=at)
-            recycled.extend(outcome.recycled)
-            kept.extend(outcome.kept)
-            keys.extend(outcome.keys)
-            queued += outcome.queued
-    if keys:
+                total.recycled.extend(batch)
+            else:
+                total.add(apply_batch(services, sweep, batch, at=at, queued_before=frozenset(total.keys)))
+    if total.keys:
         with services.db.write() as session:
-            jobs.release_held(session, sorted(set(keys)), services.clock.now())
-    by_rule: dict[str, int] = {}
-    for item in recycled:
-        by_rule[item.deadline.rule] = by_rule.get(item.deadline.rule, 0) + 1
-    return RecycleReport(at, dry_run, tuple(recycled), tuple(kept), queued, by_rule)
+            jobs.release_held(session, sorted(set(total.keys)), services.clock.now())
+    by_rule = Counter(item.deadline.rule for item in total.recycled)
+    return RecycleReport(at, dry_run, tuple(total.recycled), tuple(total.kept), total.queued, dict(by_rule))
+
+
+@dataclass
+class _Tally:
+    """A run's batches added up."""
+
+    recycled: list[DueCustomer] = field(default_factory=list)
+    kept: list[DueCustomer] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    queued: int = 0
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.recycled.extend(outcome.recycled)
+        self.kept.extend(outcome.kept)
+        self.keys.extend(outcome.keys)
+        self.queued += outcome.queued
 
 
 # ---- what went back, for the notices (read at delivery) ---------------------------------------------

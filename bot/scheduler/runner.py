@@ -9,7 +9,6 @@ caught up, because APScheduler drops a run that was missed while no process was 
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -22,9 +21,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.domain import outbox
 from bot.domain.clock import local_day
 from bot.domain.context import Services
 from bot.scheduler import ledger
+from bot.scheduler.digest import manager_digest
+from bot.scheduler.dispatch import Deliverer, dispatch
+from bot.scheduler.expiry import expire_requests
+from bot.scheduler.recycle import recycle
+from bot.scheduler.reminders import morning_reminders
+from bot.scheduler.warnings import warn
 from bot.storage import queries
 
 log = logging.getLogger("poolbot.scheduler")
@@ -56,44 +62,69 @@ class Job:
     per_team: bool = True
     daily_at: time | None = None
     every: timedelta | None = None
+    # False for jobs that are safe to run concurrently (dispatch: its leases decide), so the
+    # ledger is not filled with a row a minute
+    uses_ledger: bool = True
+    # True: the function takes ``team_id`` and a team's trigger runs it for that team only; False:
+    # it looks at every team and acts for those whose local time has come (keys stop repeats)
+    team_scoped: bool = False
 
     def local_time(self, team: TeamClock) -> time:
         return self.daily_at or team.reminder_time
 
 
-def registry() -> dict[str, Job]:
-    """Every job by name (imported here so the CLI can list them without starting anything)."""
-    from bot.scheduler.recycle import recycle
-    from bot.scheduler.warnings import warn
-
+def registry(deliverers: Mapping[str, Deliverer] | None = None) -> dict[str, Job]:
+    """Every job by name. ``deliverers`` are the push platforms the dispatch job sends through."""
     jobs = [
-        Job("recycle", "give neglected customers back to the pool", recycle, daily_at=time(0, 5)),
-        Job("warnings", "warn owners before a recycle", warn),
+        Job(
+            "recycle",
+            "give neglected customers back to the pool",
+            recycle,
+            daily_at=time(0, 5),
+            team_scoped=True,
+        ),
+        Job("warnings", "warn owners before a recycle", warn, team_scoped=True),
+        Job("reminders", "the morning reminder to each rep", morning_reminders),
+        Job("digest", "yesterday's figures to the managers", manager_digest),
+        Job(
+            "expiry",
+            "expire claim requests nobody decided",
+            expire_requests,
+            per_team=False,
+            every=timedelta(minutes=15),
+        ),
+        Job(
+            "dispatch",
+            "deliver the outbox",
+            _dispatcher(dict(deliverers or {})),
+            per_team=False,
+            every=timedelta(minutes=1),
+            uses_ledger=False,
+        ),
     ]
-    jobs.extend(_optional_jobs())
     return {job.name: job for job in jobs}
 
 
-def _optional_jobs() -> list[Job]:
-    """Jobs of modules that may be absent in a partial build; each is added when importable."""
-    found: list[Job] = []
-    candidates: list[tuple[str, str, str, dict[str, Any]]] = [
-        ("reminders", "morning_reminders", "the morning reminder to each rep", {}),
-        ("digest", "manager_digest", "yesterday's figures to the managers", {}),
-        (
-            "expiry",
-            "expire_requests",
-            "expire claim requests nobody decided",
-            {"per_team": False, "every": timedelta(minutes=15)},
-        ),
-    ]
-    for module, attribute, description, options in candidates:
-        try:
-            imported = importlib.import_module(f"bot.scheduler.{module}")
-        except ModuleNotFoundError:
-            continue
-        found.append(Job(module, description, getattr(imported, attribute), **options))
-    return found
+@dataclass(frozen=True)
+class OutboxPreview:
+    """What a dry dispatch reports: the outbox by status; nothing is sent."""
+
+    at: datetime
+    dry_run: bool
+    counts: dict[str, int]
+
+    def summary(self) -> dict[str, object]:
+        return {"dry_run": True, **self.counts}
+
+
+def _dispatcher(deliverers: dict[str, Deliverer]) -> JobFunction:
+    def run(services: Services, *, at: datetime | None = None, dry_run: bool = False) -> Report:
+        if dry_run:
+            return OutboxPreview(at or services.clock.now(), True, outbox.counts(services))
+        # always "now", never a future --at: a lease held by a live dispatcher would look expired
+        return dispatch(services, deliverers)
+
+    return run
 
 
 def teams(services: Services) -> list[TeamClock]:
@@ -118,13 +149,13 @@ def run_scheduled(services: Services, job: Job, team: TeamClock | None) -> Mappi
     """One scheduled run: take the ledger row for the current period, then do the work."""
     at = services.clock.now()
     period = period_for(job, team, at)
-    options: dict[str, Any] = {"team_id": team.id} if team is not None else {}
+    options: dict[str, Any] = {"team_id": team.id} if team is not None and job.team_scoped else {}
 
     def work() -> Mapping[str, Any]:
         return job.run(services, at=at, **options).summary()
 
     try:
-        summary = ledger.run_period(services, job.name, period, work)
+        summary = ledger.run_period(services, job.name, period, work) if job.uses_ledger else work()
     except Exception:
         log.exception("job failed", extra={"job": job.name, "period": period})
         return None

@@ -48,8 +48,13 @@ class WarnReport:
 
     def summary(self) -> dict[str, object]:
         stages = {stage: sum(1 for w in self.warnings if w.stage == stage) for stage in (EARLY, LAST)}
-        return {"at": self.at.isoformat(), "dry_run": self.dry_run, "due": len(self.warnings),
-                "queued": self.queued, "by_stage": stages}
+        return {
+            "at": self.at.isoformat(),
+            "dry_run": self.dry_run,
+            "due": len(self.warnings),
+            "queued": self.queued,
+            "by_stage": stages,
+        }
 
 
 def warning_key(customer_id: int, deadline: date, stage: str) -> str:
@@ -93,9 +98,7 @@ def _upcoming(sweep: PoolSweep, batch: list[DueCustomer]) -> list[Upcoming]:
 
 def _queue(services: Services, sweep: PoolSweep, upcoming: list[Upcoming]) -> int:
     now = services.clock.now()
-    items = [
-        Outgoing(u.key, sweep.team_id, u.customer.owner_id, KIND, _params(u)) for u in upcoming
-    ]
+    items = [Outgoing(u.key, sweep.team_id, u.customer.owner_id, KIND, _params(u)) for u in upcoming]
     with services.db.write() as session:
         return jobs.enqueue_many(session, items, now=now, deliver_from=now)
 
@@ -104,10 +107,15 @@ def _params(upcoming: Upcoming) -> dict[str, object]:
     """Everything the message needs, so it reads the same whenever it is delivered."""
     deadline = upcoming.customer.deadline
     return {
-        "customer_id": upcoming.customer.customer_id, "customer": upcoming.customer.customer_name,
-        "stage": upcoming.stage, "days_left": upcoming.days_left,
+        "customer_id": upcoming.customer.customer_id,
+        "customer": upcoming.customer.customer_name,
+        "stage": upcoming.stage,
+        "days_left": upcoming.days_left,
         "deadline": {
-            "day": deadline.day.isoformat(), "rule": deadline.rule, "basis": deadline.basis.isoformat(),
-            "days": deadline.days, "priority": deadline.priority,
+            "day": deadline.day.isoformat(),
+            "rule": deadline.rule,
+            "basis": deadline.basis.isoformat(),
+            "days": deadline.days,
+            "priority": deadline.priority,
         },
     }

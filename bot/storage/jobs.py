@@ -31,8 +31,8 @@ from bot.storage.models import (
 )
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
-# rows per multi-row INSERT: SQLite allows 32,766 bound parameters per statement
-INSERT_CHUNK = 500
+# keys per IN list (SQLite allows 32,766 bound parameters per statement)
+KEY_CHUNK = 500
 
 
 def _rowcount(result: Any) -> int:
@@ -43,14 +43,12 @@ def _rowcount(result: Any) -> int:
 def _insert_ignoring_conflicts(
     session: Session, model: type[Any], rows: list[dict[str, Any]], key: list[str]
 ) -> int:
-    """Multi-row INSERT ... ON CONFLICT DO NOTHING; returns how many rows were new."""
+    """INSERT ... ON CONFLICT DO NOTHING of ``rows``; returns how many were new (counted from
+    RETURNING: through SQLAlchemy, a multi-row insert on psycopg reports rowcount -1)."""
     builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start:start + INSERT_CHUNK]
-        statement = builder(model).values(chunk).on_conflict_do_nothing(index_elements=key)
-        inserted += _rowcount(session.execute(statement))
-    return inserted
+    statement = builder(model).on_conflict_do_nothing(index_elements=key).returning(model.id)
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row VALUES ("insertmanyvalues")
+    return len(session.execute(statement, rows).all())
 
 
 # ---- the ledger ------------------------------------------------------------------------------------
@@ -58,14 +56,25 @@ def _insert_ignoring_conflicts(
 
 def insert_run(session: Session, job: str, period: str, now: datetime) -> bool:
     """Take (job, period); False when a row for it exists already (the unique key decides)."""
-    row = {"job": job, "period": period, "status": RUNNING, "started_at": now, "finished_at": None,
-           "summary": {}}
+    row = {
+        "job": job,
+        "period": period,
+        "status": RUNNING,
+        "started_at": now,
+        "finished_at": None,
+        "summary": {},
+    }
     return _insert_ignoring_conflicts(session, JobRun, [row], ["job", "period"]) == 1
 
 
 def retake_run(
-    session: Session, job: str, period: str, now: datetime, stale_before: datetime | None,
-    *, failed: bool = True,
+    session: Session,
+    job: str,
+    period: str,
+    now: datetime,
+    stale_before: datetime | None,
+    *,
+    failed: bool = True,
 ) -> bool:
     """Take over a period whose run failed (with ``failed``), or (with ``stale_before``) one still
     marked running but started before that instant (its process died). One conditional UPDATE: of
@@ -101,9 +110,9 @@ def latest_runs(session: Session) -> list[JobRun]:
     """Each job's most recently started run."""
     ranked = select(
         col(JobRun.id).label("id"),
-        func.row_number().over(
-            partition_by=col(JobRun.job), order_by=(col(JobRun.started_at).desc(), col(JobRun.id).desc())
-        ).label("rank"),
+        func.row_number()
+        .over(partition_by=col(JobRun.job), order_by=(col(JobRun.started_at).desc(), col(JobRun.id).desc()))
+        .label("rank"),
     ).subquery()
     latest = select(ranked.c.id).where(ranked.c.rank == 1)
     return list(
@@ -118,15 +127,17 @@ def pools_with_teams(session: Session, team_id: int | None = None) -> list[tuple
     statement = select(Pool, Team).join(Team, col(Team.id) == col(Pool.team_id)).order_by(col(Pool.id))
     if team_id is not None:
         statement = statement.where(col(Pool.team_id) == team_id)
-    return [(pool, team) for pool, team in session.execute(statement).tuples()]
+    return [(pool, team) for pool, team in session.execute(statement)]
 
 
 def manager_ids(session: Session, team_id: int) -> list[int]:
     return list(
         session.execute(
-            select(col(Member.id)).where(
+            select(col(Member.id))
+            .where(
                 col(Member.team_id) == team_id, col(Member.role).in_(("manager", "admin")), col(Member.active)
-            ).order_by(col(Member.id))
+            )
+            .order_by(col(Member.id))
         ).scalars()
     )
 
@@ -184,16 +195,23 @@ def due_batch(session: Session, cutoffs: Cutoffs, *, after_id: int, limit: int) 
     batch walks the primary key from where the last one stopped)."""
     rows = session.execute(
         select(
-            col(Customer.id), col(Customer.name), col(Customer.owner_id), col(Member.name),
-            col(Customer.priority), col(Customer.last_touch_at), col(Customer.owned_since),
+            col(Customer.id),
+            col(Customer.name),
+            col(Customer.owner_id),
+            col(Member.name),
+            col(Customer.priority),
+            col(Customer.last_touch_at),
+            col(Customer.owned_since),
         )
         .join(Member, col(Member.id) == col(Customer.owner_id))
         .where(due_condition(cutoffs), col(Customer.id) > after_id)
         .order_by(col(Customer.id))
         .limit(limit)
-    ).tuples()
-    return [DueRow(cid, name, owner or 0, owner_name, priority, touch, since)
-            for cid, name, owner, owner_name, priority, touch, since in rows]
+    )
+    return [
+        DueRow(cid, name, owner or 0, owner_name, priority, touch, since)
+        for cid, name, owner, owner_name, priority, touch, since in rows
+    ]
 
 
 def recycle_rows(session: Session, cutoffs: Cutoffs, pairs: Sequence[tuple[int, int]]) -> set[int]:
@@ -267,16 +285,23 @@ def recycled_between(
     """Recycles of the team's customers in [start, end), by former owner then customer name."""
     statement = (
         select(
-            col(OwnershipEvent.customer_id), col(Customer.name), col(Customer.priority),
-            col(OwnershipEvent.member_id), col(Member.name), col(OwnershipEvent.rule),
-            col(OwnershipEvent.reason), col(OwnershipEvent.at),
+            col(OwnershipEvent.customer_id),
+            col(Customer.name),
+            col(Customer.priority),
+            col(OwnershipEvent.member_id),
+            col(Member.name),
+            col(OwnershipEvent.rule),
+            col(OwnershipEvent.reason),
+            col(OwnershipEvent.at),
         )
         .join(Customer, col(Customer.id) == col(OwnershipEvent.customer_id))
         .join(Pool, col(Pool.id) == col(Customer.pool_id))
         .join(Member, col(Member.id) == col(OwnershipEvent.member_id))
         .where(
-            col(OwnershipEvent.kind) == "recycled", col(Pool.team_id) == team_id,
-            col(OwnershipEvent.at) >= start, col(OwnershipEvent.at) < end,
+            col(OwnershipEvent.kind) == "recycled",
+            col(Pool.team_id) == team_id,
+            col(OwnershipEvent.at) >= start,
+            col(OwnershipEvent.at) < end,
         )
         .order_by(col(Member.name), col(Member.id), col(Customer.name), col(OwnershipEvent.id))
     )
@@ -284,7 +309,7 @@ def recycled_between(
         statement = statement.where(col(OwnershipEvent.member_id) == member_id)
     return [
         RecycledEvent(cid, name, priority, mid or 0, member, rule or "", reason, at)
-        for cid, name, priority, mid, member, rule, reason, at in session.execute(statement).tuples()
+        for cid, name, priority, mid, member, rule, reason, at in session.execute(statement)
     ]
 
 
@@ -309,9 +334,16 @@ def enqueue_many(
     new. ``deliver_from`` later than ``now`` holds them back from the dispatcher until then."""
     rows = [
         {
-            "key": item.key, "team_id": item.team_id, "recipient_id": item.recipient_id,
-            "to_team_channel": item.recipient_id is None, "kind": item.kind, "payload": item.params,
-            "status": "pending", "attempts": 0, "next_attempt_at": deliver_from, "created_at": now,
+            "key": item.key,
+            "team_id": item.team_id,
+            "recipient_id": item.recipient_id,
+            "to_team_channel": item.recipient_id is None,
+            "kind": item.kind,
+            "payload": item.params,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": deliver_from,
+            "created_at": now,
         }
         for item in items
     ]
@@ -321,12 +353,13 @@ def enqueue_many(
 def release_held(session: Session, keys: Sequence[str], now: datetime) -> int:
     """Make held notifications deliverable now (they were queued with a later ``next_attempt_at``)."""
     released = 0
-    for start in range(0, len(keys), INSERT_CHUNK):
+    for start in range(0, len(keys), KEY_CHUNK):
         result = session.execute(
             update(Notification)
             .where(
-                col(Notification.key).in_(keys[start:start + INSERT_CHUNK]),
-                col(Notification.status) == "pending", col(Notification.next_attempt_at) > now,
+                col(Notification.key).in_(keys[start : start + KEY_CHUNK]),
+                col(Notification.status) == "pending",
+                col(Notification.next_attempt_at) > now,
             )
             .values(next_attempt_at=now)
             .execution_options(synchronize_session=False)

@@ -549,10 +549,11 @@ def notifications_for(session: Session, member_id: int, after_id: int) -> Sequen
 
 
 def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) -> None:
+    """Mark rows the console showed; only pending ones, so a dispatcher's lease is never overridden."""
     if notification_ids:
         session.execute(
             update(Notification)
-            .where(col(Notification.id).in_(notification_ids))
+            .where(col(Notification.id).in_(notification_ids), col(Notification.status) == "pending")
             .values(status="sent", sent_at=now)
         )
 

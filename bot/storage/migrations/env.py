@@ -10,6 +10,8 @@ from bot.storage.engine import make_engine
 from bot.storage.migrations.env_filters import include_object
 
 target_metadata = SQLModel.metadata
+
+
 def run_migrations_online() -> None:
     engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:

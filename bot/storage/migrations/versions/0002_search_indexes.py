@@ -65,8 +65,11 @@ def _is_postgresql() -> bool:
 
 def upgrade() -> None:
     op.create_index(
-        "ix_customer_pool_order", "customer", ["priority", "id", "pool_id"],
-        postgresql_where=UNOWNED, sqlite_where=UNOWNED,
+        "ix_customer_pool_order",
+        "customer",
+        ["priority", "id", "pool_id"],
+        postgresql_where=UNOWNED,
+        sqlite_where=UNOWNED,
     )
     if _is_postgresql():
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -74,7 +77,9 @@ def upgrade() -> None:
             op.create_index(name, "customer", [sa.text(expression)], postgresql_using="gin")
         op.execute(BIGRAM_FUNCTION)
         op.create_index(
-            BIGRAM_INDEX, "customer", [sa.text("poolbot_cjk_bigrams(name_key, search_key, lower(tags))")],
+            BIGRAM_INDEX,
+            "customer",
+            [sa.text("poolbot_cjk_bigrams(name_key, search_key, lower(tags))")],
             postgresql_using="gin",
         )
 

@@ -16,25 +16,26 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('job_run',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('job', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('summary', sa.JSON(), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('job', 'period', name='uq_job_run_job_period')
+    op.create_table(
+        "job_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("summary", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("job", "period", name="uq_job_run_job_period"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('job_run')
+    op.drop_table("job_run")

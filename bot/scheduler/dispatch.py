@@ -1,0 +1,304 @@
+"""The dispatcher: drains the outbox to the chat platforms, with retries, backoff and pacing.
+
+Platform-neutral: a :class:`Deliverer` per platform (Slack, DingTalk) turns a :class:`Delivery`
+(the neutral :class:`~bot.messages.Message` plus an address) into API calls and translates the
+platform's answers into the three exceptions below. Nothing here imports a chat SDK or sleeps:
+a wait is a later ``next_attempt_at``, and the scheduler calls :func:`dispatch` again.
+
+Where a notification goes: the recipient's Slack id if set and a Slack deliverer is registered,
+else its DingTalk staffId likewise (team-channel notifications: the team's ``slack_channel``, else
+its ``dingtalk_conversation``). A member with no push platform (or whose platforms have no
+deliverer in this process) is left alone: the row stays ``pending`` and the console, which pulls
+the notifications of the member at the keyboard, shows it.
+
+One attempt, per notification:
+
+1. *lease* - one short write transaction takes the oldest due row (on PostgreSQL ``FOR UPDATE
+   SKIP LOCKED``, so two dispatchers never take the same row; on SQLite the write lock serialises
+   them): ``status = 'sending'``, ``next_attempt_at`` = the lease's expiry, ``attempts + 1``.
+2. *render and deliver* - outside any transaction.
+3. *settle* - another short transaction, fenced by the lease: ``sent`` (with ``sent_at``); or
+   ``pending`` again with a later ``next_attempt_at`` (exponential backoff with jitter, capped; a
+   throttle waits exactly what the platform asked and does not count as an attempt); or ``failed``
+   after :attr:`RetryPolicy.max_attempts` or a permanent error. Failed rows stay, with
+   ``last_error``, and are logged with the notification key, member and kind.
+
+If the dispatcher dies between 1 and 3 the row is still ``sending`` when its lease expires, and the
+next pass takes it again (the lost attempt counts, so a message that kills the dispatcher every
+time ends ``failed`` instead of looping).
+
+At-least-once, not exactly-once: a message can still be delivered twice if the process dies (or the
+database is unreachable) after the platform accepted it but before step 3 commits, or if a
+delivery outlives its lease, or if a timeout hides that the platform did accept it (it is retried
+as transient). The first window is as small as it can be without the platform's help (neither
+Slack's ``chat.postMessage`` nor DingTalk's robot API takes an idempotency key): each lease covers
+one message, not a batch, and step 3 is a single-row UPDATE by primary key issued right after
+``deliver`` returns, with no other work in between. A :class:`Deliverer`'s own timeouts must stay
+well under :attr:`RetryPolicy.lease` (5 minutes) to keep the second window closed. A cause is
+never *queued* twice: the outbox key is unique per cause.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.domain import outbox
+from bot.domain.context import Services
+from bot.domain.outbox import Lease
+from bot.handlers.notifications import render
+from bot.messages import Message
+
+log = logging.getLogger("poolbot.dispatch")
+
+# the platforms a notification may go to, most preferred first
+ROUTES = ("slack", "dingtalk")
+
+
+class Throttled(Exception):
+    """The platform asked to wait (Slack 429 ``Retry-After``, DingTalk flow control)."""
+
+    def __init__(self, retry_after_seconds: float, detail: str = "") -> None:
+        super().__init__(detail or f"throttled: retry after {retry_after_seconds:g} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class TransientDeliveryError(Exception):
+    """Worth retrying: a 5xx, a timeout, a dropped connection."""
+
+
+class PermanentDeliveryError(Exception):
+    """Retrying cannot fix it: unknown user, channel not found, bot removed from the conversation."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message for one address on one platform. ``address`` is the recipient's platform id
+    (Slack user id, DingTalk staffId) or, when ``to_team_channel``, the team's channel
+    (Slack channel id, DingTalk openConversationId)."""
+
+    notification_id: int
+    key: str
+    kind: str
+    platform: str
+    recipient_id: int | None
+    to_team_channel: bool
+    address: str
+    locale: str
+    message: Message
+
+
+class Deliverer(Protocol):
+    """Sends :class:`Delivery` values to one platform. Raises :class:`Throttled`,
+    :class:`TransientDeliveryError` or :class:`PermanentDeliveryError`; any other exception is
+    treated as transient. Exception messages end up in ``last_error`` and the logs: no tokens."""
+
+    @property
+    def platform(self) -> str: ...
+
+    def deliver(self, delivery: Delivery) -> None: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base: timedelta = timedelta(seconds=30)
+    cap: timedelta = timedelta(hours=1)
+    max_attempts: int = 8
+    # each delay is shortened by up to this fraction, so rows that failed together spread out
+    jitter: float = 0.2
+    lease: timedelta = timedelta(minutes=5)
+    min_throttle: timedelta = timedelta(seconds=1)
+
+    def backoff(self, notification_id: int, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt: base * 2^(attempts-1), capped, minus
+        a jitter that is deterministic per (notification, attempt) (reproducible in tests and
+        logs, yet different for rows that failed at the same moment). Always grows until the cap,
+        since the jitter is below a half."""
+        raw = min(self.cap, self.base * (1 << max(attempts - 1, 0)))
+        spread = zlib.crc32(f"{notification_id}:{attempts}".encode()) / 2**32
+        return raw * (1 - self.jitter * spread)
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    throttled: int = 0
+    failed: int = 0
+    # a dispatcher whose lease was taken over by another: its outcome was dropped
+    lost_leases: int = 0
+    # platforms that asked to wait in this pass, and until when the throttled row waits
+    paused: dict[str, datetime] = field(default_factory=dict)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retried + self.throttled + self.failed + self.lost_leases
+
+    def summary(self) -> dict[str, object]:
+        """Counts for the job ledger and logs."""
+        return {
+            "sent": self.sent,
+            "retried": self.retried,
+            "throttled": self.throttled,
+            "failed": self.failed,
+            "lost_leases": self.lost_leases,
+            "paused": {p: until.isoformat() for p, until in self.paused.items()},
+        }
+
+
+def dispatch(
+    services: Services,
+    deliverers: Mapping[str, Deliverer],
+    *,
+    at: datetime | None = None,
+    limit: int = 500,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> DispatchReport:
+    """One pass: attempt up to ``limit`` due notifications, oldest first, one at a time. ``at``
+    fixes the time (an operator's ``--at``); by default each step reads ``services.clock``.
+    A platform that throttles is left alone for the rest of the pass; the others continue."""
+    routes = _routes(deliverers)
+    report = DispatchReport()
+    for _ in range(limit):
+        open_platforms = [p for p in routes if p not in report.paused]
+        lease = outbox.lease_next(
+            services,
+            routes=routes,
+            open_platforms=open_platforms,
+            now=_now(services, at),
+            lease_for=policy.lease,
+        )
+        if lease is None:
+            break
+        _attempt(services, deliverers[lease.platform], lease, policy, report, at)
+    return report
+
+
+def _routes(deliverers: Mapping[str, Deliverer]) -> list[str]:
+    for name, deliverer in deliverers.items():
+        if name not in ROUTES or deliverer.platform != name:
+            raise ValueError(f"deliverer {name!r} (platform {deliverer.platform!r}) is not one of {ROUTES}")
+    return [p for p in ROUTES if p in deliverers]
+
+
+def _now(services: Services, at: datetime | None) -> datetime:
+    return at if at is not None else services.clock.now()
+
+
+def _attempt(
+    services: Services,
+    deliverer: Deliverer,
+    lease: Lease,
+    policy: RetryPolicy,
+    report: DispatchReport,
+    at: datetime | None,
+) -> None:
+    """Render, deliver, and record the outcome. Nothing raised by either step escapes: a bug in a
+    renderer or a deliverer must neither lose the notification nor stop the pass."""
+    try:
+        deliverer.deliver(_delivery(services, lease))
+    except Throttled as exc:
+        _throttled(services, lease, exc, policy, report, at)
+    except PermanentDeliveryError as exc:
+        _failed(services, lease, _describe(exc), report, at)
+    except Exception as exc:  # TransientDeliveryError, or anything unexpected: retry
+        if not isinstance(exc, TransientDeliveryError):
+            log.exception("delivery raised", extra=_fields(lease))
+        _transient(services, lease, _describe(exc), policy, report, at)
+    else:
+        # the at-least-once window: a crash before this commit delivers the message again
+        _count(report, "sent", outbox.settle_sent(services, lease, now=_now(services, at)), lease)
+
+
+def _delivery(services: Services, lease: Lease) -> Delivery:
+    message = render(services, lease.item, lease.locale)
+    return Delivery(
+        notification_id=lease.item.id,
+        key=lease.key,
+        kind=lease.item.kind,
+        platform=lease.platform,
+        recipient_id=lease.item.recipient_id,
+        to_team_channel=lease.to_team_channel,
+        address=lease.address,
+        locale=lease.locale,
+        message=message,
+    )
+
+
+def _throttled(
+    services: Services,
+    lease: Lease,
+    exc: Throttled,
+    policy: RetryPolicy,
+    report: DispatchReport,
+    at: datetime | None,
+) -> None:
+    """Wait exactly as long as the platform asked (at least ``min_throttle``); pause the platform
+    for this pass. The attempt is given back: throttling never makes a notification fail."""
+    wait = max(timedelta(seconds=exc.retry_after_seconds), policy.min_throttle)
+    when = _now(services, at) + wait
+    report.paused[lease.platform] = when
+    log.info("platform throttled", extra={**_fields(lease), "retry_at": when.isoformat()})
+    settled = outbox.settle_retry(services, lease, when=when, error=_describe(exc), counts=False)
+    _count(report, "throttled", settled, lease)
+
+
+def _transient(
+    services: Services,
+    lease: Lease,
+    error: str,
+    policy: RetryPolicy,
+    report: DispatchReport,
+    at: datetime | None,
+) -> None:
+    if lease.attempts >= policy.max_attempts:
+        _failed(services, lease, f"gave up after {lease.attempts} attempts: {error}", report, at)
+        return
+    when = _now(services, at) + policy.backoff(lease.item.id, lease.attempts)
+    log.warning(
+        "delivery will be retried", extra={**_fields(lease), "error": error, "retry_at": when.isoformat()}
+    )
+    _count(report, "retried", outbox.settle_retry(services, lease, when=when, error=error), lease)
+
+
+def _failed(
+    services: Services, lease: Lease, error: str, report: DispatchReport, at: datetime | None
+) -> None:
+    log.error("notification failed", extra={**_fields(lease), "error": error})
+    settled = outbox.settle_failed(services, lease, now=_now(services, at), error=error)
+    _count(report, "failed", settled, lease)
+
+
+def _count(report: DispatchReport, outcome: str, settled: bool, lease: Lease) -> None:
+    """Count the outcome, or a lost lease when another dispatcher had taken the row over (this
+    attempt outlived its lease; the newer attempt's outcome stands)."""
+    if not settled:
+        log.warning(
+            "lease lost before the outcome was recorded", extra={**_fields(lease), "outcome": outcome}
+        )
+        report.lost_leases += 1
+        return
+    setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def _fields(lease: Lease) -> dict[str, object]:
+    """What the logs say about a notification: never the message, the address or a token."""
+    return {
+        "notification": lease.key,
+        "member_id": lease.item.recipient_id,
+        "kind": lease.item.kind,
+        "platform": lease.platform,
+        "attempts": lease.attempts,
+    }
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,304 @@
+"""The morning reminder: on each working day, from the team's local ``reminder_time`` on, every
+active rep gets one message with the follow-ups due today or overdue and the customers that will
+go back to the pool within the pool's ``warn_days``, each with buttons to answer it.
+
+The outbox key ``reminder:{member}:{local date}`` is the only guard: the job may run every few
+minutes, in several processes at once, and after a restart; a rep whose reminder is queued is
+skipped before anything is composed, and two runs racing on the same rep both INSERT ... ON
+CONFLICT DO NOTHING, so exactly one row exists. A rep with nothing due gets no message.
+
+Everything is read per team and per pool (:mod:`bot.storage.reports`), never per rep, and the
+message content is a snapshot in the payload: it reads the same whenever it is delivered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.config import WEEKDAYS
+from bot.domain.context import Services
+from bot.domain.rules import PoolRules
+from bot.domain.views import Deadline
+from bot.scheduler.recycle import cutoffs_for
+from bot.storage import jobs, reports
+from bot.storage.jobs import Outgoing
+from bot.storage.reports import Person, TeamRow
+
+KIND = "morning_reminder"
+SHOWN = 20  # customers with buttons in one message (two blocks each: Slack allows 50 blocks)
+WRITE_BATCH = 500  # reminders per write transaction: SQLite claims wait at most one batch
+DAY_OFF, TOO_EARLY = "day_off", "too_early"
+
+
+# ---- when a team's morning has come -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamMoment:
+    """A team at the instant a job runs: its local time and whether its morning jobs are due."""
+
+    team: TeamRow
+    local: datetime
+    skip: str | None  # None: due now; DAY_OFF or TOO_EARLY
+
+    @property
+    def day(self) -> date:
+        return self.local.date()
+
+
+def moment(team: TeamRow, at: datetime) -> TeamMoment:
+    """Due on the team's working days from its ``reminder_time``, both local: 09:00 in Shanghai is
+    01:00 UTC, and 09:00 in New York is 14:00 or 13:00 UTC depending on daylight saving."""
+    local = at.astimezone(ZoneInfo(team.timezone))
+    if WEEKDAYS[local.weekday()] not in working_days(team):
+        return TeamMoment(team, local, DAY_OFF)
+    if local.time() < time.fromisoformat(team.reminder_time):
+        return TeamMoment(team, local, TOO_EARLY)
+    return TeamMoment(team, local, None)
+
+
+def working_days(team: TeamRow) -> set[str]:
+    return {day.strip().lower()[:3] for day in team.working_days.split(",") if day.strip()}
+
+
+def team_moments(services: Services, at: datetime) -> list[TeamMoment]:
+    with services.db.read() as session:
+        return [moment(team, at) for team in reports.teams(session)]
+
+
+def skip_text(item: TeamMoment) -> str:
+    """Why a team's morning jobs did not run, for the report."""
+    when = f"{item.local:%a %Y-%m-%d %H:%M} local"
+    if item.skip == DAY_OFF:
+        return f"{when}: not a working day ({item.team.working_days})"
+    return f"{when}: before the reminder time {item.team.reminder_time}"
+
+
+# ---- what a reminder holds ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderItem:
+    """One owned customer that needs the rep today: a follow-up due, a recycle coming, or both."""
+
+    customer_id: int
+    customer_name: str
+    priority: str
+    next_date: date | None = None  # the planned follow-up, when it is today or earlier
+    deadline: Deadline | None = None  # when it goes back to the pool, when that is soon
+
+
+@dataclass(frozen=True)
+class RepReminder:
+    member_id: int
+    member_name: str
+    team_id: int
+    day: date
+    soon: tuple[ReminderItem, ...]  # going back to the pool within warn_days, soonest first
+    due: tuple[ReminderItem, ...]  # follow-ups due or overdue (and not in ``soon``), oldest first
+
+    @property
+    def key(self) -> str:
+        return reminder_key(self.member_id, self.day)
+
+
+def reminder_key(member_id: int, day: date) -> str:
+    return f"reminder:{member_id}:{day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class TeamReminders:
+    moment: TeamMoment
+    reminders: tuple[RepReminder, ...] = ()  # composed now (dry run: would be queued)
+    nothing_due: tuple[str, ...] = ()  # reps that get no message today: nothing is due
+    already_queued: int = 0  # reps whose reminder for today was queued by an earlier run
+
+
+@dataclass(frozen=True)
+class ReminderReport:
+    at: datetime
+    dry_run: bool
+    teams: tuple[TeamReminders, ...]
+    queued: int = 0  # new outbox rows (fewer than composed when another run queued some first)
+
+    @property
+    def reminders(self) -> tuple[RepReminder, ...]:
+        return tuple(r for team in self.teams for r in team.reminders)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for the job ledger and logs."""
+        return {"dry_run": self.dry_run, "reminders": len(self.reminders), "queued": self.queued}
+
+    def lines(self) -> list[str]:
+        mode = " (dry run: nothing queued)" if self.dry_run else ""
+        lines = [f"morning reminders at {self.at.isoformat()}{mode}"]
+        for team in self.teams:
+            lines += _team_lines(team)
+        verb = "would queue" if self.dry_run else "queued"
+        count = len(self.reminders) if self.dry_run else self.queued
+        lines.append(f"{verb} {count} reminder(s)")
+        return lines
+
+
+def _team_lines(team: TeamReminders) -> list[str]:
+    name = f"{team.moment.team.name} ({team.moment.team.timezone})"
+    if team.moment.skip is not None:
+        return [f"{name}: skipped, {skip_text(team.moment)}"]
+    lines = [
+        f"{name} {team.moment.day.isoformat()}: {len(team.reminders)} reminder(s), "
+        f"{team.already_queued} already queued today, {len(team.nothing_due)} rep(s) with nothing due"
+    ]
+    lines += [
+        f"  {r.member_name}: {len(r.due)} follow-up(s) due, {len(r.soon)} going back to the pool soon"
+        for r in team.reminders
+    ]
+    if team.nothing_due:
+        lines.append(f"  nothing due, no message: {', '.join(team.nothing_due)}")
+    return lines
+
+
+# ---- the job -----------------------------------------------------------------------------------------
+
+
+def morning_reminders(
+    services: Services, *, at: datetime | None = None, dry_run: bool = False
+) -> ReminderReport:
+    """Queue today's reminder for every active rep of every team whose morning has come (as of
+    ``at``, default now) and who has not had it yet. ``dry_run`` composes the same reminders and
+    queues nothing."""
+    at = at or services.clock.now()
+    results = []
+    for item in team_moments(services, at):
+        results.append(TeamReminders(item) if item.skip is not None else compose(services, item))
+    composed = [r for team in results for r in team.reminders]
+    queued = 0 if dry_run else queue(services, composed)
+    return ReminderReport(at, dry_run, tuple(results), queued)
+
+
+def compose(services: Services, item: TeamMoment) -> TeamReminders:
+    """The reminders of one team's reps that were not queued yet today: a few reads per team and
+    one per pool, whatever the number of reps."""
+    with services.db.read() as session:
+        reps = reports.active_members(session, item.team.id, reports.REP_ROLES)
+        sent = reports.existing_keys(session, [reminder_key(rep.id, item.day) for rep in reps])
+        waiting = [rep for rep in reps if reminder_key(rep.id, item.day) not in sent]
+        books = _books(session, item) if waiting else {}
+    reminders, quiet = [], []
+    for rep in waiting:
+        book = books.get(rep.id)
+        if book:
+            reminders.append(_reminder(rep, item, book))
+        else:
+            quiet.append(rep.name)
+    return TeamReminders(item, tuple(reminders), tuple(quiet), len(reps) - len(waiting))
+
+
+def _books(session: Session, item: TeamMoment) -> dict[int, dict[int, ReminderItem]]:
+    """Per rep, per customer: what needs the rep today (one read per pool, one for follow-ups)."""
+    books: dict[int, dict[int, ReminderItem]] = {}
+    for pool in reports.pools_of(session, item.team.id):
+        for soon in _going_back(session, item, PoolRules.of(pool)):
+            books.setdefault(soon.owner, {})[soon.item.customer_id] = soon.item
+    for due in reports.follow_ups_due(session, item.team.id, item.day):
+        book = books.setdefault(due.owner_id, {})
+        found = book.get(due.customer_id) or ReminderItem(due.customer_id, due.name, due.priority)
+        book[due.customer_id] = replace(found, next_date=due.next_date)
+    return books
+
+
+@dataclass(frozen=True, slots=True)
+class _Owned:
+    owner: int
+    item: ReminderItem
+
+
+def _going_back(session: Session, item: TeamMoment, rules: PoolRules) -> list[_Owned]:
+    """The pool's customers that go back by ``warn_days`` from today, with their deadline as
+    :meth:`PoolRules.deadline` gives it (the recycle sweep's condition, looking ahead)."""
+    zone = item.team.timezone
+    cutoffs = cutoffs_for(rules, item.day + timedelta(days=max(rules.warn_days, 0)), zone)
+    found = []
+    for row in reports.due_by(session, item.team.id, cutoffs):
+        deadline = rules.deadline(
+            priority=row.priority,
+            last_touch_at=row.last_touch_at,
+            owned_since=row.owned_since,
+            won=False,
+            locked=False,
+            timezone=zone,
+        )
+        found.append(
+            _Owned(row.owner_id, ReminderItem(row.customer_id, row.name, row.priority, deadline=deadline))
+        )
+    return found
+
+
+def _reminder(rep: Person, item: TeamMoment, book: dict[int, ReminderItem]) -> RepReminder:
+    far = date.max
+    soon = sorted(
+        (i for i in book.values() if i.deadline is not None),
+        key=lambda i: (i.deadline.day if i.deadline else far, i.customer_name, i.customer_id),
+    )
+    due = sorted(
+        (i for i in book.values() if i.deadline is None),
+        key=lambda i: (i.next_date or far, i.customer_name, i.customer_id),
+    )
+    return RepReminder(rep.id, rep.name, item.team.id, item.day, tuple(soon), tuple(due))
+
+
+def queue(services: Services, reminders: list[RepReminder]) -> int:
+    """Insert the reminders, :data:`WRITE_BATCH` per transaction, in key order (two runs racing
+    insert the same keys in the same order, so on PostgreSQL one waits for the other instead of
+    deadlocking); returns how many rows were new."""
+    now = services.clock.now()
+    ordered = sorted(reminders, key=lambda r: r.key)
+    queued = 0
+    for start in range(0, len(ordered), WRITE_BATCH):
+        items = [
+            Outgoing(r.key, r.team_id, r.member_id, KIND, payload(r))
+            for r in ordered[start : start + WRITE_BATCH]
+        ]
+        with services.db.write() as session:
+            queued += jobs.enqueue_many(session, items, now=now, deliver_from=now)
+    return queued
+
+
+# ---- the payload -------------------------------------------------------------------------------------
+
+
+def payload(reminder: RepReminder) -> dict[str, object]:
+    """What the message shows: at most :data:`SHOWN` customers (the soonest recycles first, the
+    rest of the room for follow-ups) and how many there are in all."""
+    soon_room = min(len(reminder.soon), max(SHOWN - len(reminder.due), SHOWN // 2))
+    due_room = min(len(reminder.due), SHOWN - soon_room)
+    return {
+        "date": reminder.day.isoformat(),
+        "soon": [_item(i) for i in reminder.soon[:soon_room]],
+        "due": [_item(i) for i in reminder.due[:due_room]],
+        "soon_total": len(reminder.soon),
+        "due_total": len(reminder.due),
+        "follow_ups_due": sum(1 for i in (*reminder.soon, *reminder.due) if i.next_date is not None),
+    }
+
+
+def _item(item: ReminderItem) -> dict[str, object]:
+    deadline = item.deadline
+    return {
+        "customer_id": item.customer_id,
+        "customer": item.customer_name,
+        "priority": item.priority,
+        "next": item.next_date.isoformat() if item.next_date else None,
+        "deadline": None
+        if deadline is None
+        else {
+            "day": deadline.day.isoformat(),
+            "rule": deadline.rule,
+            "basis": deadline.basis.isoformat(),
+            "days": deadline.days,
+            "priority": deadline.priority,
+        },
+    }

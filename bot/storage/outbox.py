@@ -1,0 +1,178 @@
+"""The SQL of the outbox dispatcher: find the next due notification, lease it, settle it.
+
+A notification goes to the first platform, in the dispatcher's order of preference, that has both
+a registered deliverer and an address for it: the recipient's platform id, or for a team-channel
+notification the team's channel. That choice is one CASE expression (:func:`_route`), used both to
+filter the rows a pass may take and to tell the dispatcher where each goes, so the two never
+disagree. Rows with no route (members with no push platform: the console pulls those) are never
+selected and stay ``pending``.
+
+Leases: taking a row sets ``status = 'sending'`` and ``next_attempt_at`` to the lease's expiry,
+and counts the attempt. A ``sending`` row whose lease has expired is due again (its dispatcher
+died). The expiry also fences the result: :func:`settle` changes the row only while it still
+carries that exact expiry, so a dispatcher whose lease was taken over cannot overwrite the newer
+attempt's outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, CursorResult, and_, case, func, literal, select, update
+from sqlmodel import Session, col
+
+from bot.storage.models import Member, Notification, Team
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+LAST_ERROR_LENGTH = 1000  # Notification.last_error
+
+# platform -> (the member's id on it, the team's channel on it)
+ADDRESS_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "slack": (col(Member.slack_id), col(Team.slack_channel)),
+    "dingtalk": (col(Member.dingtalk_id), col(Team.dingtalk_conversation)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    id: int
+    key: str
+    team_id: int
+    recipient_id: int | None
+    to_team_channel: bool
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    locale: str
+    platform: str
+    address: str
+
+
+def _address(platform: str) -> ColumnElement[Any]:
+    member_id, team_channel = ADDRESS_COLUMNS[platform]
+    return case((col(Notification.to_team_channel), team_channel), else_=member_id)
+
+
+def _route(routes: Sequence[str]) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """(platform, address) of a notification: the first of ``routes`` it has an address on."""
+    whens = [(_address(p).is_not(None), literal(p)) for p in routes]
+    addresses = [(_address(p).is_not(None), _address(p)) for p in routes]
+    return case(*whens, else_=None), case(*addresses, else_=None)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending and due, or being sent under a lease that has expired."""
+    return and_(
+        col(Notification.status).in_((PENDING, SENDING)),
+        col(Notification.next_attempt_at) <= now,
+    )
+
+
+def next_due(
+    session: Session, routes: Sequence[str], open_platforms: Collection[str], now: datetime
+) -> DueRow | None:
+    """The oldest due notification routed to one of ``open_platforms``. On PostgreSQL its row is
+    locked ``FOR UPDATE SKIP LOCKED``: a concurrent dispatcher skips it and takes the next one
+    (SQLite drops the clause; there the write transaction's lock serialises dispatchers)."""
+    if not routes or not open_platforms:
+        return None
+    platform, address = _route(routes)
+    row = session.execute(
+        select(
+            col(Notification.id),
+            col(Notification.key),
+            col(Notification.team_id),
+            col(Notification.recipient_id),
+            col(Notification.to_team_channel),
+            col(Notification.kind),
+            col(Notification.payload),
+            col(Notification.attempts),
+            col(Team.locale),
+            platform,
+            address,
+        )
+        .join(Team, col(Team.id) == col(Notification.team_id))
+        .outerjoin(Member, col(Member.id) == col(Notification.recipient_id))
+        .where(_due(now), platform.in_(list(open_platforms)))
+        .order_by(col(Notification.id))
+        .limit(1)
+        .with_for_update(of=Notification, skip_locked=True)
+    ).first()
+    if row is None:
+        return None
+    nid, key, team_id, recipient, to_team, kind, payload, attempts, locale, route, target = row
+    return DueRow(
+        nid,
+        key,
+        team_id,
+        recipient,
+        bool(to_team),
+        kind,
+        dict(payload),
+        attempts,
+        locale,
+        str(route),
+        str(target),
+    )
+
+
+def take(session: Session, notification_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Lease the row until ``lease_until`` and count the attempt, if it is still due (race-free:
+    of two takers, the conditional UPDATE lets exactly one through)."""
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.id) == notification_id, _due(now))
+        .values(status=SENDING, next_attempt_at=lease_until, attempts=col(Notification.attempts) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+def settle(
+    session: Session,
+    notification_id: int,
+    lease_until: datetime,
+    *,
+    status: str,
+    next_attempt_at: datetime,
+    sent_at: datetime | None = None,
+    error: str | None = None,
+    give_back_attempt: bool = False,
+) -> bool:
+    """Record an attempt's outcome; False when the lease is no longer ours (it expired and another
+    dispatcher took the row), in which case nothing changes."""
+    values: dict[str, Any] = {
+        "status": status,
+        "next_attempt_at": next_attempt_at,
+        "sent_at": sent_at,
+        "last_error": error[:LAST_ERROR_LENGTH] if error is not None else None,
+    }
+    if give_back_attempt:
+        values["attempts"] = col(Notification.attempts) - 1
+    result = session.execute(
+        update(Notification)
+        .where(
+            col(Notification.id) == notification_id,
+            col(Notification.status) == SENDING,
+            col(Notification.next_attempt_at) == lease_until,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    """How many notifications are in each status (for status pages and tests)."""
+    rows = session.execute(
+        select(col(Notification.status), func.count()).group_by(col(Notification.status))
+    ).all()
+    return {status: int(count) for status, count in rows}
+
+
+def _rowcount(result: Any) -> int:
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
