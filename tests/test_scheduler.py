@@ -104,3 +104,26 @@ def test_unknown_job_and_bad_time_are_refused(tmp_path: Path, monkeypatch: pytes
     assert bad.exit_code == 2 and "Unknown job 'frobnicate'" in bad.output
     late = runner.invoke(app, ["jobs", "run", "recycle", "--at", "next tuesday"])
     assert late.exit_code == 2 and "is not an ISO time" in late.output
+
+
+def test_reminders_once_per_rep_with_two_schedulers_and_a_restart(services: Services, clock: FakeClock) -> None:
+    from bot.domain.followups import follow_up
+    from bot.storage.models import Notification
+    from sqlmodel import col, select
+
+    cid = _owned_customer(services)
+    alice = lookup.member_for(services, platform="console", user_id="alice")
+    follow_up(services, member=alice, customer_id=cid, note="call back", next_date=clock.now().date())
+    clock.set(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))  # Tuesday 08:30 in Shanghai: not yet
+    jobs = {"reminders": registry()["reminders"]}
+    assert catch_up(services, jobs) == 0
+    clock.set(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))  # 11:00: the process was down at 09:00
+    assert catch_up(services, jobs) == 1
+    assert catch_up(services, jobs) == 0  # a second scheduler, or a restart, sends nothing more
+    (team,) = teams(services)
+    assert run_scheduled(services, jobs["reminders"], team) is None
+    with services.db.read() as session:
+        keys = session.execute(
+            select(col(Notification.key)).where(col(Notification.kind) == "morning_reminder")
+        ).scalars().all()
+    assert keys == [f"reminder:{alice.id}:2026-11-24"]
