@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pypinyin import lazy_pinyin
 from sqlalchemy import func, select
@@ -17,7 +18,11 @@ from sqlmodel import Session, col
 
 from bot.config import MemberConfig, PoolbotConfig, PoolConfig, RecycleDays, TeamConfig
 from bot.domain.catalog import NewCustomer, add_customers
-from bot.domain.clock import Clock
+from bot.domain.claims import claim
+from bot.domain.clock import Clock, FakeClock
+from bot.domain.context import Services
+from bot.domain.followups import follow_up
+from bot.domain.lookup import member_for
 from bot.domain.setup import sync_config
 from bot.names import duplicate_key, name_key
 from bot.storage import queries as q
@@ -285,11 +290,14 @@ def load_demo(db: Database, clock: Clock) -> DemoReport:
     sync_config(db, config)
     wanted = demo_customers()
     added = 0
+    imported_at = FakeClock(clock.now() - timedelta(days=HISTORY_DAYS))
     with db.write() as session:
         admin_id = session.execute(select(col(Member.id)).where(col(Member.handle) == "admin")).scalar()
         for pool_name, customers in wanted.items():
-            added += _add_missing(session, pool_name, customers, clock, admin_id)
+            added += _add_missing(session, pool_name, customers, imported_at, admin_id)
         total = _count_in_pools(session, tuple(wanted))
+    if added:
+        _play_history(db, clock)
     return DemoReport(
         team=TEAM,
         members=tuple(m.handle for m in config.members),
@@ -297,6 +305,48 @@ def load_demo(db: Database, clock: Clock) -> DemoReport:
         added=added,
         total=total,
     )
+
+
+# Bob's and Chen's books, so /mine, /customer and the scheduler have something to show: which rep
+# claimed the n-th customer from the end of demo-main how many days ago, and when they last
+# followed it up (None: never). Played through the real use cases with a clock set in the past.
+HISTORY_DAYS = 30
+BOOKS: tuple[tuple[str, int, int | None], ...] = (
+    ("bob", 20, 6),
+    ("bob", 13, None),
+    ("bob", 9, 3),
+    ("bob", 4, None),
+    ("chen", 25, 10),
+    ("chen", 12, None),
+    ("chen", 6, 2),
+    ("chen", 2, None),
+)
+
+
+def _play_history(db: Database, clock: Clock) -> None:
+    with db.read() as session:
+        pool = q.pool_by_name(session, MAIN_POOL)
+        assert pool is not None
+        last = (
+            session.execute(
+                select(col(Customer.id))
+                .where(col(Customer.pool_id) == pool.id)
+                .order_by(col(Customer.id).desc())
+                .limit(len(BOOKS))
+            )
+            .scalars()
+            .all()
+        )
+    for customer_id, (handle, claimed_ago, followed_ago) in zip(last, BOOKS, strict=True):
+        past = FakeClock(clock.now() - timedelta(days=claimed_ago))
+        services = Services(db=db, clock=past)
+        rep = member_for(services, platform="console", user_id=handle)
+        claim(services, member=rep, customer_id=customer_id, reason="demo history")
+        if followed_ago is not None:
+            past.set(clock.now() - timedelta(days=followed_ago))
+            follow_up(
+                services, member=rep, customer_id=customer_id, note="需求沟通 / discussed needs", kind="call"
+            )
 
 
 def _refuse_clashes(db: Database, config: PoolbotConfig) -> None:

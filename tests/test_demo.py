@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from bot.demo import DemoError, demo_customers, load_demo
+from bot.demo import BOOKS, DemoError, demo_customers, load_demo
 from bot.domain.claims import claim
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
@@ -49,7 +49,10 @@ def test_demo_loads_a_team_two_pools_and_about_200_customers(db: Database, clock
     assert {c.priority for c in customers} == {"A", "B", "C"}
     assert {c.size for c in customers} == {"1-10", "11-50", "51-200", "201-1000", "1000+"}
     assert any(c.search_key for c in customers) and any(not c.search_key for c in customers)
-    assert all(c.owner_id is None for c in customers)
+    # everything is in the pool but bob's and chen's small books, played out over the past weeks
+    owners = Counter(c.owner_id for c in customers if c.owner_id is not None)
+    assert sum(owners.values()) == len(BOOKS) and len(owners) == 2
+    assert all(c.last_touch_at is not None for c in customers if c.owner_id is not None)
     with db.read() as session:
         imported = session.execute(
             select(func.count()).select_from(OwnershipEvent).where(col(OwnershipEvent.kind) == "imported")

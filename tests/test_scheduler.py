@@ -83,11 +83,11 @@ def test_jobs_run_dry_run_then_real_then_again(tmp_path: Path, monkeypatch: pyte
     dry = runner.invoke(app, ["jobs", "run", "recycle", "--at", later, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "杭州云帆科技有限公司 from Alice Wang: back to the pool on" in dry.output
-    assert "rule 7 days for priority A" in dry.output and "recycled=2" in dry.output
+    assert "rule 7 days for priority A" in dry.output and "recycled=10" in dry.output  # + bob, chen
     still = runner.invoke(app, ["chat", "--as", "alice"], input="/mine\n")
     assert "Your customers (2)" in still.output  # the dry run changed nothing
     real = runner.invoke(app, ["jobs", "run", "recycle", "--at", later])
-    assert "recycled=2" in real.output
+    assert "recycled=10" in real.output
     again = runner.invoke(app, ["jobs", "run", "recycle", "--at", later])
     assert "nothing is due to go back to the pool" in again.output and "queued=0" in again.output
     digest = runner.invoke(app, ["chat", "--as", "maria"], input="/help\n")
