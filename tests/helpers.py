@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -249,3 +251,17 @@ def ownership_invariants(session: Session) -> list[str]:
                 f"{by_customer.get(c.id)}"
             )
     return problems
+
+
+def local(zone: ZoneInfo, day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    """A wall-clock moment in ``zone`` (the scheduler tests think in local days)."""
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone)
+
+
+def own(services: Services, handle: str, name: str, *, priority: str = "C", pool: str = "east-main") -> int:
+    """A new pool customer, claimed by ``handle`` now."""
+    from bot.domain.claims import claim
+
+    cid = add_one(services, name, pool=pool, priority=priority)
+    claim(services, member=member(services, handle), customer_id=cid)
+    return cid

@@ -4,12 +4,12 @@ team's own calendar, sent once per manager per day."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import add_one, member, notifications, snapshot
+from helpers import add_one, local, member, notifications, own, snapshot
 
 from bot.config import PoolbotConfig
 from bot.domain.claims import claim, decide
@@ -57,16 +57,6 @@ MONDAY, TUESDAY = date(2026, 11, 23), date(2026, 11, 24)
 @pytest.fixture
 def config() -> PoolbotConfig:
     return PoolbotConfig.model_validate(DIGEST_CONFIG)
-
-
-def local(zone: ZoneInfo, day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone)
-
-
-def own(services: Services, handle: str, name: str, *, priority: str = "C", pool: str = "east-main") -> int:
-    cid = add_one(services, name, pool=pool, priority=priority)
-    claim(services, member=member(services, handle), customer_id=cid)
-    return cid
 
 
 def touch(services: Services, handle: str, customer_id: int) -> None:

@@ -4,10 +4,12 @@ daylight saving): who goes back to the pool, on which day, and what everyone is 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import add_one, events_of, member, notifications, owner_of, ownership_invariants, snapshot
+from helpers import events_of, local, member, notifications, owner_of, ownership_invariants, snapshot
+from helpers import own as helpers_own
 
 from bot.config import PoolbotConfig
 from bot.domain.claims import claim
@@ -65,15 +67,7 @@ def config() -> PoolbotConfig:
     return PoolbotConfig.model_validate(SWEEP_CONFIG)
 
 
-def local(zone: ZoneInfo, day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone)
-
-
-def own(services: Services, handle: str, name: str, *, priority: str = "A", pool: str = "east-main") -> int:
-    """A new pool customer, claimed by ``handle`` now."""
-    cid = add_one(services, name, pool=pool, priority=priority)
-    claim(services, member=member(services, handle), customer_id=cid)
-    return cid
+own = partial(helpers_own, priority="A")  # the recycle tests mostly want the 7-day rule
 
 
 def shown(services: Services, row: Notification, locale: str = "en") -> Message:

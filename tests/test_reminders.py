@@ -11,10 +11,9 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import add_one, member, notifications, snapshot
+from helpers import add_one, local, member, notifications, own, snapshot
 
 from bot.config import PoolbotConfig
-from bot.domain.claims import claim
 from bot.domain.clock import FakeClock, local_day
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
@@ -60,17 +59,6 @@ T = TypeVar("T")
 @pytest.fixture
 def config() -> PoolbotConfig:
     return PoolbotConfig.model_validate(REMINDER_CONFIG)
-
-
-def local(zone: ZoneInfo, day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone)
-
-
-def own(services: Services, handle: str, name: str, *, priority: str = "C", pool: str = "east-main") -> int:
-    """A new pool customer, claimed by ``handle`` now."""
-    cid = add_one(services, name, pool=pool, priority=priority)
-    claim(services, member=member(services, handle), customer_id=cid)
-    return cid
 
 
 def plan(services: Services, handle: str, customer_id: int, next_date: date) -> None:

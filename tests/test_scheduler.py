@@ -106,10 +106,13 @@ def test_unknown_job_and_bad_time_are_refused(tmp_path: Path, monkeypatch: pytes
     assert late.exit_code == 2 and "is not an ISO time" in late.output
 
 
-def test_reminders_once_per_rep_with_two_schedulers_and_a_restart(services: Services, clock: FakeClock) -> None:
+def test_reminders_once_per_rep_with_two_schedulers_and_a_restart(
+    services: Services, clock: FakeClock
+) -> None:
+    from sqlmodel import col, select
+
     from bot.domain.followups import follow_up
     from bot.storage.models import Notification
-    from sqlmodel import col, select
 
     cid = _owned_customer(services)
     alice = lookup.member_for(services, platform="console", user_id="alice")
@@ -123,7 +126,9 @@ def test_reminders_once_per_rep_with_two_schedulers_and_a_restart(services: Serv
     (team,) = teams(services)
     assert run_scheduled(services, jobs["reminders"], team) is None
     with services.db.read() as session:
-        keys = session.execute(
-            select(col(Notification.key)).where(col(Notification.kind) == "morning_reminder")
-        ).scalars().all()
+        keys = (
+            session.execute(select(col(Notification.key)).where(col(Notification.kind) == "morning_reminder"))
+            .scalars()
+            .all()
+        )
     assert keys == [f"reminder:{alice.id}:2026-11-24"]
