@@ -122,6 +122,8 @@ def test_pool_search_filters_and_paging(chat: ConsoleChat) -> None:
     assert "Acme Corp" in out and "Globex" not in out
     assert "制造" in chat.say("/公海 industry:制造")
     assert "Pages are numbers" in chat.say("/pool page:two")
+    assert "Pages are numbers from 1 to 100000" in chat.say("/pool page:99999999999999999999")
+    assert "Usage: /as <handle>" in chat.say("/as")
 
 
 def test_chinese_locale_answers_in_chinese(services: Services) -> None:

@@ -25,6 +25,7 @@ from bot.messages import Actions, Button, Command, Context, Message, Reply, Text
 from bot.storage.queries import SearchFilters
 
 log = logging.getLogger("poolbot.commands")
+MAX_PAGE = 100_000  # 1M customers at 10 a page; beyond that a page number is a typo
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,8 @@ def _unparse(words: tuple[str, ...], options: dict[str, str]) -> str:
 def do_pool(ctx: Ctx) -> Reply:
     opts = ctx.parsed.options
     page_text = opts.get("page", "1")
-    if not page_text.isdigit():
-        return ctx.say("error.bad_page")
+    if not page_text.isdigit() or not 1 <= int(page_text) <= MAX_PAGE:
+        return ctx.say("error.bad_page", max=MAX_PAGE)
     filters = SearchFilters(
         words=ctx.parsed.words,
         industry=opts.get("industry"),

@@ -41,7 +41,7 @@ MESSAGES: dict[str, str] = {
     "error.already_won": "{customer} is already won.",
     "error.usage": "Usage: {usage}",
     "error.unknown_command": "I don't know “{command}”.",
-    "error.bad_page": "Pages are numbers: page:2",
+    "error.bad_page": "Pages are numbers from 1 to {max}: page:2",
     "error.bad_option": "Unknown option “{option}”.",
     "error.internal": "Something went wrong on our side; nothing was changed. Reference: {ref}",
     # rules

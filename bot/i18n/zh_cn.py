@@ -40,7 +40,7 @@ MESSAGES: dict[str, str] = {
     "error.already_won": "{customer} 已经成交。",
     "error.usage": "用法：{usage}",
     "error.unknown_command": "不认识的命令“{command}”。",
-    "error.bad_page": "页码必须是数字：page:2",
+    "error.bad_page": "页码必须是 1 到 {max} 之间的数字：page:2",
     "error.bad_option": "未知选项“{option}”。",
     "error.internal": "系统出了点问题，未做任何更改。编号：{ref}",
     "rule.max_held": "你已持有 {held}/{cap} 个客户（含待审批申请），请先退回一个。",

@@ -34,7 +34,9 @@ class ConsoleChat:
             return ""
         parsed = parse(text)
         if parsed is not None and parsed.name == "as":
-            return self._switch(parsed.words[0] if parsed.words else "")
+            if len(parsed.words) != 1:
+                return t(DEFAULT_LOCALE, "error.usage", usage=t(DEFAULT_LOCALE, "help.console"))
+            return self._switch(parsed.words[0])
         self._counter += 1
         reply = self.bot.handle(
             Command(Actor("console", self.handle), text, request_id=f"console-{self._counter}")
