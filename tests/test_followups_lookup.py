@@ -469,6 +469,8 @@ def test_search_words_are_literal_and_ignore_spacing(services: Services) -> None
         return {c.name for c in page.customers}
 
     assert names("5%") == set()  # % is a character, not a wildcard: "50% off" has no "5%"
+    assert names("%") == {"Discount Store"}  # only the tag holds a %
+    assert names("🙂") == set()  # a word of symbols does not match the whole pool
     assert names("0% off") == {"Discount Store"}
     assert names("acme corp") == {"Acme Corp"}  # spaces and case do not matter
     assert names("云帆") == {"云帆科技"}  # a two-character Chinese word (the bigram index on PostgreSQL)

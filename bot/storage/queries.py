@@ -370,8 +370,8 @@ def _pool_search_conditions(team_id: int, filters: SearchFilters, dialect: str =
 
 def _word_conditions(word: str, dialect: str) -> list[Any]:
     key, text = name_key(word), word.lower()
-    if not key:  # punctuation only: nothing to look for
-        return []
+    if not key:  # punctuation or emoji only: names hold none, so only tags can match it
+        return [func.lower(col(Customer.tags)).like(_contains(text), escape="\\")]
     conditions: list[Any] = []
     if dialect == "postgresql" and len(key) == 2 and not any(c.isascii() for c in key):
         bigrams = func.poolbot_cjk_bigrams(
