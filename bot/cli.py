@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -257,6 +257,11 @@ def jobs_run(
         _complain(f"Unknown job {job!r}; jobs: {', '.join(sorted(jobs))}")
         raise typer.Exit(2)
     moment = _parse_at(at) if at else runtime.services.clock.now()
+    if not dry_run and job in DATED_JOBS and moment > runtime.services.clock.now():
+        # their messages are keyed by the day they are for: sending them early would use up the
+        # real day's keys, and that day's reminders would never go out
+        _complain(f"{job} --at a future time only works with --dry-run: its messages belong to that day")
+        raise typer.Exit(2)
     if dry_run:
         report = jobs[job].run(runtime.services, at=moment, dry_run=True)
     else:  # recorded in the ledger under its own period, so `jobs status` shows manual runs too
@@ -270,13 +275,20 @@ def jobs_run(
         print(f"{waiting} notifications wait for members without a push platform (the console shows them)")
 
 
+DATED_JOBS = frozenset({"warnings", "reminders", "digest"})
+
+
 def _parse_at(text: str) -> datetime:
+    """An ISO time with its offset: teams live in different zones, so a bare time is ambiguous."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         _complain(f"--at {text!r} is not an ISO time such as 2026-12-14T09:00+08:00")
         raise typer.Exit(2) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        _complain(f"--at {text!r} needs its UTC offset, e.g. {text}+08:00")
+        raise typer.Exit(2)
+    return moment
 
 
 @jobs_app.command("status")

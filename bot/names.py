@@ -65,3 +65,15 @@ def phone_key(phone: str | None) -> str | None:
             digits = digits[len(prefix) :]
             break
     return digits or None
+
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns; a larger number names nothing
+_NUMBER = re.compile(r"^[0-9]{1,10}$")
+
+
+def as_id(text: str) -> int | None:
+    """``12`` or ``#12`` as an id; None for anything else (², 1e3, 99999999999, -1)."""
+    digits = text.removeprefix("#")
+    if not _NUMBER.match(digits) or not 1 <= int(digits) <= MAX_ID:
+        return None
+    return int(digits)

@@ -238,3 +238,22 @@ def test_a_decision_conflict_speaks_chinese_in_a_chinese_team(services: Services
     chat.say("/as wang")
     chat.say("审批 1")
     assert "申请 #1 已被 王经理 批准" in chat.say("审批 1")
+
+
+@pytest.mark.parametrize("text", ["/claim #99999999999999999999", "/claim #3000000000", "/customer #²",
+                                  "/approve ²", "/approve 99999999999", "/pool page:²", "/lock #4294967296"])
+def test_numbers_that_name_nothing_get_a_clear_answer(chat: ConsoleChat, text: str) -> None:
+    chat.say("/as maria")
+    out = chat.say(text)
+    assert "Something went wrong" not in out
+    assert any(hint in out for hint in ("No customer matches", "Usage:", "Pages are numbers"))
+
+
+def test_review_findings_get_clear_answers(chat: ConsoleChat) -> None:
+    chat.say("/claim 云帆")
+    assert "more than 366 days away" in chat.say("/followup 云帆 plan next:9999-12-31")
+    assert "I can't read the date “”" in chat.say("/followup 云帆 call next:")
+    assert "No follow-ups yet" in chat.say("/customer 云帆")  # neither was recorded
+    chat.say("/as maria")
+    assert "Maria is a manager: only reps own customers" in chat.say("/assign Globex maria")
+    assert "Globex (#4)" in chat.say("/customer Globex") and "in the pool" in chat.say("/customer Globex")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -132,3 +133,41 @@ def test_reminders_once_per_rep_with_two_schedulers_and_a_restart(
             .all()
         )
     assert keys == [f"reminder:{alice.id}:2026-11-24"]
+
+
+def test_a_run_that_died_is_taken_over_after_it_went_stale(services: Services, clock: FakeClock) -> None:
+    jobs = registry()
+    (team,) = teams(services)
+    period = f"east:{clock.now().astimezone(ZoneInfo('Asia/Shanghai')).date().isoformat()}"
+    assert ledger.claim_period(services.db, "recycle", period, clock.now())  # then the process died
+    assert run_scheduled(services, jobs["recycle"], team) is None  # still fresh: nobody else runs it
+    clock.advance(minutes=31)
+    assert run_scheduled(services, jobs["recycle"], team) is not None  # stale: taken over and finished
+    assert run_scheduled(services, jobs["recycle"], team) is None
+
+
+def test_dated_jobs_refuse_a_future_real_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runner = CliRunner()
+    future = runner.invoke(app, ["jobs", "run", "reminders", "--at", "2099-01-05T09:30+08:00"])
+    assert future.exit_code == 2 and "only works with --dry-run" in future.output
+    assert (
+        runner.invoke(
+            app, ["jobs", "run", "reminders", "--at", "2099-01-05T09:30+08:00", "--dry-run"]
+        ).exit_code
+        == 0
+    )
+    naive = runner.invoke(app, ["jobs", "run", "recycle", "--at", "2099-01-05T09:30"])
+    assert naive.exit_code == 2 and "needs its UTC offset" in naive.output
+
+
+def test_a_future_recycle_run_stamps_history_with_the_real_time(services: Services, clock: FakeClock) -> None:
+    from bot.scheduler.recycle import recycle
+
+    cid = _owned_customer(services)
+    recycle(services, at=clock.now() + timedelta(days=30))
+    card = lookup.card(
+        services, member=lookup.member_for(services, platform="console", user_id="maria"), customer_id=cid
+    )
+    assert card.events[0].kind == "recycled" and card.events[0].at == clock.now()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.domain.clock import local_day
 from bot.domain.context import Services, checked_text, rules_for
@@ -11,6 +11,8 @@ from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.views import FOLLOW_UP_KINDS, Deadline, MemberView
 from bot.storage import queries as q
 from bot.storage.models import FollowUp
+
+MAX_NEXT_AHEAD = timedelta(days=366)  # a next step further out than a year is a typo (9999-12-31)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ def follow_up(
         today = local_day(now, team.timezone)
         if next_date is not None and next_date < today:
             raise RuleViolation("next_date", "error.next_in_past", date=next_date, today=today)
+        if next_date is not None and next_date > today + MAX_NEXT_AHEAD:
+            raise RuleViolation(
+                "next_date", "error.next_too_far", date=next_date.isoformat(), days=MAX_NEXT_AHEAD.days
+            )
         assert row.id is not None
         # conditional: if a recycle took the customer meanwhile, nothing is recorded
         if not q.touch(session, row.id, member.id, now):

@@ -16,7 +16,7 @@ from bot.domain.views import (
     RequestView,
     SearchPage,
 )
-from bot.names import name_key
+from bot.names import as_id, name_key
 from bot.storage import queries as q
 from bot.storage.models import Customer
 
@@ -58,14 +58,14 @@ def resolve_customer(services: Services, *, member: MemberView, query: str) -> i
     text = query.strip()
     if not text:
         raise NotFound("error.customer_missing")
-    digits = text.removeprefix("#")
+    customer_id = as_id(text)
     with services.db.read() as session:
-        if digits.isdigit():
-            row = q.customer(session, int(digits))
+        if customer_id is not None:
+            row = q.customer(session, customer_id)
             if row is not None and _in_team(session, row, member):
-                return int(digits)
-            if text.startswith("#"):
-                raise NotFound("error.customer_unknown", query=text)
+                return customer_id
+        if text.startswith("#"):
+            raise NotFound("error.customer_unknown", query=text)
         key = name_key(text)
         if not key:
             raise NotFound("error.customer_unknown", query=text)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.domain.context import Services, checked_text, event_row, load_member, rules_for
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
-from bot.domain.views import MemberView
+from bot.domain.views import REP, MemberView
 from bot.storage import queries as q
 from bot.storage.models import Customer
 
@@ -126,6 +126,8 @@ def _check_assignee(session: Session, manager: MemberView, target: MemberView) -
         raise NotFound("error.member_unknown", who=target.handle)
     if not target.active:
         raise Conflict("error.member_inactive", member=target.name)
+    if target.role != REP:  # reps own customers: only they get reminders and warnings
+        raise Conflict("error.assign_reps_only", member=target.name, role=target.role)
 
 
 def transfer(
@@ -154,7 +156,7 @@ def transfer(
             session,
             [
                 event_row(cid, "transferred", target.id, manager.id, now, from_member_id=source.id)
-                for cid in ids
+                for cid in moved
             ],
         )
         q.enqueue(
@@ -163,10 +165,10 @@ def transfer(
             team_id=target.team.id,
             recipient_id=target.id,
             kind="transferred",
-            params={"count": moved, "from": source.name, "by": manager.name},
+            params={"count": len(moved), "from": source.name, "by": manager.name},
             now=now,
         )
-        return Transferred(moved, source.name, target.name)
+        return Transferred(len(moved), source.name, target.name)
 
 
 def _check_room_for_book(session: Session, target: MemberView, ids: list[int]) -> None:

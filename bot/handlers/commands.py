@@ -22,6 +22,7 @@ from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, parse
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actions, Button, Command, Context, Message, Reply, Text
+from bot.names import as_id
 from bot.storage.queries import SearchFilters
 
 log = logging.getLogger("poolbot.commands")
@@ -81,7 +82,7 @@ def _unparse(words: tuple[str, ...], options: dict[str, str]) -> str:
 def do_pool(ctx: Ctx) -> Reply:
     opts = ctx.parsed.options
     page_text = opts.get("page", "1")
-    if not page_text.isdigit() or not 1 <= int(page_text) <= MAX_PAGE:
+    if (page := as_id(page_text)) is None or page > MAX_PAGE:
         return ctx.say("error.bad_page", max=MAX_PAGE)
     filters = SearchFilters(
         words=ctx.parsed.words,
@@ -90,9 +91,9 @@ def do_pool(ctx: Ctx) -> Reply:
         size=opts.get("size"),
         priority=opts.get("priority"),
     )
-    page = lookup.search(ctx.services, member=ctx.member, filters=filters, page=int(page_text))
+    found = lookup.search(ctx.services, member=ctx.member, filters=filters, page=page)
     query = _unparse(ctx.parsed.words, {k: v for k, v in opts.items() if k != "page"})
-    return Reply(views.search_page(ctx.locale, page, query))
+    return Reply(views.search_page(ctx.locale, found, query))
 
 
 def do_claim(ctx: Ctx) -> Reply:
@@ -130,7 +131,9 @@ def do_followup(ctx: Ctx) -> Reply:
     customer_id, rest = ctx.customer()
     next_text = ctx.parsed.options.get("next")
     try:
-        next_date = parse_date(next_text, today(ctx.services, ctx.member.team)) if next_text else None
+        next_date = (
+            parse_date(next_text, today(ctx.services, ctx.member.team)) if next_text is not None else None
+        )
     except BadDate:
         return ctx.say("error.bad_date", text=next_text)
     done = followups.follow_up(
@@ -165,9 +168,10 @@ def do_customer(ctx: Ctx) -> Reply:
 
 
 def _request_id(ctx: Ctx) -> int:
-    if not ctx.parsed.words or not ctx.parsed.words[0].lstrip("#").isdigit():
+    request_id = as_id(ctx.parsed.words[0]) if ctx.parsed.words else None
+    if request_id is None:
         raise Usage
-    return int(ctx.parsed.words[0].lstrip("#"))
+    return request_id
 
 
 def do_approve(ctx: Ctx) -> Reply:
@@ -368,8 +372,9 @@ class Bot:
 
     def _expand_choice(self, identity: tuple[str, str], text: str) -> str:
         offered = self._choices.pop(identity, ())
-        if text.isdigit() and 1 <= int(text) <= len(offered):
-            return offered[int(text) - 1]
+        choice = as_id(text)
+        if choice is not None and choice <= len(offered):
+            return offered[choice - 1]
         return text
 
     def _unknown(self, member: MemberView, text: str) -> Reply:
@@ -387,7 +392,7 @@ def _translated(locale: str, params: dict[str, object]) -> dict[str, object]:
     """Domain params name some things by code ("what": "note", "status": "approved"); show them
     in the team's words."""
     shown = dict(params)
-    for name in ("what", "status"):
+    for name in ("what", "status", "role"):
         if name in shown:
             shown[name] = t(locale, f"{name}.{shown[name]}")
     return shown

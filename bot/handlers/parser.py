@@ -59,7 +59,7 @@ OPTION_ALIASES = {
     "页": "page",
 }
 _QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
-_OPTION = re.compile(r"^([A-Za-z\u4e00-\u9fff]+)[:：](.+)$")
+_OPTION = re.compile(r"^([A-Za-z\u4e00-\u9fff]+)[:：](.*)$")
 MAX_COMMAND_LENGTH = 4000
 
 

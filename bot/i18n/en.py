@@ -30,6 +30,8 @@ MESSAGES: dict[str, str] = {
     "error.note_required": "Write what happened: /followup <customer> <note> [next:<date>] [kind:<kind>]",
     "error.bad_kind": "Unknown kind “{kind}”. Use one of: {kinds}.",
     "error.next_in_past": "The next date {date} is in the past (today is {today}).",
+    "error.next_too_far": "The next date {date} is more than {days} days away; plan nearer.",
+    "error.assign_reps_only": "{member} is a {role}: only reps own customers.",
     "error.bad_date": "I can't read the date “{text}”. Try next:2026-12-01, next:tomorrow or next:明天.",
     "error.already_owner": "{customer} already belongs to {member}.",
     "error.pending_decide_first": "{customer} has a pending claim (#{request}): approve or reject it first.",
@@ -132,6 +134,9 @@ MESSAGES: dict[str, str] = {
     "event.expired": "claim by {member} expired: no manager decided in time",
     "event.reason": " — “{reason}”",
     # statuses
+    "role.rep": "rep",
+    "role.manager": "manager",
+    "role.admin": "admin",
     "status.approved": "approved",
     "status.rejected": "rejected",
     "status.pending": "pending",

@@ -22,6 +22,9 @@ from bot.storage import jobs
 from bot.storage.engine import Database
 
 RUNNING, DONE, FAILED = jobs.RUNNING, jobs.DONE, jobs.FAILED
+# a run still "running" after this long died with its process: the next taker finishes it (the
+# jobs only do what is left undone). The slowest job, recycling 1M customers, takes ~10 s.
+STALE_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def run_period(
 ) -> Mapping[str, Any] | None:
     """Run ``work`` once for (job, period): None when another run has the period. Its summary (or
     the error, when it raises) goes into the ledger."""
-    if not claim_period(services.db, job, period, services.clock.now()):
+    if not claim_period(services.db, job, period, services.clock.now(), stale_after=STALE_AFTER):
         return None
     try:
         summary = work()

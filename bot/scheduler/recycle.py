@@ -202,16 +202,21 @@ def apply_batch(
 ) -> BatchOutcome:
     """Recycle ``batch`` in one transaction; customers that changed since they were read stay.
 
+    ``at`` decided who is due; what happens is stamped with the real time, so a run "as if at"
+    another day (``poolbot jobs run --at``) neither back- nor forward-dates history, cooldowns
+    or the day's notices.
+
     ``queued_before``: outbox keys an earlier batch of the same run committed (not queued again).
     """
     now = services.clock.now()
+    today = local_day(now, sweep.timezone)
     with services.db.write() as session:
         gone = jobs.recycle_rows(session, sweep.cutoffs, [(d.customer_id, d.owner_id) for d in batch])
         recycled = [d for d in batch if d.customer_id in gone]
         kept = [d for d in batch if d.customer_id not in gone]
         if not recycled:
             return BatchOutcome([], kept, [], 0)
-        jobs.expire_requests(session, [d.customer_id for d in recycled], at)
+        jobs.expire_requests(session, [d.customer_id for d in recycled], now)
         jobs.add_events(
             session,
             [
@@ -220,7 +225,7 @@ def apply_batch(
                     "recycled",
                     d.owner_id,
                     None,
-                    at,
+                    now,
                     reason=reason_text(sweep.locale, d.deadline),
                     rule=d.deadline.rule,
                 )
@@ -228,7 +233,8 @@ def apply_batch(
             ],
         )
         owners, managers = {d.owner_id for d in recycled}, jobs.manager_ids(session, sweep.team_id)
-        outgoing = [item for item in _notices(sweep, owners, managers) if item.key not in queued_before]
+        notices = _notices(sweep, owners, managers, today)
+        outgoing = [item for item in notices if item.key not in queued_before]
         queued = jobs.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)
     return BatchOutcome(recycled, kept, [o.key for o in outgoing], queued)
 
@@ -250,12 +256,12 @@ def digest_key(team_id: int, day: date, manager_id: int) -> str:
     return f"recycle_digest:{team_id}:{day.isoformat()}:{manager_id}"
 
 
-def _notices(sweep: PoolSweep, owners: set[int], managers: list[int]) -> list[Outgoing]:
-    """The former owners' notices and the managers' digests for the team's local day."""
-    params = {"team_id": sweep.team_id, "date": sweep.day.isoformat()}
+def _notices(sweep: PoolSweep, owners: set[int], managers: list[int], day: date) -> list[Outgoing]:
+    """The former owners' notices and the managers' digests for the team's local ``day``."""
+    params = {"team_id": sweep.team_id, "date": day.isoformat()}
     items = [
         Outgoing(
-            notice_key(sweep.team_id, sweep.day, owner),
+            notice_key(sweep.team_id, day, owner),
             sweep.team_id,
             owner,
             NOTICE_KIND,
@@ -264,7 +270,7 @@ def _notices(sweep: PoolSweep, owners: set[int], managers: list[int]) -> list[Ou
         for owner in sorted(owners)
     ]
     items += [
-        Outgoing(digest_key(sweep.team_id, sweep.day, manager), sweep.team_id, manager, DIGEST_KIND, params)
+        Outgoing(digest_key(sweep.team_id, day, manager), sweep.team_id, manager, DIGEST_KIND, params)
         for manager in managers
     ]
     return items

@@ -253,14 +253,18 @@ def book_of(session: Session, member_id: int) -> list[int]:
     )
 
 
-def move_book(session: Session, customer_ids: list[int], from_id: int, to_id: int, now: datetime) -> int:
-    """Move the listed customers, if still owned by ``from_id``, in one statement."""
+def move_book(
+    session: Session, customer_ids: list[int], from_id: int, to_id: int, now: datetime
+) -> list[int]:
+    """Move the listed customers still owned by ``from_id``, in one statement; the ids it moved
+    (one released or recycled meanwhile is not among them)."""
     result = session.execute(
         update(Customer)
         .where(col(Customer.id).in_(customer_ids), col(Customer.owner_id) == from_id)
         .values(owner_id=to_id, owned_since=now, last_touch_at=now)
+        .returning(col(Customer.id))
     )
-    return _rowcount(result)
+    return sorted(result.scalars().all())
 
 
 # ---- requests, events, follow-ups, outbox ---------------------------------------------------------
