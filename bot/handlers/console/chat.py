@@ -65,5 +65,11 @@ class ConsoleChat:
         except DomainError as exc:
             return t(DEFAULT_LOCALE, exc.key, **exc.params)
         self.handle = member.handle
-        greeting = t(member.team.locale, "ok.as", name=member.name, handle=member.handle, role=t(member.team.locale, f"role.{member.role}"))
+        greeting = t(
+            member.team.locale,
+            "ok.as",
+            name=member.name,
+            handle=member.handle,
+            role=t(member.team.locale, f"role.{member.role}"),
+        )
         return "\n".join(part for part in (greeting, self.notifications()) if part)
