@@ -160,7 +160,11 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
         names = q.member_names(session, people)
         next_dates = q.latest_next_dates(session, [customer_id])
         view = customer_view(
-            session, row, viewer=member, names=names, next_follow_up=next_dates.get(customer_id)
+            session,
+            row,
+            viewer=member,
+            names=names,
+            next_follow_up=next_dates.get(customer_id) if row.owner_id else None,
         )
         pending = q.pending_request_for(session, customer_id)
     return CustomerCard(
