@@ -1,0 +1,151 @@
+"""Neutral :class:`~bot.messages.Message` -> Slack Block Kit.
+
+:func:`to_block_kit` returns ``(fallback text, blocks)`` for ``chat.postMessage`` and friends.
+Mapping: :class:`Text` -> a ``section`` with mrkdwn (a heading -> a ``header``, plain text, at most
+150 characters); :class:`Fields` -> ``section`` blocks with at most 10 fields each; :class:`Actions`
+-> ``actions`` blocks with at most 25 buttons each; :class:`Context` -> a ``context`` block;
+:class:`Divider` -> a ``divider``. mrkdwn text is escaped (``&``, ``<``, ``>``), so user text can
+neither mention nor link.
+
+Action ids: Block Kit rejects a block in which two elements share an ``action_id``. The first
+button with a given id keeps it; a later one in the same block gets ``"<action_id>:<index>"``
+(``index`` = its position in that block). Listeners should match ``^<action_id>(:\\d+)?$`` and
+use :func:`base_action_id` to get the neutral id back; ``value`` is passed through unchanged, so
+``Button(label, base_action_id(action_id), value, style).twin`` is the typed twin again.
+
+A message holds at most :data:`MAX_BLOCKS` blocks: a longer one keeps the first 49 and ends with a
+context block saying how many were left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.messages import Actions, Button, Context, Divider, Fields, Message, Text
+
+MAX_BLOCKS = 50
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_FIELDS = 10
+MAX_BUTTONS = 25
+MAX_FALLBACK = 3000
+
+SlackBlock = dict[str, Any]
+
+_SUFFIX = re.compile(r":\d+$")
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def base_action_id(action_id: str) -> str:
+    """The neutral action id behind a Block Kit one (drops a ``:<index>`` de-duplication suffix)."""
+    return _SUFFIX.sub("", action_id)
+
+
+def _default_overflow(count: int) -> str:
+    return f"…and {count} more not shown."
+
+
+def to_block_kit(
+    message: Message, *, overflow: Callable[[int], str] = _default_overflow
+) -> tuple[str, list[SlackBlock]]:
+    """Render ``message`` as ``(fallback text, Block Kit blocks)``. ``overflow(n)`` words the
+    note that ends a message cut at :data:`MAX_BLOCKS` (``n`` blocks left out); pass a translated
+    one for the recipient's locale."""
+    blocks: list[SlackBlock] = []
+    for block in message.blocks:
+        if isinstance(block, Text | Context) and not block.text.strip():
+            continue  # Slack rejects empty text objects
+        if isinstance(block, Text):
+            blocks.append(_text(block))
+        elif isinstance(block, Fields):
+            blocks.extend(_fields(block))
+        elif isinstance(block, Actions):
+            blocks.extend(_actions(block))
+        elif isinstance(block, Context):
+            blocks.append(_context(block.text))
+        elif isinstance(block, Divider):
+            blocks.append({"type": "divider"})
+    if len(blocks) > MAX_BLOCKS:
+        left_out = len(blocks) - (MAX_BLOCKS - 1)
+        blocks = [*blocks[: MAX_BLOCKS - 1], _context(overflow(left_out))]
+    return _fallback(message), blocks
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mrkdwn(text: str, limit: int) -> dict[str, str]:
+    return _mrkdwn_raw(escape(text), limit)
+
+
+def _mrkdwn_raw(escaped: str, limit: int) -> dict[str, str]:
+    # cut after escaping (the limit counts escaped characters) without splitting an entity
+    if len(escaped) > limit:
+        escaped = re.sub(r"&[a-z]{0,3}$", "", escaped[: limit - 1]) + "…"
+    return {"type": "mrkdwn", "text": escaped}
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+
+
+def _text(block: Text) -> SlackBlock:
+    if block.heading:
+        return {"type": "header", "text": _plain(block.text, MAX_HEADER)}
+    return {"type": "section", "text": _mrkdwn(block.text, MAX_SECTION_TEXT)}
+
+
+def _fields(block: Fields) -> list[SlackBlock]:
+    fields = [
+        _mrkdwn_raw(f"*{escape(label)}*\n{escape(value)}", MAX_FIELD_TEXT) for label, value in block.pairs
+    ]
+    return [
+        {"type": "section", "fields": fields[i : i + MAX_FIELDS]} for i in range(0, len(fields), MAX_FIELDS)
+    ]
+
+
+def _actions(block: Actions) -> list[SlackBlock]:
+    out: list[SlackBlock] = []
+    for start in range(0, len(block.buttons), MAX_BUTTONS):
+        chunk = block.buttons[start : start + MAX_BUTTONS]
+        seen: set[str] = set()
+        elements = []
+        for index, button in enumerate(chunk):
+            action_id = button.action_id
+            if action_id in seen:
+                action_id = f"{button.action_id}:{index}"
+            seen.add(action_id)
+            elements.append(_button(button, action_id))
+        out.append({"type": "actions", "elements": elements})
+    return out
+
+
+def _button(button: Button, action_id: str) -> SlackBlock:
+    element: SlackBlock = {
+        "type": "button",
+        "text": _plain(button.label, MAX_BUTTON_TEXT),
+        "action_id": action_id,
+        "value": button.value,
+    }
+    if button.style in ("primary", "danger"):
+        element["style"] = button.style
+    return element
+
+
+def _context(text: str) -> SlackBlock:
+    return {"type": "context", "elements": [_mrkdwn(text, MAX_SECTION_TEXT)]}
+
+
+def _fallback(message: Message) -> str:
+    """The notification / preview text: the summary, else the text blocks joined."""
+    text = message.summary or "\n".join(b.text for b in message.blocks if isinstance(b, Text | Context))
+    return _mrkdwn(text, MAX_FALLBACK)["text"]

@@ -1,0 +1,129 @@
+"""The outbox's Slack :class:`~bot.scheduler.dispatch.Deliverer`.
+
+A member's notification goes to a DM (``conversations.open(users=<Slack user id>)``, then
+``chat.postMessage`` to the ``D…`` id it returns); a team notification is posted to the team's
+channel id. Slack's answers become the dispatcher's three exceptions:
+
+* HTTP 429 (either call) -> :class:`Throttled` with the ``Retry-After`` seconds (1 when absent);
+* HTTP 5xx, a transient error code (``internal_error``, ``service_unavailable``…), or a
+  connection error / timeout -> :class:`TransientDeliveryError`;
+* an error code retrying cannot fix (``channel_not_found``, ``user_not_found``,
+  ``not_in_channel``, ``is_archived``, ``invalid_auth``, ``account_inactive``, ``invalid_blocks``…)
+  -> :class:`PermanentDeliveryError`;
+* any other error code -> :class:`TransientDeliveryError` (the dispatcher gives up after its
+  ``max_attempts``, so an unknown code costs a few retries, never a lost message).
+
+Retries belong to the dispatcher: build the client without slack_sdk's retry handlers
+(``WebClient(..., retry_handlers=[])``) and with a timeout well under the dispatcher's lease, so
+this class neither sleeps nor retries. Exception messages name the API method and Slack's error
+code only: never the token, the address or the message.
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+from collections.abc import Callable
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web import SlackResponse
+
+from bot.handlers.slack.blocks import to_block_kit
+from bot.scheduler.dispatch import Delivery, PermanentDeliveryError, Throttled, TransientDeliveryError
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "users_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "no_permission",
+        "missing_scope",
+        "restricted_action",
+        "cannot_dm_bot",
+        "user_disabled",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "invalid_arguments",
+        "team_access_not_granted",
+        "ekm_access_denied",
+    }
+)
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+_CONNECTION_ERRORS = (URLError, socket.timeout, TimeoutError, ConnectionError, SlackRequestError)
+
+
+class SlackDeliverer:
+    """Delivers outbox notifications to Slack through a ``slack_sdk.WebClient``."""
+
+    platform = "slack"
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def deliver(self, delivery: Delivery) -> None:
+        text, blocks = to_block_kit(delivery.message)
+        channel = delivery.address if delivery.to_team_channel else self._open_dm(delivery.address)
+        self._call(
+            "chat.postMessage",
+            lambda: self.client.chat_postMessage(channel=channel, text=text, blocks=blocks),
+        )
+
+    def _open_dm(self, user_id: str) -> str:
+        response = self._call("conversations.open", lambda: self.client.conversations_open(users=user_id))
+        channel = response.get("channel") if isinstance(response, dict) else None
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not isinstance(channel_id, str) or not channel_id:
+            raise TransientDeliveryError("slack conversations.open: no channel id in the answer")
+        return channel_id
+
+    def _call(self, method: str, call: Callable[[], SlackResponse]) -> Any:
+        try:
+            return call().data
+        except SlackApiError as exc:
+            raise _translate(method, exc) from exc
+        except _CONNECTION_ERRORS as exc:
+            raise TransientDeliveryError(f"slack {method}: {type(exc).__name__}: {exc}") from exc
+
+
+def _translate(method: str, exc: SlackApiError) -> Exception:
+    response = exc.response
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = getattr(response, "data", None)
+    code = str(data.get("error", "")) if isinstance(data, dict) else ""
+    detail = f"slack {method}: HTTP {status}" + (f" {code}" if code else "")
+    if status == 429:
+        return Throttled(_retry_after(getattr(response, "headers", None)), detail)
+    if status >= 500 or code in TRANSIENT_ERRORS:
+        return TransientDeliveryError(detail)
+    if code in PERMANENT_ERRORS:
+        return PermanentDeliveryError(detail)
+    return TransientDeliveryError(detail)
+
+
+def _retry_after(headers: Any) -> float:
+    value = None
+    if isinstance(headers, dict):
+        for name, raw in headers.items():
+            if str(name).lower() == "retry-after":
+                value = raw[0] if isinstance(raw, list) and raw else raw
+                break
+    try:
+        seconds = float(value) if value is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0
+    return seconds if math.isfinite(seconds) and seconds >= 0 else 1.0
