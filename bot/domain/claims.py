@@ -129,12 +129,12 @@ def _request(session: Session, row: Customer, member: MemberView, reason: str, n
             )
         ],
     )
-    for manager in q.managers_of(session, member.team.id):
+    for manager_id in q.manager_ids(session, member.team.id):
         q.enqueue(
             session,
-            key=f"claim_request:{request.id}:{manager.id}",
+            key=f"claim_request:{request.id}:{manager_id}",
             team_id=member.team.id,
-            recipient_id=manager.id,
+            recipient_id=manager_id,
             kind="claim_request",
             params={"request_id": request.id},
             now=now,

@@ -226,7 +226,7 @@ def split_customer(services: Services, *, member: MemberView, words: tuple[str, 
 
 def holdings(services: Services, *, member_id: int) -> int:
     with services.db.read() as session:
-        return q.held_in_team(session, member_id)
+        return q.held_count(session, member_id)
 
 
 def customer_name(services: Services, *, customer_id: int) -> str | None:

@@ -36,7 +36,7 @@ from bot.domain.context import Services, event_row
 from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
 from bot.domain.views import Deadline
 from bot.i18n import t
-from bot.storage import jobs
+from bot.storage import jobs, queries
 from bot.storage.jobs import Cutoffs, DueRow, Outgoing, RecycledEvent
 
 BATCH_SIZE = 1_000
@@ -217,7 +217,7 @@ def apply_batch(
         if not recycled:
             return BatchOutcome([], kept, [], 0)
         jobs.expire_requests(session, [d.customer_id for d in recycled], now)
-        jobs.add_events(
+        queries.add_events(
             session,
             [
                 event_row(
@@ -232,7 +232,7 @@ def apply_batch(
                 for d in recycled
             ],
         )
-        owners, managers = {d.owner_id for d in recycled}, jobs.manager_ids(session, sweep.team_id)
+        owners, managers = {d.owner_id for d in recycled}, queries.manager_ids(session, sweep.team_id)
         notices = _notices(sweep, owners, managers, today)
         outgoing = [item for item in notices if item.key not in queued_before]
         queued = jobs.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)

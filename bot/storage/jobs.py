@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, and_, false, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -29,15 +29,11 @@ from bot.storage.models import (
     Pool,
     Team,
 )
+from bot.storage.queries import rowcount
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 # keys per IN list (SQLite allows 32,766 bound parameters per statement)
 KEY_CHUNK = 500
-
-
-def _rowcount(result: Any) -> int:
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount)
 
 
 def _insert_ignoring_conflicts(
@@ -92,7 +88,7 @@ def retake_run(
         .where(col(JobRun.job) == job, col(JobRun.period) == period, retakeable)
         .values(status=RUNNING, started_at=now, finished_at=None, summary={})
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def finish_run(
@@ -103,7 +99,7 @@ def finish_run(
         .where(col(JobRun.job) == job, col(JobRun.period) == period, col(JobRun.status) == RUNNING)
         .values(status=status, finished_at=now, summary=summary)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def latest_runs(session: Session) -> list[JobRun]:
@@ -128,18 +124,6 @@ def pools_with_teams(session: Session, team_id: int | None = None) -> list[tuple
     if team_id is not None:
         statement = statement.where(col(Pool.team_id) == team_id)
     return [(pool, team) for pool, team in session.execute(statement)]
-
-
-def manager_ids(session: Session, team_id: int) -> list[int]:
-    return list(
-        session.execute(
-            select(col(Member.id))
-            .where(
-                col(Member.team_id) == team_id, col(Member.role).in_(("manager", "admin")), col(Member.active)
-            )
-            .order_by(col(Member.id))
-        ).scalars()
-    )
 
 
 def team(session: Session, team_id: int) -> Team | None:
@@ -244,12 +228,7 @@ def expire_requests(session: Session, customer_ids: Sequence[int], now: datetime
         .values(status="expired", decided_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
-
-
-def add_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(OwnershipEvent), rows)
+    return rowcount(result)
 
 
 def full_recycle_update(session: Session, cutoffs: Cutoffs) -> int:
@@ -261,7 +240,7 @@ def full_recycle_update(session: Session, cutoffs: Cutoffs) -> int:
         .values(owner_id=None, owned_since=None, last_touch_at=None, pending_member_id=None)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 # ---- what went back, for the notices -------------------------------------------------------------
@@ -364,5 +343,5 @@ def release_held(session: Session, keys: Sequence[str], now: datetime) -> int:
             .values(next_attempt_at=now)
             .execution_options(synchronize_session=False)
         )
-        released += _rowcount(result)
+        released += rowcount(result)
     return released

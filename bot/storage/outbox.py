@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
 from sqlmodel import Session, col
 
 from bot.storage.models import Member, Notification, Team
+from bot.storage.queries import rowcount
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 LAST_ERROR_LENGTH = 1000  # Notification.last_error
@@ -128,7 +129,7 @@ def take(session: Session, notification_id: int, now: datetime, lease_until: dat
         .values(status=SENDING, next_attempt_at=lease_until, attempts=col(Notification.attempts) + 1)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def settle(
@@ -162,7 +163,7 @@ def settle(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def counts_by_status(session: Session) -> dict[str, int]:
@@ -171,8 +172,3 @@ def counts_by_status(session: Session) -> dict[str, int]:
         select(col(Notification.status), func.count()).group_by(col(Notification.status))
     ).all()
     return {status: int(count) for status, count in rows}
-
-
-def _rowcount(result: Any) -> int:
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount)

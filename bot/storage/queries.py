@@ -30,7 +30,8 @@ CLAIM_EVENT_KINDS = ("claimed", "claim_requested")
 GIVEN_BACK_KINDS = ("released", "recycled")
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE changed: the answer every conditional update is decided by."""
     assert isinstance(result, CursorResult)
     return int(result.rowcount)
 
@@ -59,17 +60,16 @@ def member_and_team(session: Session, member_id: int) -> tuple[Member, Team] | N
     return (row[0], row[1]) if row else None
 
 
-def managers_of(session: Session, team_id: int) -> Sequence[Member]:
-    return (
+def manager_ids(session: Session, team_id: int) -> list[int]:
+    """The team's active managers and admins: who decides claims and reads digests."""
+    return list(
         session.execute(
-            select(Member)
+            select(col(Member.id))
             .where(
                 col(Member.team_id) == team_id, col(Member.role).in_(("manager", "admin")), col(Member.active)
             )
             .order_by(col(Member.id))
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
 
 
@@ -94,9 +94,10 @@ def pool_by_name(session: Session, name: str) -> Pool | None:
 # ---- counts the rules need ---------------------------------------------------------------------
 
 
-def held_count(session: Session, member_id: int, pool_id: int) -> int:
-    """Active customers of the pool the member owns (won ones excluded) plus its pending requests."""
-    in_pool = (col(Customer.pool_id) == pool_id,)
+def held_count(session: Session, member_id: int, pool_id: int | None = None) -> int:
+    """Active customers the member owns (won ones excluded) plus its pending requests, in one pool
+    (the holding cap is a rule of the pool) or, without ``pool_id``, across the team's pools."""
+    in_pool = () if pool_id is None else (col(Customer.pool_id) == pool_id,)
     owned = session.scalar(
         select(func.count())
         .select_from(Customer)
@@ -106,19 +107,6 @@ def held_count(session: Session, member_id: int, pool_id: int) -> int:
         select(func.count())
         .select_from(Customer)
         .where(col(Customer.pending_member_id) == member_id, *in_pool)
-    )
-    return int(owned or 0) + int(pending or 0)
-
-
-def held_in_team(session: Session, member_id: int) -> int:
-    """Every active customer the member owns or has asked for, across pools (for a manager's card)."""
-    owned = session.scalar(
-        select(func.count())
-        .select_from(Customer)
-        .where(col(Customer.owner_id) == member_id, col(Customer.won_at).is_(None))
-    )
-    pending = session.scalar(
-        select(func.count()).select_from(Customer).where(col(Customer.pending_member_id) == member_id)
     )
     return int(owned or 0) + int(pending or 0)
 
@@ -174,7 +162,7 @@ def take_from_pool(session: Session, customer_id: int, member_id: int, now: date
         )
         .values(**_owner_values(member_id, now))
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def mark_pending(session: Session, customer_id: int, member_id: int) -> bool:
@@ -187,7 +175,7 @@ def mark_pending(session: Session, customer_id: int, member_id: int) -> bool:
         )
         .values(pending_member_id=member_id)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def settle_pending(
@@ -199,7 +187,7 @@ def settle_pending(
         .where(col(Customer.id) == customer_id, col(Customer.pending_member_id) == member_id)
         .values(**values)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def give_back(session: Session, customer_id: int, owner_id: int) -> bool:
@@ -208,7 +196,7 @@ def give_back(session: Session, customer_id: int, owner_id: int) -> bool:
         .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
         .values(owner_id=None, owned_since=None, last_touch_at=None, won_at=None, locked=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def reassign(
@@ -223,7 +211,7 @@ def reassign(
         .where(col(Customer.id) == customer_id, owner_matches, col(Customer.pending_member_id).is_(None))
         .values(**_owner_values(to_member, now))
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def touch(session: Session, customer_id: int, owner_id: int, now: datetime) -> bool:
@@ -232,7 +220,7 @@ def touch(session: Session, customer_id: int, owner_id: int, now: datetime) -> b
         .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
         .values(last_touch_at=now)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def set_flags(session: Session, customer_id: int, owner_id: int | None, **values: Any) -> bool:
@@ -242,7 +230,7 @@ def set_flags(session: Session, customer_id: int, owner_id: int | None, **values
         .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
         .values(**values)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def book_of(session: Session, member_id: int) -> list[int]:
@@ -306,7 +294,7 @@ def decide_request(
         .where(col(ClaimRequest.id) == request_id, col(ClaimRequest.status) == "pending")
         .values(status=status, decided_by_id=by, decided_at=now, decision_reason=reason)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def enqueue(
