@@ -23,7 +23,7 @@ from bot.config import WEEKDAYS
 from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services
 from bot.scheduler.reminders import TeamMoment, skip_text, team_moments, working_days
-from bot.storage import jobs, reports
+from bot.storage import jobs, queries, reports
 from bot.storage.jobs import Outgoing
 from bot.storage.reports import TeamRow
 
@@ -175,7 +175,7 @@ def _activity(session: Session, team: TeamRow, first: date, last: date) -> tuple
     for member_id, count in reports.follow_up_counts(session, team_id, start, end).items():
         figures.setdefault(member_id, Counter())["follow_ups"] += count
     names = {rep.id: rep.name for rep in reports.active_members(session, team_id, reports.REP_ROLES)}
-    names.update(reports.names_of(session, set(figures) - set(names)))
+    names.update(queries.member_names(session, set(figures) - set(names)))
     rows = [_row(mid, name, figures.get(mid, Counter())) for mid, name in names.items()]
     return tuple(sorted(rows, key=lambda r: (r.member_name, r.member_id)))
 

@@ -3,7 +3,7 @@ row count says who won; nothing here checks in Python and then writes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from bot.storage.models import (
     Team,
 )
 
+IN_CHUNK = 500  # ids per IN list: well under SQLite's bound-parameter limit
 CLAIM_EVENT_KINDS = ("claimed", "claim_requested")
 GIVEN_BACK_KINDS = ("released", "recycled")
 
@@ -495,11 +496,15 @@ def customers_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Customer]
     return session.execute(select(Customer).where(col(Customer.id).in_(ids))).scalars().all()
 
 
-def member_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(col(Member.id), col(Member.name)).where(col(Member.id).in_(ids))).all()
-    return {row[0]: row[1] for row in rows}
+def member_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Names of the members ``ids``, read in chunks that stay under SQLite's parameter limit."""
+    wanted = sorted({i for i in ids if i})
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        rows = session.execute(select(col(Member.id), col(Member.name)).where(col(Member.id).in_(chunk)))
+        found.update({int(member_id or 0): name for member_id, name in rows})
+    return found
 
 
 def follow_ups_of(session: Session, customer_id: int, limit: int) -> Sequence[FollowUp]:

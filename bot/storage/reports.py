@@ -8,7 +8,7 @@ expiry either wins completely or loses completely.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -82,17 +82,6 @@ def active_members(session: Session, team_id: int, roles: Sequence[str]) -> list
         .order_by(col(Member.name), col(Member.id))
     )
     return [Person(int(mid or 0), name, handle) for mid, name, handle in rows]
-
-
-def names_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    found: dict[int, str] = {}
-    for start in range(0, len(wanted), CHUNK):
-        rows = session.execute(
-            select(col(Member.id), col(Member.name)).where(col(Member.id).in_(wanted[start : start + CHUNK]))
-        )
-        found.update({int(mid or 0): name for mid, name in rows})
-    return found
 
 
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
