@@ -89,10 +89,17 @@ class PoolConfig(_Strict):
     request_expiry_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
 
 
+class DingTalkConfig(_Strict):
+    # the interactive card template (created in DingTalk's card platform) the claim cards use;
+    # without one, claim cards are ActionCards whose buttons send the typed command back
+    card_template_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
 class PoolbotConfig(_Strict):
     """Everything an operator edits, minus secrets (those come from the environment only)."""
 
     database_url: str | None = None
+    dingtalk: DingTalkConfig = DingTalkConfig()
     teams: tuple[TeamConfig, ...] = ()
     members: tuple[MemberConfig, ...] = ()
     pools: tuple[PoolConfig, ...] = ()

@@ -139,3 +139,5 @@ class Reply:
     # a reply others in the conversation should see too (Slack: in_channel)
     public: bool = False
     choices: tuple[str, ...] = field(default=())
+    # nothing changed: a refusal, a usage line or a question back (a form shows it as an error)
+    refused: bool = False

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n.en import MESSAGES as EN
-from bot.i18n.zh_cn import MESSAGES as ZH
+from bot.i18n import AREAS, EN, ZH
 
 BOT = Path(__file__).parent.parent / "bot"
 CHAT_SDKS = ("slack_bolt", "slack_sdk", "dingtalk_stream")
@@ -36,6 +35,13 @@ def test_handlers_never_write_sql() -> None:
     for path in (BOT / "handlers").rglob("*.py"):
         bad = [n for n in _imports(path) if n.split(".")[0] in ("sqlalchemy", "sqlmodel", "psycopg")]
         assert not bad, f"{path} imports {bad}"
+
+
+def test_each_area_keeps_to_its_own_keys() -> None:
+    for area in AREAS:
+        prefix = area.__name__.rsplit(".", 1)[1] + "."
+        for key in [*area.EN, *area.ZH]:
+            assert key.startswith(prefix), f"{area.__name__}: {key}"
 
 
 def test_both_catalogues_have_the_same_keys_and_placeholders() -> None:

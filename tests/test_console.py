@@ -257,3 +257,21 @@ def test_review_findings_get_clear_answers(chat: ConsoleChat) -> None:
     chat.say("/as maria")
     assert "Maria is a manager: only reps own customers" in chat.say("/assign Globex maria")
     assert "Globex (#4)" in chat.say("/customer Globex") and "in the pool" in chat.say("/customer Globex")
+
+
+def test_a_number_answers_the_question_in_another_process(chat: ConsoleChat, services: Services) -> None:
+    """The choices live in the database: a second bot (another process behind Slack or DingTalk)
+    takes the answer; a number answers once, and not after an hour."""
+    from bot.handlers.commands import Bot
+    from bot.messages import Actor, Command
+
+    alice = Actor("console", "alice")
+    first, second = Bot(services), Bot(services)
+    assert first.handle(Command(alice, "/claim acme")).refused
+    assert "Acme Ltd is yours" in second.handle(Command(alice, "2")).message.summary
+    assert "yours" not in second.handle(Command(alice, "1")).message.summary
+
+    first.handle(Command(alice, "/customer acme"))
+    assert isinstance(services.clock, FakeClock)
+    services.clock.advance(hours=1, minutes=1)
+    assert "Acme Corp" not in second.handle(Command(alice, "1")).message.summary

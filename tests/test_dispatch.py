@@ -21,6 +21,7 @@ from datetime import timedelta
 import pytest
 from conftest import TEAM_CONFIG
 from helpers import add, member, notifications
+from sqlmodel import select
 
 from bot.config import PoolbotConfig
 from bot.domain import outbox
@@ -42,17 +43,17 @@ from bot.scheduler.dispatch import (
     dispatch,
 )
 from bot.storage import queries as q
-from bot.storage.models import Notification
+from bot.storage.models import Notification, Team
 
 EXTRA_REPS = [f"rep{i}" for i in range(1, 9)]
 
 
 @pytest.fixture
 def config() -> PoolbotConfig:
-    """conftest's team, plus: team channels on both platforms, a DingTalk manager (Dora), Alice
-    on both platforms, and eight more reps with no push platform (the console's people)."""
+    """conftest's team (no team channels, so claim cards go to the managers' DMs), plus: a
+    DingTalk manager (Dora), Alice on both platforms, and eight more reps with no push platform
+    (the console's people)."""
     data = copy.deepcopy(TEAM_CONFIG)
-    data["teams"][0].update(slack_channel="CEAST", dingtalk_conversation="cidEAST")
     for person in data["members"]:
         if person["handle"] == "alice":
             person["dingtalk"] = "DALICE"
@@ -79,7 +80,7 @@ class FakePlatform:
     always: BaseException | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def deliver(self, delivery: Delivery) -> None:
+    def deliver(self, delivery: Delivery) -> dict[str, str]:
         with self.lock:
             self.calls.append(delivery)
             queued = self.answers.get(delivery.address) or self.answers.get("*") or []
@@ -88,6 +89,7 @@ class FakePlatform:
             if self.always is not None:
                 raise self.always
             self.accepted.append(delivery)
+            return {"platform": self.platform, "message": f"m{len(self.accepted)}"}
 
     def answer(self, *errors: BaseException, to: str = "*") -> None:
         self.answers.setdefault(to, []).extend(errors)
@@ -130,6 +132,13 @@ def row(services: Services, key: str) -> Notification:
 
 def card_key(request_id: int, services: Services, manager: str) -> str:
     return f"claim_request:{request_id}:{member(services, manager).id}"
+
+
+def set_team_channels(services: Services, *, slack: str | None, dingtalk: str | None) -> None:
+    with services.db.write() as session:
+        (team,) = session.exec(select(Team)).all()
+        team.slack_channel, team.dingtalk_conversation = slack, dingtalk
+        session.add(team)
 
 
 def statuses(services: Services) -> Counter[str]:
@@ -198,6 +207,7 @@ def test_slack_is_preferred_and_team_channel_rows_go_to_the_team_channel(
     maria = member(services, "maria")
     decide(services, manager=maria, request_id=rid, approve=True)
     team_id = maria.team.id
+    set_team_channels(services, slack="CEAST", dingtalk="cidEAST")
     with services.db.write() as session:
         for n in (1, 2):
             q.enqueue(
@@ -498,3 +508,82 @@ def test_an_unknown_platform_is_refused(services: Services, slack: FakePlatform)
         dispatch(services, {"teams": FakePlatform("teams")})
     with pytest.raises(ValueError, match="slack"):
         dispatch(services, {"dingtalk": slack})
+
+
+# ---- claim cards: where they go, and updated in place after the decision ------------------------------
+
+
+def test_a_team_channel_takes_the_card_instead_of_the_dms_of_its_platform(
+    services: Services, slack: FakePlatform, dingtalk: FakePlatform, both: dict[str, Deliverer]
+) -> None:
+    """With a Slack channel only: one card in the channel for Maria (Slack), a DM for Dora
+    (DingTalk, which has no team channel)."""
+    set_team_channels(services, slack="CEAST", dingtalk=None)
+    request_claims(services, "alice")
+    dispatch(services, both)
+    assert [(d.kind, d.address, d.to_team_channel) for d in slack.accepted] == [
+        ("claim_request", "CEAST", True)
+    ]
+    assert [(d.kind, d.address) for d in dingtalk.accepted] == [("claim_request", "DDORA")]
+
+
+def test_a_card_pinned_to_one_platform_never_goes_to_another(
+    services: Services, slack: FakePlatform, dingtalk: FakePlatform
+) -> None:
+    set_team_channels(services, slack="CEAST", dingtalk="cidEAST")
+    request_claims(services, "alice")
+    dispatch(services, {"dingtalk": dingtalk})
+    assert [(d.key, d.address) for d in dingtalk.accepted] == [("claim_request:1:channel:dingtalk", "cidEAST")]
+    assert row(services, "claim_request:1:channel:slack").status == "pending"
+    dispatch(services, {"slack": slack})
+    assert [d.address for d in slack.accepted] == ["CEAST"]
+
+
+def test_a_decision_updates_every_delivered_card_in_place(
+    services: Services, slack: FakePlatform, dingtalk: FakePlatform, both: dict[str, Deliverer]
+) -> None:
+    (rid,) = request_claims(services, "alice")
+    dispatch(services, both)
+    decide(services, manager=member(services, "dora"), request_id=rid, approve=True)
+    dispatch(services, both)
+
+    maria_card, dora_card = (row(services, card_key(rid, services, m)) for m in ("maria", "dora"))
+    (slack_update,) = [d for d in slack.accepted if d.kind == "card_refresh"]
+    (ding_update,) = [d for d in dingtalk.accepted if d.kind == "card_refresh"]
+    assert slack_update.replaces == maria_card.message_ref == {"platform": "slack", "message": "m1"}
+    assert ding_update.replaces == dora_card.message_ref
+    shown = " ".join(b.text for b in slack_update.message.blocks if hasattr(b, "text"))
+    assert "approved by Dora at 11-23 10:00" in shown and not slack_update.message.buttons
+
+
+def test_a_card_not_yet_delivered_needs_no_update_and_shows_the_decision(
+    services: Services, slack: FakePlatform
+) -> None:
+    (rid,) = request_claims(services, "alice")
+    decide(services, manager=member(services, "maria"), request_id=rid, approve=False, reason="not ours")
+    dispatch(services, {"slack": slack})
+    kinds = [d.kind for d in slack.accepted]
+    assert kinds == ["claim_request", "claim_decided"]  # no refresh was queued: nothing to update
+    assert not slack.accepted[0].message.buttons
+
+
+def test_an_update_waits_for_a_card_still_in_flight(
+    services: Services, clock: FakeClock, slack: FakePlatform
+) -> None:
+    """The decision lands while the card is being posted: the update retries until the card has
+    a place, then replaces it."""
+    (rid,) = request_claims(services, "alice")
+    key = card_key(rid, services, "maria")
+    lease = outbox.lease_next(
+        services, routes=["slack"], open_platforms=["slack"], now=clock.now(), lease_for=timedelta(minutes=5)
+    )
+    assert lease is not None and lease.key == key
+    decide(services, manager=member(services, "maria"), request_id=rid, approve=True)
+    report = dispatch(services, {"slack": slack})
+    assert report.retried == 1 and not any(d.kind == "card_refresh" for d in slack.accepted)
+
+    outbox.settle_sent(services, lease, now=clock.now(), message_ref={"platform": "slack", "message": "x"})
+    clock.advance(minutes=2)
+    dispatch(services, {"slack": slack})
+    (update,) = [d for d in slack.accepted if d.kind == "card_refresh"]
+    assert update.replaces == {"platform": "slack", "message": "x"}

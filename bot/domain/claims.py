@@ -129,17 +129,37 @@ def _request(session: Session, row: Customer, member: MemberView, reason: str, n
             )
         ],
     )
-    for manager_id in q.manager_ids(session, member.team.id):
+    _queue_cards(session, int(request.id), member.team.id, now)
+    return int(request.id)
+
+
+def _queue_cards(session: Session, request_id: int, team_id: int, now: datetime) -> None:
+    """The request card goes to the team's channel on each platform that has one, and to the DMs
+    of the managers whose platform has no team channel (the console's managers included)."""
+    channels = q.team_channels(session, team_id)
+    params = {"request_id": request_id}
+    for platform in channels:
         q.enqueue(
             session,
-            key=f"claim_request:{request.id}:{manager_id}",
-            team_id=member.team.id,
-            recipient_id=manager_id,
+            key=f"claim_request:{request_id}:channel:{platform}",
+            team_id=team_id,
+            recipient_id=None,
             kind="claim_request",
-            params={"request_id": request.id},
+            params=params,
             now=now,
+            platform=platform,
         )
-    return int(request.id)
+    for manager_id, route in q.manager_routes(session, team_id):
+        if route not in channels:
+            q.enqueue(
+                session,
+                key=f"claim_request:{request_id}:{manager_id}",
+                team_id=team_id,
+                recipient_id=manager_id,
+                kind="claim_request",
+                params=params,
+                now=now,
+            )
 
 
 def decide(
@@ -176,6 +196,7 @@ def decide(
                 )
             ],
         )
+        q.enqueue_card_refreshes(session, request_id, now)
         q.enqueue(
             session,
             key=f"claim_decided:{request_id}",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
@@ -195,6 +198,8 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
             return None
         row = q.customer(session, request.customer_id)
         names = q.member_names(session, {request.member_id, request.decided_by_id or 0})
+        rep = q.member_and_team(session, request.member_id)
+    zone = ZoneInfo(rep[1].timezone) if rep else UTC
     return RequestView(
         id=int(request.id or 0),
         customer_id=request.customer_id,
@@ -205,6 +210,7 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
         status=request.status,
         decided_by_name=names.get(request.decided_by_id or 0),
         decision_reason=request.decision_reason,
+        decided_at=request.decided_at.astimezone(zone) if request.decided_at else None,
     )
 
 

@@ -18,13 +18,15 @@ class OutboxItem:
     kind: str
     params: dict[str, Any]
     recipient_id: int | None
+    # set on a row that updates the message delivered for another row (a decided claim card)
+    refreshes_id: int | None = None
 
 
 def undelivered_for(services: Services, *, member_id: int) -> list[OutboxItem]:
     with services.db.read() as session:
         rows = q.notifications_for(session, member_id, after_id=0)
         return [
-            OutboxItem(int(r.id or 0), r.kind, dict(r.payload), r.recipient_id)
+            OutboxItem(int(r.id or 0), r.kind, dict(r.payload), r.recipient_id, r.refreshes_id)
             for r in rows
             if r.status == "pending"
         ]
@@ -80,7 +82,7 @@ def lease_next(
 
 
 def _lease(row: ob.DueRow, until: datetime) -> Lease:
-    item = OutboxItem(row.id, row.kind, row.payload, row.recipient_id)
+    item = OutboxItem(row.id, row.kind, row.payload, row.recipient_id, row.refreshes_id)
     return Lease(
         item,
         row.key,
@@ -94,12 +96,29 @@ def _lease(row: ob.DueRow, until: datetime) -> Lease:
     )
 
 
-def settle_sent(services: Services, lease: Lease, *, now: datetime) -> bool:
-    """The platform accepted it. False when the lease had been taken over (nothing changed)."""
+def settle_sent(
+    services: Services, lease: Lease, *, now: datetime, message_ref: dict[str, str] | None = None
+) -> bool:
+    """The platform accepted it (and put it at ``message_ref``, when it says where). False when
+    the lease had been taken over (nothing changed)."""
     with services.db.write() as session:
         return ob.settle(
-            session, lease.item.id, lease.until, status=ob.SENT, next_attempt_at=now, sent_at=now
+            session,
+            lease.item.id,
+            lease.until,
+            status=ob.SENT,
+            next_attempt_at=now,
+            sent_at=now,
+            message_ref=message_ref,
         )
+
+
+def original_of(services: Services, item: OutboxItem) -> ob.Original | None:
+    """For a refresh row: the status and message reference of the row it updates."""
+    if item.refreshes_id is None:
+        return None
+    with services.db.read() as session:
+        return ob.original(session, item.refreshes_id)
 
 
 def settle_retry(

@@ -109,6 +109,8 @@ class RequestView:
     status: str
     decided_by_name: str | None
     decision_reason: str = ""
+    # when it was decided (or expired), in the team's time zone
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)

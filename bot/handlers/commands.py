@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import logs
-from bot.domain import claims, followups, lookup, ownership
+from bot.domain import chat, claims, followups, lookup, ownership
 from bot.domain.context import Services, today
 from bot.domain.errors import Ambiguous, DomainError
 from bot.domain.views import MemberView
@@ -21,7 +21,7 @@ from bot.handlers import views
 from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, parse
 from bot.i18n import DEFAULT_LOCALE, t
-from bot.messages import Actions, Button, Command, Context, Message, Reply, Text
+from bot.messages import Actions, Actor, Button, Command, Context, Message, Reply, Text
 from bot.names import as_id
 from bot.storage.queries import SearchFilters
 
@@ -41,6 +41,10 @@ class Ctx:
 
     def say(self, key: str, **params: object) -> Reply:
         return Reply(Message.text(t(self.locale, key, **params)))
+
+    def refuse(self, key: str, **params: object) -> Reply:
+        """An answer that changed nothing: a refusal, a usage line, a question back."""
+        return Reply(Message.text(t(self.locale, key, **params)), refused=True)
 
     def customer(self, *, whole: bool = False, keep_last: int = 0) -> tuple[int, tuple[str, ...]]:
         """Resolve the customer named at the start of the words; return its id and the rest.
@@ -83,7 +87,7 @@ def do_pool(ctx: Ctx) -> Reply:
     opts = ctx.parsed.options
     page_text = opts.get("page", "1")
     if (page := as_id(page_text)) is None or page > MAX_PAGE:
-        return ctx.say("error.bad_page", max=MAX_PAGE)
+        return ctx.refuse("error.bad_page", max=MAX_PAGE)
     filters = SearchFilters(
         words=ctx.parsed.words,
         industry=opts.get("industry"),
@@ -135,7 +139,7 @@ def do_followup(ctx: Ctx) -> Reply:
             parse_date(next_text, today(ctx.services, ctx.member.team)) if next_text is not None else None
         )
     except BadDate:
-        return ctx.say("error.bad_date", text=next_text)
+        return ctx.refuse("error.bad_date", text=next_text)
     done = followups.follow_up(
         ctx.services,
         member=ctx.member,
@@ -292,74 +296,91 @@ class Bot:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        # numbered choices offered to each identity, so "2" can answer "which one?"
-        self._choices: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def handle(self, command: Command) -> Reply:
         """Answer one line; whatever goes wrong, the answer is a sentence, never a traceback."""
+        return self._guarded(command, lambda request_id: self._handle(command, request_id))
+
+    def handle_parsed(self, command: Command, parsed: Parsed) -> Reply:
+        """Answer a command a form already took apart (a Slack modal's fields): no re-parsing, so a
+        note may hold quotes or ``key:value`` text. ``command.text`` is only for the logs."""
+        return self._guarded(command, lambda request_id: self._handle_parsed(command, parsed, request_id))
+
+    def _guarded(self, command: Command, answer: Callable[[str], Reply]) -> Reply:
         request_id = command.request_id or uuid.uuid4().hex[:12]
         try:
-            return self._handle(command, request_id)
+            return answer(request_id)
         except Exception:
             log.exception("command failed", extra={"user": command.actor.user_id, "request_id": request_id})
-            return Reply(Message.text(t(DEFAULT_LOCALE, "error.internal", ref=request_id)))
+            return _refused(Message.text(t(DEFAULT_LOCALE, "error.internal", ref=request_id)))
 
-    def _handle(self, command: Command, request_id: str) -> Reply:
-        identity = (command.actor.platform, command.actor.user_id)
-        text = self._expand_choice(identity, command.text.strip())
+    def member_of(self, command: Command, request_id: str) -> MemberView | Reply:
+        """The member behind the platform identity, or the answer telling a stranger to ask an admin."""
         try:
-            member = lookup.member_for(
+            return lookup.member_for(
                 self.services, platform=command.actor.platform, user_id=command.actor.user_id
             )
         except DomainError as exc:
             log.info(
                 "unknown member",
-                extra={"platform": identity[0], "user": identity[1], "request_id": request_id},
+                extra={
+                    "platform": command.actor.platform,
+                    "user": command.actor.user_id,
+                    "request_id": request_id,
+                },
             )
-            return Reply(Message.text(t(DEFAULT_LOCALE, exc.key, **exc.params)))
+            return _refused(Message.text(t(DEFAULT_LOCALE, exc.key, **exc.params)))
+
+    def _handle_parsed(self, command: Command, parsed: Parsed, request_id: str) -> Reply:
+        member = self.member_of(command, request_id)
+        if isinstance(member, Reply):
+            return member
+        if parsed.name not in COMMANDS:
+            return self._unknown(member, parsed.name)
+        return self._run(Ctx(self.services, member, parsed), command.actor, request_id)
+
+    def _handle(self, command: Command, request_id: str) -> Reply:
+        text = self._expand_choice(command.actor, command.text.strip())
+        member = self.member_of(command, request_id)
+        if isinstance(member, Reply):
+            return member
         if len(text) > MAX_COMMAND_LENGTH:
             what = t(member.team.locale, "what.message")
-            return Reply(
-                Message.text(
-                    t(
-                        member.team.locale,
-                        "error.too_long",
-                        what=what,
-                        length=len(text),
-                        limit=MAX_COMMAND_LENGTH,
-                    )
-                )
+            too_long = t(
+                member.team.locale, "error.too_long", what=what, length=len(text), limit=MAX_COMMAND_LENGTH
             )
+            return _refused(Message.text(too_long))
         parsed = parse(text)
         if parsed is None or parsed.name not in COMMANDS:
             return self._unknown(member, text)
-        return self._run(Ctx(self.services, member, parsed), identity, request_id)
+        return self._run(Ctx(self.services, member, parsed), command.actor, request_id)
 
-    def _run(self, ctx: Ctx, identity: tuple[str, str], request_id: str) -> Reply:
+    def _run(self, ctx: Ctx, actor: Actor, request_id: str) -> Reply:
         fields = {"member": ctx.member.handle, "command": ctx.parsed.name, "request_id": request_id}
         try:
             with logs.bound(**fields):
                 reply = COMMANDS[ctx.parsed.name](ctx)
         except NeedChoice as choice:
-            return self._offer(ctx, identity, choice)
+            return self._offer(ctx, actor, choice)
         except Usage:
-            return ctx.say("error.usage", usage=t(ctx.locale, f"help.{_help_key(ctx.parsed.name)}"))
+            return ctx.refuse("error.usage", usage=t(ctx.locale, f"help.{_help_key(ctx.parsed.name)}"))
         except DomainError as exc:
             log.info("refused", extra={**fields, "reason": exc.key, **_loggable(exc.params)})
-            return ctx.say(exc.key, **_translated(ctx.locale, exc.params))
+            return ctx.refuse(exc.key, **_translated(ctx.locale, exc.params))
         except Exception:
             log.exception("command failed", extra=fields)
-            return ctx.say("error.internal", ref=request_id)
+            return ctx.refuse("error.internal", ref=request_id)
         log.info("done", extra=fields)
         return reply
 
-    def _offer(self, ctx: Ctx, identity: tuple[str, str], choice: NeedChoice) -> Reply:
+    def _offer(self, ctx: Ctx, actor: Actor, choice: NeedChoice) -> Reply:
         exc = choice.ambiguous
         buttons = tuple(
             Button(f"{i}) #{cid} {name}", f"cmd.{choice.command}", f"#{cid} {choice.remainder}".strip())
             for i, (cid, name) in enumerate(exc.choices, start=1)
         )
-        self._choices[identity] = tuple(b.twin for b in buttons)
+        commands = [b.twin for b in buttons]
+        chat.offer(self.services, platform=actor.platform, user_id=actor.user_id, commands=commands)
         message = Message(
             (
                 Text(t(ctx.locale, exc.key, **exc.params)),
@@ -368,20 +389,25 @@ class Bot:
             ),
             summary=t(ctx.locale, exc.key, **exc.params),
         )
-        return Reply(message, choices=self._choices[identity])
+        return Reply(message, choices=tuple(commands), refused=True)
 
-    def _expand_choice(self, identity: tuple[str, str], text: str) -> str:
-        offered = self._choices.pop(identity, ())
+    def _expand_choice(self, actor: Actor, text: str) -> str:
+        """A bare number answers the choices offered last (any process may have offered them)."""
         choice = as_id(text)
-        if choice is not None and choice <= len(offered):
-            return offered[choice - 1]
-        return text
+        if choice is None:
+            return text
+        offered = chat.take_offer(self.services, platform=actor.platform, user_id=actor.user_id)
+        return offered[choice - 1] if choice <= len(offered) else text
 
     def _unknown(self, member: MemberView, text: str) -> Reply:
         head = text.split()[0] if text.split() else ""
         intro = t(member.team.locale, "error.unknown_command", command=head)
         help_text = help_message(member.team.locale)
-        return Reply(Message((Text(intro), *help_text.blocks), summary=intro))
+        return _refused(Message((Text(intro), *help_text.blocks), summary=intro))
+
+
+def _refused(message: Message) -> Reply:
+    return Reply(message, refused=True)
 
 
 def _help_key(command: str) -> str:

@@ -21,11 +21,11 @@ RECYCLED_LINES = 30  # lines of customers in one recycle notice or digest; the r
 
 def render(services: Services, item: OutboxItem, locale: str) -> Message:
     kind, params = item.kind, item.params
-    if kind in ("claim_request", "claim_decided"):
+    if kind in ("claim_request", "card_refresh", "claim_decided"):
         request = lookup.request_view(services, request_id=int(params["request_id"]))
         if request is None:
             return Message.text(t(locale, "error.request_unknown", request=params["request_id"]))
-        if kind == "claim_request":
+        if kind != "claim_decided":
             held = lookup.holdings(services, member_id=request.member_id)
             return views.request_card(locale, request, held)
         key = "notify.claim_approved" if request.status == "approved" else "notify.claim_rejected"

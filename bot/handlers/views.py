@@ -243,6 +243,7 @@ def request_card(locale: str, request: RequestView, held: int) -> Message:
                     "view.request_decided",
                     status=t(locale, f"status.{request.status}"),
                     by=request.decided_by_name or "?",
+                    when=request.decided_at or "?",
                 )
             )
         )

@@ -10,8 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n.en import MESSAGES as EN
-from bot.i18n.zh_cn import MESSAGES as ZH
+from bot.i18n import dingtalk, insight, slack
+from bot.i18n.en import MESSAGES as CORE_EN
+from bot.i18n.zh_cn import MESSAGES as CORE_ZH
+
+# the core catalogue, then one small catalogue per area (each area keeps its keys under its prefix)
+AREAS = (slack, dingtalk, insight)
+EN: dict[str, str] = {**CORE_EN}
+ZH: dict[str, str] = {**CORE_ZH}
+for _area in AREAS:
+    EN.update(_area.EN)
+    ZH.update(_area.ZH)
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN, "zh-CN": ZH}
 DEFAULT_LOCALE = "en"

@@ -117,7 +117,7 @@ MESSAGES: dict[str, str] = {
     "view.request_body": "{member} asks for {customer}. Reason: {reason}",
     "view.request_holdings": "{member} holds {held} customers.",
     "view.request_expired": "Expired: no manager decided in time.",
-    "view.request_decided": "{status} by {by}.",
+    "view.request_decided": "This request was {status} by {by} at {when}.",
     # events
     "event.imported": "imported into the pool",
     "event.claim_requested": "{member} asked to claim it",

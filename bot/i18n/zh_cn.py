@@ -105,7 +105,7 @@ MESSAGES: dict[str, str] = {
     "view.request_body": "{member} 申请认领 {customer}。理由：{reason}",
     "view.request_holdings": "{member} 当前持有 {held} 个客户。",
     "view.request_expired": "已过期：没有经理及时审批。",
-    "view.request_decided": "已由 {by} {status}。",
+    "view.request_decided": "已由 {by} 于 {when} {status}。",
     "event.imported": "导入公海",
     "event.claim_requested": "{member} 申请认领",
     "event.claimed": "{member} 认领",

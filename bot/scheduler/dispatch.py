@@ -90,17 +90,26 @@ class Delivery:
     address: str
     locale: str
     message: Message
+    # set for an update in place: where the platform put the message this one replaces
+    replaces: dict[str, str] | None = None
+
+
+MessageRef = dict[str, str]
 
 
 class Deliverer(Protocol):
     """Sends :class:`Delivery` values to one platform. Raises :class:`Throttled`,
     :class:`TransientDeliveryError` or :class:`PermanentDeliveryError`; any other exception is
-    treated as transient. Exception messages end up in ``last_error`` and the logs: no tokens."""
+    treated as transient. Exception messages end up in ``last_error`` and the logs: no tokens.
+
+    ``deliver`` returns where the message landed (a :data:`MessageRef` with at least
+    ``platform``), or None when the platform cannot update it later. When ``delivery.replaces`` is
+    set, the deliverer updates that message in place instead of posting a new one."""
 
     @property
     def platform(self) -> str: ...
 
-    def deliver(self, delivery: Delivery) -> None: ...
+    def deliver(self, delivery: Delivery) -> MessageRef | None: ...
 
 
 @dataclass(frozen=True)
@@ -203,7 +212,10 @@ def _attempt(
     """Render, deliver, and record the outcome. Nothing raised by either step escapes: a bug in a
     renderer or a deliverer must neither lose the notification nor stop the pass."""
     try:
-        deliverer.deliver(_delivery(services, lease))
+        replaces = _replaced_message(services, lease)
+        ref = None
+        if replaces is not _NOTHING_TO_UPDATE:
+            ref = deliverer.deliver(_delivery(services, lease, replaces))
     except Throttled as exc:
         _throttled(services, lease, exc, policy, report, at)
     except PermanentDeliveryError as exc:
@@ -214,10 +226,35 @@ def _attempt(
         _transient(services, lease, _describe(exc), policy, report, at)
     else:
         # the at-least-once window: a crash before this commit delivers the message again
-        _count(report, "sent", outbox.settle_sent(services, lease, now=_now(services, at)), lease)
+        settled = outbox.settle_sent(services, lease, now=_now(services, at), message_ref=ref)
+        _count(report, "sent", settled, lease)
 
 
-def _delivery(services: Services, lease: Lease) -> Delivery:
+class _OriginalInFlight(TransientDeliveryError):
+    """The message to update is being delivered right now: try again once it has landed."""
+
+
+_NOTHING_TO_UPDATE: MessageRef = {}
+
+
+def _replaced_message(services: Services, lease: Lease) -> MessageRef | None:
+    """For a refresh row, the message it updates; :data:`_NOTHING_TO_UPDATE` when there is none to
+    update (the original is still to be sent, and will render the current state; or it failed;
+    or it went to another platform). None for an ordinary row."""
+    original = outbox.original_of(services, lease.item)
+    if lease.item.refreshes_id is None:
+        return None
+    if original is None or original.status in ("pending", "failed"):
+        return _NOTHING_TO_UPDATE
+    if original.status == "sending":
+        raise _OriginalInFlight("the message to update is still being delivered")
+    ref = original.message_ref
+    if not ref or ref.get("platform") != lease.platform:
+        return _NOTHING_TO_UPDATE
+    return ref
+
+
+def _delivery(services: Services, lease: Lease, replaces: MessageRef | None = None) -> Delivery:
     message = render(services, lease.item, lease.locale)
     return Delivery(
         notification_id=lease.item.id,
@@ -229,6 +266,7 @@ def _delivery(services: Services, lease: Lease) -> Delivery:
         address=lease.address,
         locale=lease.locale,
         message=message,
+        replaces=replaces,
     )
 
 

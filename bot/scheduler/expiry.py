@@ -128,6 +128,8 @@ def apply_batch(services: Services, batch: list[Expired], at: datetime) -> tuple
             ],
         )
         queued = jobs.enqueue_many(session, [_notice(e) for e in done], now=now, deliver_from=now)
+        for e in done:
+            queued += q.enqueue_card_refreshes(session, e.request.request_id, now)
     return done, queued
 
 

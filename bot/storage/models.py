@@ -176,6 +176,13 @@ class Notification(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=1000)
+    # a team-channel row meant for one platform's channel only (None: the first platform with one)
+    platform: str | None = Field(default=None, max_length=12)
+    # where the platform put the delivered message ({"platform", "channel", "ts"} on Slack, a card
+    # id on DingTalk), so a later decision can update it in place
+    message_ref: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # this row updates the message delivered for that row (a claim card after the decision)
+    refreshes_id: int | None = Field(default=None, foreign_key="notification.id")
 
 
 class JobRun(SQLModel, table=True):
@@ -193,3 +200,28 @@ class JobRun(SQLModel, table=True):
     started_at: datetime = Field(sa_column=_utc())
     finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     summary: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class InboundSeen(SQLModel, table=True):
+    """Inbound requests already acted on (a Slack trigger id, a DingTalk message id): the unique key
+    turns a platform's retry or redelivery into a no-op, whichever process receives it."""
+
+    __tablename__ = "inbound_seen"
+    __table_args__ = (UniqueConstraint("platform", "key", name="uq_inbound_seen_platform_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=12)
+    key: str = Field(max_length=200)
+    received_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class ChatChoice(SQLModel, table=True):
+    """The numbered choices last offered to one chat identity ("3 customers match: reply 1-3"), kept
+    in the database so the answer may reach any process."""
+
+    __tablename__ = "chat_choice"
+
+    platform: str = Field(primary_key=True, max_length=12)
+    user_id: str = Field(primary_key=True, max_length=80)
+    commands: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    offered_at: datetime = Field(sa_column=_utc())

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
 from bot.storage.models import Member, Notification, Team
@@ -50,6 +50,15 @@ class DueRow:
     locale: str
     platform: str
     address: str
+    refreshes_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """The notification whose delivered message a refresh updates."""
+
+    status: str
+    message_ref: dict[str, str] | None
 
 
 def _address(platform: str) -> ColumnElement[Any]:
@@ -57,10 +66,16 @@ def _address(platform: str) -> ColumnElement[Any]:
     return case((col(Notification.to_team_channel), team_channel), else_=member_id)
 
 
+def _reachable(platform: str) -> ColumnElement[bool]:
+    """The row has an address on ``platform`` and is not pinned to another platform."""
+    pinned = col(Notification.platform)
+    return and_(_address(platform).is_not(None), or_(pinned.is_(None), pinned == platform))
+
+
 def _route(routes: Sequence[str]) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """(platform, address) of a notification: the first of ``routes`` it has an address on."""
-    whens = [(_address(p).is_not(None), literal(p)) for p in routes]
-    addresses = [(_address(p).is_not(None), _address(p)) for p in routes]
+    """(platform, address) of a notification: the first of ``routes`` it can go to."""
+    whens = [(_reachable(p), literal(p)) for p in routes]
+    addresses = [(_reachable(p), _address(p)) for p in routes]
     return case(*whens, else_=None), case(*addresses, else_=None)
 
 
@@ -94,6 +109,7 @@ def next_due(
             col(Team.locale),
             platform,
             address,
+            col(Notification.refreshes_id),
         )
         .join(Team, col(Team.id) == col(Notification.team_id))
         .outerjoin(Member, col(Member.id) == col(Notification.recipient_id))
@@ -104,7 +120,7 @@ def next_due(
     ).first()
     if row is None:
         return None
-    nid, key, team_id, recipient, to_team, kind, payload, attempts, locale, route, target = row
+    nid, key, team_id, recipient, to_team, kind, payload, attempts, locale, route, target, refreshes = row
     return DueRow(
         nid,
         key,
@@ -117,7 +133,13 @@ def next_due(
         locale,
         str(route),
         str(target),
+        refreshes,
     )
+
+
+def original(session: Session, notification_id: int) -> Original | None:
+    row = session.get(Notification, notification_id)
+    return Original(row.status, dict(row.message_ref) if row.message_ref else None) if row else None
 
 
 def take(session: Session, notification_id: int, now: datetime, lease_until: datetime) -> bool:
@@ -142,6 +164,7 @@ def settle(
     sent_at: datetime | None = None,
     error: str | None = None,
     give_back_attempt: bool = False,
+    message_ref: dict[str, str] | None = None,
 ) -> bool:
     """Record an attempt's outcome; False when the lease is no longer ours (it expired and another
     dispatcher took the row), in which case nothing changes."""
@@ -153,6 +176,8 @@ def settle(
     }
     if give_back_attempt:
         values["attempts"] = col(Notification.attempts) - 1
+    if message_ref is not None:
+        values["message_ref"] = message_ref
     result = session.execute(
         update(Notification)
         .where(

@@ -61,6 +61,26 @@ def member_and_team(session: Session, member_id: int) -> tuple[Member, Team] | N
     return (row[0], row[1]) if row else None
 
 
+def team_channels(session: Session, team_id: int) -> dict[str, str]:
+    """platform -> the team's channel on it, for the platforms where it has one."""
+    team = session.get(Team, team_id)
+    if team is None:
+        return {}
+    channels = {"slack": team.slack_channel, "dingtalk": team.dingtalk_conversation}
+    return {platform: channel for platform, channel in channels.items() if channel}
+
+
+def manager_routes(session: Session, team_id: int) -> list[tuple[int, str | None]]:
+    """The team's active managers with the platform a notification reaches them on first (Slack,
+    then DingTalk; None: the console only)."""
+    rows = session.execute(
+        select(col(Member.id), col(Member.slack_id), col(Member.dingtalk_id))
+        .where(col(Member.team_id) == team_id, col(Member.role).in_(("manager", "admin")), col(Member.active))
+        .order_by(col(Member.id))
+    ).all()
+    return [(mid, "slack" if slack else "dingtalk" if ding else None) for mid, slack, ding in rows]
+
+
 def manager_ids(session: Session, team_id: int) -> list[int]:
     """The team's active managers and admins: who decides claims and reads digests."""
     return list(
@@ -307,8 +327,13 @@ def enqueue(
     kind: str,
     params: dict[str, Any],
     now: datetime,
+    platform: str | None = None,
+    refreshes_id: int | None = None,
 ) -> None:
-    """Queue a notification; a second one with the same key (the same cause) is ignored."""
+    """Queue a notification; a second one with the same key (the same cause) is ignored.
+
+    No ``recipient_id``: it goes to the team's channel (``platform``: that platform's channel only).
+    """
     values = {
         "key": key,
         "team_id": team_id,
@@ -320,6 +345,8 @@ def enqueue(
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
+        "platform": platform,
+        "refreshes_id": refreshes_id,
     }
     dialect = session.get_bind().dialect.name
     builder = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -553,6 +580,45 @@ def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) 
             .where(col(Notification.id).in_(notification_ids), col(Notification.status) == "pending")
             .values(status="sent", sent_at=now)
         )
+
+
+def cards_to_refresh(session: Session, request_id: int) -> Sequence[Notification]:
+    """The claim cards of a request that a platform holds, or is being handed right now: those a
+    decision must update in place. Cards still pending render the decision when they go out."""
+    return (
+        session.execute(
+            select(Notification)
+            .where(
+                col(Notification.key).like(f"claim_request:{request_id}:%"),
+                or_(
+                    col(Notification.status) == "sending",
+                    and_(col(Notification.status) == "sent", col(Notification.message_ref).is_not(None)),
+                ),
+            )
+            .order_by(col(Notification.id))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def enqueue_card_refreshes(session: Session, request_id: int, now: datetime) -> int:
+    """Queue an in-place update of every delivered card of the request (after its decision or
+    expiry), in the transaction of that change; each keyed by the card it updates."""
+    cards = cards_to_refresh(session, request_id)
+    for card in cards:
+        enqueue(
+            session,
+            key=f"card_refresh:{card.id}",
+            team_id=card.team_id,
+            recipient_id=card.recipient_id,
+            kind="card_refresh",
+            params={"request_id": request_id},
+            now=now,
+            platform=card.platform,
+            refreshes_id=card.id,
+        )
+    return len(cards)
 
 
 def first_active_handle(session: Session) -> str | None:
