@@ -240,8 +240,18 @@ def test_a_decision_conflict_speaks_chinese_in_a_chinese_team(services: Services
     assert "申请 #1 已被 王经理 批准" in chat.say("审批 1")
 
 
-@pytest.mark.parametrize("text", ["/claim #99999999999999999999", "/claim #3000000000", "/customer #²",
-                                  "/approve ²", "/approve 99999999999", "/pool page:²", "/lock #4294967296"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/claim #99999999999999999999",
+        "/claim #3000000000",
+        "/customer #²",
+        "/approve ²",
+        "/approve 99999999999",
+        "/pool page:²",
+        "/lock #4294967296",
+    ],
+)
 def test_numbers_that_name_nothing_get_a_clear_answer(chat: ConsoleChat, text: str) -> None:
     chat.say("/as maria")
     out = chat.say(text)

@@ -533,7 +533,9 @@ def test_a_card_pinned_to_one_platform_never_goes_to_another(
     set_team_channels(services, slack="CEAST", dingtalk="cidEAST")
     request_claims(services, "alice")
     dispatch(services, {"dingtalk": dingtalk})
-    assert [(d.key, d.address) for d in dingtalk.accepted] == [("claim_request:1:channel:dingtalk", "cidEAST")]
+    assert [(d.key, d.address) for d in dingtalk.accepted] == [
+        ("claim_request:1:channel:dingtalk", "cidEAST")
+    ]
     assert row(services, "claim_request:1:channel:slack").status == "pending"
     dispatch(services, {"slack": slack})
     assert [d.address for d in slack.accepted] == ["CEAST"]
