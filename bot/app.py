@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.config import PoolbotConfig
@@ -44,7 +44,10 @@ def build(
         raise NotMigrated(f"the database at {redact(url)} is not migrated: run `poolbot db upgrade`")
     db = Database.from_url(url)
     sync_config(db, config)
-    return Runtime(settings, config, url, Services(db=db, clock=clock or SystemClock()))
+    services = Services(db=db, clock=clock or SystemClock())
+    if settings.poolbot_files_dir is not None:
+        services = replace(services, files_dir=settings.poolbot_files_dir)
+    return Runtime(settings, config, url, services)
 
 
 def redact(url: str) -> str:

@@ -88,7 +88,16 @@ class Divider:
     pass
 
 
-Block = Text | Fields | Actions | Context | Divider
+@dataclass(frozen=True)
+class Image:
+    """A picture the bot made (a report's chart): a PNG file on this machine. Slack and DingTalk
+    upload it; the console prints its path."""
+
+    path: str
+    title: str
+
+
+Block = Text | Fields | Actions | Context | Divider | Image
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,8 @@ def _block_from_json(data: dict[str, Any]) -> Block:
         return Context(data["text"])
     if kind == "Divider":
         return Divider()
+    if kind == "Image":
+        return Image(data["path"], data["title"])
     raise ValueError(f"unknown block type {kind!r}")
 
 

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str | None = None
 
+    # the HTTP server of Slack's HTTP mode (POST /slack/events, GET /healthz)
+    port: int = 3000
+    # files the bot makes (report charts)
+    poolbot_files_dir: Path | None = None
+
     dingtalk_client_id: str | None = None
     dingtalk_client_secret: SecretStr | None = None
     dingtalk_robot_code: str | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -16,10 +18,16 @@ from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, Team
 
 
+def _default_files_dir() -> Path:
+    return Path(tempfile.gettempdir()) / "poolbot"
+
+
 @dataclass(frozen=True)
 class Services:
     db: Database
     clock: Clock
+    # where the bot writes files it makes (report charts); POOLBOT_FILES_DIR
+    files_dir: Path = field(default_factory=_default_files_dir)
 
 
 def team_view(team: Team) -> TeamView:

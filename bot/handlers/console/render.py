@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Actions, Context, Divider, Fields, Message, Text
+from bot.messages import Actions, Context, Divider, Fields, Image, Message, Text
 
 
 def render_text(message: Message) -> str:
@@ -19,4 +19,6 @@ def render_text(message: Message) -> str:
             lines.append(f"  {block.text}")
         elif isinstance(block, Divider):
             lines.append("-" * 40)
+        elif isinstance(block, Image):
+            lines.append(f"  [{block.title}: {block.path}]")
     return "\n".join(lines)
