@@ -81,6 +81,24 @@ def lease_next(
     return None
 
 
+def lease_more(
+    services: Services,
+    *,
+    routes: Sequence[str],
+    platform: str,
+    now: datetime,
+    lease_for: timedelta,
+    limit: int,
+) -> list[Lease]:
+    """Take up to ``limit`` more due notifications for ``platform`` at once, for a deliverer that
+    sends several in one call (DingTalk's batchSend). Refresh rows are left for one-at-a-time
+    delivery; rows another dispatcher took in between are skipped."""
+    until = now + lease_for
+    with services.db.write() as session:
+        rows = ob.due_rows(session, routes, [platform], now, limit=limit, new_messages_only=True)
+        return [_lease(row, until) for row in rows if ob.take(session, row.id, now, until)]
+
+
 def _lease(row: ob.DueRow, until: datetime) -> Lease:
     item = OutboxItem(row.id, row.kind, row.payload, row.recipient_id, row.refreshes_id)
     return Lease(

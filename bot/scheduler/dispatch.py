@@ -32,20 +32,22 @@ database is unreachable) after the platform accepted it but before step 3 commit
 delivery outlives its lease, or if a timeout hides that the platform did accept it (it is retried
 as transient). The first window is as small as it can be without the platform's help (neither
 Slack's ``chat.postMessage`` nor DingTalk's robot API takes an idempotency key): each lease covers
-one message, not a batch, and step 3 is a single-row UPDATE by primary key issued right after
-``deliver`` returns, with no other work in between. A :class:`Deliverer`'s own timeouts must stay
-well under :attr:`RetryPolicy.lease` (5 minutes) to keep the second window closed. A cause is
-never *queued* twice: the outbox key is unique per cause.
+one message, and step 3 is a single-row UPDATE by primary key issued right after ``deliver``
+returns, with no other work in between. The exception is a :class:`BatchDeliverer` (DingTalk):
+there the window is one ``deliver_batch`` call wide, at most ``batch_size`` rows, and each row is
+still settled by its own primary-key UPDATE, with the outcome the platform reported for it.
+A :class:`Deliverer`'s own timeouts must stay well under :attr:`RetryPolicy.lease` (5 minutes)
+to keep the second window closed. A cause is never *queued* twice: the outbox key is unique per cause.
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain import outbox
 from bot.domain.context import Services
@@ -112,6 +114,31 @@ class Deliverer(Protocol):
     def deliver(self, delivery: Delivery) -> MessageRef | None: ...
 
 
+# what a batch deliverer reports for each delivery: where it landed (or None), or the exception
+# the one-at-a-time path would have raised for it
+Outcome = MessageRef | None | BaseException
+
+
+@runtime_checkable
+class BatchDeliverer(Protocol):
+    """A :class:`Deliverer` that can also send several deliveries in one pass (DingTalk's
+    ``batchSend`` takes up to 20 users per call for one identical message). The dispatcher hands
+    it up to ``batch_size`` leased rows of its platform at once (never refresh rows: those go
+    through ``deliver``) and settles each row by its own outcome, so a user the platform reports
+    as throttled or invalid is retried or failed alone. ``deliver_batch`` returns one outcome per
+    delivery, in order; if it raises instead, every delivery of the batch gets that exception."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def batch_size(self) -> int: ...
+
+    def deliver(self, delivery: Delivery) -> MessageRef | None: ...
+
+    def deliver_batch(self, deliveries: Sequence[Delivery]) -> list[Outcome]: ...
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     base: timedelta = timedelta(seconds=30)
@@ -175,7 +202,8 @@ def dispatch(
     A platform that throttles is left alone for the rest of the pass; the others continue."""
     routes = _routes(deliverers)
     report = DispatchReport()
-    for _ in range(limit):
+    taken = 0
+    while taken < limit:
         open_platforms = [p for p in routes if p not in report.paused]
         lease = outbox.lease_next(
             services,
@@ -186,8 +214,34 @@ def dispatch(
         )
         if lease is None:
             break
-        _attempt(services, deliverers[lease.platform], lease, policy, report, at)
+        deliverer = deliverers[lease.platform]
+        size = min(_batch_size(deliverer), limit - taken)
+        if size > 1 and lease.item.refreshes_id is None and isinstance(deliverer, BatchDeliverer):
+            leases = [lease, *_lease_more(services, routes, lease.platform, size - 1, policy, at)]
+            _attempt_batch(services, deliverer, leases, policy, report, at)
+        else:
+            leases = [lease]
+            _attempt(services, deliverer, lease, policy, report, at)
+        taken += len(leases)
     return report
+
+
+def _batch_size(deliverer: Deliverer) -> int:
+    size = getattr(deliverer, "batch_size", 1)
+    return size if isinstance(size, int) and hasattr(deliverer, "deliver_batch") else 1
+
+
+def _lease_more(
+    services: Services, routes: list[str], platform: str, count: int, policy: RetryPolicy, at: datetime | None
+) -> list[Lease]:
+    return outbox.lease_more(
+        services,
+        routes=routes,
+        platform=platform,
+        now=_now(services, at),
+        lease_for=policy.lease,
+        limit=count,
+    )
 
 
 def _routes(deliverers: Mapping[str, Deliverer]) -> list[str]:
@@ -211,22 +265,71 @@ def _attempt(
 ) -> None:
     """Render, deliver, and record the outcome. Nothing raised by either step escapes: a bug in a
     renderer or a deliverer must neither lose the notification nor stop the pass."""
+    outcome: Outcome
     try:
         replaces = _replaced_message(services, lease)
-        ref = None
+        outcome = None
         if replaces is not _NOTHING_TO_UPDATE:
-            ref = deliverer.deliver(_delivery(services, lease, replaces))
-    except Throttled as exc:
-        _throttled(services, lease, exc, policy, report, at)
-    except PermanentDeliveryError as exc:
-        _failed(services, lease, _describe(exc), report, at)
-    except Exception as exc:  # TransientDeliveryError, or anything unexpected: retry
-        if not isinstance(exc, TransientDeliveryError):
-            log.exception("delivery raised", extra=_fields(lease))
-        _transient(services, lease, _describe(exc), policy, report, at)
+            outcome = deliverer.deliver(_delivery(services, lease, replaces))
+    except Exception as exc:
+        outcome = exc
+    _settle(services, lease, outcome, policy, report, at)
+
+
+def _attempt_batch(
+    services: Services,
+    deliverer: BatchDeliverer,
+    leases: list[Lease],
+    policy: RetryPolicy,
+    report: DispatchReport,
+    at: datetime | None,
+) -> None:
+    """Render every leased row (a row that fails to render is retried alone), deliver the rest in
+    one ``deliver_batch``, and settle each row by its own outcome."""
+    outcomes: dict[int, Outcome] = {}
+    ready: list[tuple[Lease, Delivery]] = []
+    for lease in leases:
+        try:
+            ready.append((lease, _delivery(services, lease)))
+        except Exception as exc:
+            outcomes[lease.item.id] = exc
+    if ready:
+        for (lease, _), outcome in zip(ready, _deliver_batch(deliverer, [d for _, d in ready]), strict=True):
+            outcomes[lease.item.id] = outcome
+    for lease in leases:
+        _settle(services, lease, outcomes[lease.item.id], policy, report, at)
+
+
+def _deliver_batch(deliverer: BatchDeliverer, deliveries: list[Delivery]) -> list[Outcome]:
+    try:
+        outcomes = list(deliverer.deliver_batch(deliveries))
+    except Exception as exc:
+        return [exc] * len(deliveries)
+    if len(outcomes) != len(deliveries):
+        wrong = TransientDeliveryError(f"deliver_batch gave {len(outcomes)} outcomes for {len(deliveries)}")
+        return [wrong] * len(deliveries)
+    return outcomes
+
+
+def _settle(
+    services: Services,
+    lease: Lease,
+    outcome: Outcome,
+    policy: RetryPolicy,
+    report: DispatchReport,
+    at: datetime | None,
+) -> None:
+    if isinstance(outcome, Throttled):
+        _throttled(services, lease, outcome, policy, report, at)
+    elif isinstance(outcome, PermanentDeliveryError):
+        _failed(services, lease, _describe(outcome), report, at)
+    elif isinstance(outcome, BaseException):  # TransientDeliveryError, or anything unexpected: retry
+        if not isinstance(outcome, TransientDeliveryError):
+            log.error("delivery raised", extra=_fields(lease), exc_info=outcome)
+        _transient(services, lease, _describe(outcome), policy, report, at)
     else:
         # the at-least-once window: a crash before this commit delivers the message again
-        settled = outbox.settle_sent(services, lease, now=_now(services, at), message_ref=ref)
+        settled = outbox.settle_sent(services, lease, now=_now(services, at), message_ref=outcome)
         _count(report, "sent", settled, lease)
 
 

@@ -93,10 +93,29 @@ def next_due(
     """The oldest due notification routed to one of ``open_platforms``. On PostgreSQL its row is
     locked ``FOR UPDATE SKIP LOCKED``: a concurrent dispatcher skips it and takes the next one
     (SQLite drops the clause; there the write transaction's lock serialises dispatchers)."""
-    if not routes or not open_platforms:
-        return None
+    rows = due_rows(session, routes, open_platforms, now, limit=1)
+    return rows[0] if rows else None
+
+
+def due_rows(
+    session: Session,
+    routes: Sequence[str],
+    open_platforms: Collection[str],
+    now: datetime,
+    *,
+    limit: int,
+    new_messages_only: bool = False,
+) -> list[DueRow]:
+    """Up to ``limit`` due notifications routed to ``open_platforms``, oldest first, locked like
+    :func:`next_due`. ``new_messages_only`` leaves out refresh rows (updates in place), which a
+    batch cannot carry."""
+    if not routes or not open_platforms or limit < 1:
+        return []
     platform, address = _route(routes)
-    row = session.execute(
+    where = [_due(now), platform.in_(list(open_platforms))]
+    if new_messages_only:
+        where.append(col(Notification.refreshes_id).is_(None))
+    rows = session.execute(
         select(
             col(Notification.id),
             col(Notification.key),
@@ -113,13 +132,15 @@ def next_due(
         )
         .join(Team, col(Team.id) == col(Notification.team_id))
         .outerjoin(Member, col(Member.id) == col(Notification.recipient_id))
-        .where(_due(now), platform.in_(list(open_platforms)))
+        .where(*where)
         .order_by(col(Notification.id))
-        .limit(1)
+        .limit(limit)
         .with_for_update(of=Notification, skip_locked=True)
-    ).first()
-    if row is None:
-        return None
+    ).all()
+    return [_due_row(row) for row in rows]
+
+
+def _due_row(row: Any) -> DueRow:
     nid, key, team_id, recipient, to_team, kind, payload, attempts, locale, route, target, refreshes = row
     return DueRow(
         nid,
