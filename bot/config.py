@@ -75,6 +75,62 @@ class RecycleDays(_Strict):
     C: Annotated[int, Field(ge=1, le=3650)] = 30
 
 
+Strategy = Literal["round_robin", "least_loaded", "rules", "smart"]
+Picker = Literal["round_robin", "least_loaded", "smart"]
+Handles = tuple[Annotated[str, Field(min_length=1, max_length=40)], ...]
+
+
+class AssignmentRule(_Strict):
+    """Customers whose fields equal every condition given (case-insensitive) go to ``members``."""
+
+    region: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    priority: Priority | None = None
+    members: Annotated[Handles, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> AssignmentRule:
+        if not any((self.region, self.industry, self.size, self.priority)):
+            raise ValueError("a rule needs at least one of region, industry, size, priority")
+        return self
+
+
+class AssignmentConfig(_Strict):
+    """How ``/assign auto`` (and, when asked, the import and the recycle sweep) distributes a
+    pool's customers. See docs/insight.md."""
+
+    strategy: Strategy = "least_loaded"
+    # who takes part (handles of reps); empty: every active rep of the team
+    members: Handles = ()
+    rules: tuple[AssignmentRule, ...] = ()
+    # strategy "rules": who gets a customer no rule matches (None: everyone taking part; []: nobody,
+    # the customer stays in the pool)
+    fallback: Handles | None = None
+    # strategy "rules": how a member of the chosen group is picked
+    pick: Picker = "least_loaded"
+    smart_floor: Annotated[float, Field(gt=0, le=1)] = 0.1
+    smart_lookback_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    on_import: bool = False
+    on_recycle: bool = False
+
+    @model_validator(mode="after")
+    def _rules_fit_strategy(self) -> AssignmentConfig:
+        if self.strategy == "rules" and not self.rules:
+            raise ValueError('strategy "rules" needs at least one [[pools.assignment.rules]]')
+        if self.strategy != "rules" and (self.rules or self.fallback is not None):
+            raise ValueError('rules and fallback apply only with strategy = "rules"')
+        return self
+
+    def handles(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(dotted key, handles) of every member list, for the cross-check against the team."""
+        lists = [("members", self.members)]
+        lists += [(f"rules[{i}].members", rule.members) for i, rule in enumerate(self.rules)]
+        if self.fallback is not None:
+            lists.append(("fallback", self.fallback))
+        return lists
+
+
 class PoolConfig(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=80)]
     team: str
@@ -87,6 +143,7 @@ class PoolConfig(_Strict):
     warn_days: Annotated[int, Field(ge=0, le=365)] = 3
     hide_contact_in_pool: bool = True
     request_expiry_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
+    assignment: AssignmentConfig | None = None
 
 
 class DingTalkConfig(_Strict):
@@ -118,7 +175,21 @@ class PoolbotConfig(_Strict):
         for platform in ("slack", "dingtalk"):
             ids = [getattr(m, platform) for m in self.members if getattr(m, platform)]
             _no_duplicates("members", platform, ids)
+        self._assignees_are_reps()
         return self
+
+    def _assignees_are_reps(self) -> None:
+        """Every handle an assignment names is a rep of the pool's team."""
+        reps = {(m.team, m.handle) for m in self.members if m.role == "rep"}
+        for index, pool in enumerate(self.pools):
+            if pool.assignment is None:
+                continue
+            for key, handles in pool.assignment.handles():
+                for handle in handles:
+                    if (pool.team, handle) not in reps:
+                        raise ValueError(
+                            f"pools[{index}].assignment.{key}: {handle!r} is not a rep of team {pool.team!r}"
+                        )
 
 
 def _no_duplicates(kind: str, key: str, values: list[str]) -> None:

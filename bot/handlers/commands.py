@@ -13,16 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import logs
-from bot.domain import chat, claims, followups, lookup, ownership
+from bot.domain import assignment, chat, claims, followups, insight, lookup, ownership, priorities
 from bot.domain.context import Services, today
 from bot.domain.errors import Ambiguous, DomainError
 from bot.domain.views import MemberView
-from bot.handlers import views
+from bot.handlers import insight_views, views
 from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, parse
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actions, Actor, Button, Command, Context, Message, Reply, Text
 from bot.names import as_id
+from bot.storage.assignment import Filters
 from bot.storage.queries import SearchFilters
 
 log = logging.getLogger("poolbot.commands")
@@ -167,6 +168,8 @@ def do_customer(ctx: Ctx) -> Reply:
     if not ctx.parsed.words:
         raise Usage
     customer_id, _ = ctx.customer(whole=True)
+    if (priority := ctx.parsed.options.get("priority")) is not None:
+        return _set_priority(ctx, customer_id, priority)
     card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
     return Reply(views.customer_card(ctx.locale, card, viewer=ctx.member))
 
@@ -176,6 +179,23 @@ def _request_id(ctx: Ctx) -> int:
     if request_id is None:
         raise Usage
     return request_id
+
+
+def _set_priority(ctx: Ctx, customer_id: int, priority: str) -> Reply:
+    """A manager's ``/customer <customer> priority:A``: the card follows with the new deadline."""
+    done = priorities.set_priority(
+        ctx.services, manager=ctx.member, customer_id=customer_id, priority=priority
+    )
+    said = t(
+        ctx.locale,
+        "insight.priority_set",
+        customer=done.customer_name,
+        priority=done.priority,
+        days=done.recycle_days,
+    )
+    card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
+    shown = views.customer_card(ctx.locale, card, viewer=ctx.member)
+    return Reply(Message((Text(said), *shown.blocks), summary=said))
 
 
 def do_approve(ctx: Ctx) -> Reply:
@@ -197,13 +217,40 @@ def do_reject(ctx: Ctx) -> Reply:
     return ctx.say("ok.rejected", request=done.request_id, customer=done.customer_name)
 
 
+AUTO_WORDS = ("auto", "自动")
+
+
 def do_assign(ctx: Ctx) -> Reply:
-    if len(ctx.parsed.words) < 2:
+    words = ctx.parsed.words
+    if words and words[0].lower() in AUTO_WORDS and len(words) <= 2:
+        return do_assign_auto(ctx)
+    if len(words) < 2:
         raise Usage
     target = lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=ctx.parsed.words[-1])
     customer_id, _ = ctx.customer(whole=True, keep_last=1)
     done = ownership.assign(ctx.services, manager=ctx.member, customer_id=customer_id, to_member_id=target.id)
     return ctx.say("ok.assigned", customer=done.customer_name, member=target.name)
+
+
+def do_assign_auto(ctx: Ctx) -> Reply:
+    """``/assign auto [count] [region:… industry:… size:… priority:… pool:…]``: the pool's strategy
+    hands out up to ``count`` matching pool customers (all of them, up to a run's maximum)."""
+    limit = assignment.MAX_PER_RUN
+    count_text = ctx.parsed.words[1] if len(ctx.parsed.words) > 1 else str(limit)
+    if (count := as_id(count_text)) is None or count > limit:
+        return ctx.refuse("insight.auto_bad_count", max=limit)
+    opts = ctx.parsed.options
+    filters = Filters(
+        industry=opts.get("industry"),
+        region=opts.get("region"),
+        size=opts.get("size"),
+        priority=opts.get("priority"),
+        pool=opts.get("pool"),
+    )
+    outcome = assignment.auto_assign(
+        ctx.services, manager=ctx.member, team_id=ctx.member.team.id, filters=filters, count=count
+    )
+    return Reply(insight_views.auto_assigned(ctx.locale, outcome))
 
 
 def do_transfer(ctx: Ctx) -> Reply:
@@ -238,7 +285,20 @@ def do_won(ctx: Ctx) -> Reply:
 
 
 def do_report(ctx: Ctx) -> Reply:
-    return ctx.say("report.unavailable")
+    """``/report [week|month]`` for managers: the table, the fairness line and the chart."""
+    if not ctx.member.is_manager:
+        return ctx.refuse("error.managers_only", command="report")
+    period = (ctx.parsed.words[0] if ctx.parsed.words else "week").lower()
+    period = {"周": "week", "本周": "week", "月": "month", "本月": "month"}.get(period, period)
+    if period not in insight.PERIOD_DAYS or len(ctx.parsed.words) > 1:
+        return ctx.refuse("insight.report_bad_period")
+    last = today(ctx.services, ctx.member.team)
+    report = insight.team_report(ctx.services, team_id=ctx.member.team.id, period=period, last=last)
+    title = t(ctx.locale, "insight.chart_title", first=report.first, last=report.last)
+    chart = insight.write_chart(
+        ctx.services, report, title=title, labels=insight_views.chart_labels(ctx.locale)
+    )
+    return Reply(insight_views.report_message(ctx.locale, report, str(chart) if chart else None))
 
 
 def do_help(ctx: Ctx) -> Reply:

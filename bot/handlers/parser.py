@@ -48,7 +48,7 @@ ALIASES: dict[str, str] = {
     "?": "help",
     "as": "as",
 }
-OPTION_KEYS = frozenset({"next", "kind", "industry", "region", "size", "priority", "page"})
+OPTION_KEYS = frozenset({"next", "kind", "industry", "region", "size", "priority", "page", "pool"})
 OPTION_ALIASES = {
     "下次": "next",
     "方式": "kind",
@@ -57,6 +57,7 @@ OPTION_ALIASES = {
     "规模": "size",
     "优先级": "priority",
     "页": "page",
+    "池": "pool",
 }
 _QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
 _OPTION = re.compile(r"^([A-Za-z\u4e00-\u9fff]+)[:：](.*)$")

@@ -31,6 +31,7 @@ from bot.scheduler.expiry import expire_requests
 from bot.scheduler.recycle import recycle
 from bot.scheduler.reminders import morning_reminders
 from bot.scheduler.warnings import warn
+from bot.scheduler.weekly_report import weekly_report
 from bot.storage import queries
 
 log = logging.getLogger("poolbot.scheduler")
@@ -86,6 +87,7 @@ def registry(deliverers: Mapping[str, Deliverer] | None = None) -> dict[str, Job
         Job("warnings", "warn owners before a recycle", warn, team_scoped=True),
         Job("reminders", "the morning reminder to each rep", morning_reminders),
         Job("digest", "yesterday's figures to the managers", manager_digest),
+        Job("weekly_report", "Mondays: last week's team report and chart", weekly_report, team_scoped=True),
         Job(
             "expiry",
             "expire claim requests nobody decided",

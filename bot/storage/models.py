@@ -225,3 +225,23 @@ class ChatChoice(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=80)
     commands: list[str] = Field(sa_column=Column(JSON, nullable=False))
     offered_at: datetime = Field(sa_column=_utc())
+
+
+class PoolAssignment(SQLModel, table=True):
+    """A pool's automatic-assignment settings (the config file's ``[pools.assignment]``, as JSON)."""
+
+    __tablename__ = "pool_assignment"
+
+    pool_id: int = Field(foreign_key="pool.id", primary_key=True)
+    settings: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class AssignmentCursor(SQLModel, table=True):
+    """Where round-robin stands in one group of a pool: the member who got the last customer. It
+    is read and written while the team's reps are locked, so concurrent runs take turns."""
+
+    __tablename__ = "assignment_cursor"
+
+    pool_id: int = Field(foreign_key="pool.id", primary_key=True)
+    group_key: str = Field(primary_key=True, max_length=40)
+    member_id: int = Field(foreign_key="member.id")

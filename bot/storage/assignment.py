@@ -1,0 +1,236 @@
+"""The SQL of automatic assignment. The decisions that race are the member row locks (taken in id
+order, so two runs never wait on each other crosswise) and the conditional UPDATE that only takes
+customers still in the pool; everything else here is a read made while those locks are held."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+
+from bot.storage import queries as q
+from bot.storage.models import (
+    AssignmentCursor,
+    Customer,
+    Member,
+    OwnershipEvent,
+    Pool,
+    PoolAssignment,
+)
+
+OWNING_KINDS = ("claimed", "approved", "assigned", "transferred")
+CHUNK = 500  # ids per IN list: well under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    id: int
+    handle: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PoolCustomer:
+    id: int
+    name: str
+    pool_id: int
+    industry: str | None
+    region: str | None
+    size: str | None
+    priority: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    industry: str | None = None
+    region: str | None = None
+    size: str | None = None
+    priority: str | None = None
+    pool: str | None = None
+
+
+def lock_active_reps(session: Session, team_id: int) -> list[Rep]:
+    """The team's active reps, each row locked for the rest of the transaction, in id order.
+
+    Claims, assignments and transfers lock the member row first too, so while these locks are held
+    nobody else can change what these reps hold: counts read afterwards stay true until commit.
+    """
+    rows = session.execute(
+        select(col(Member.id), col(Member.handle), col(Member.name))
+        .where(col(Member.team_id) == team_id, col(Member.role) == "rep", col(Member.active))
+        .order_by(col(Member.id))
+    ).all()
+    for member_id, _, _ in rows:
+        q.lock_member(session, int(member_id or 0))
+    return [Rep(int(mid or 0), handle, name) for mid, handle, name in rows]
+
+
+def settings_of(session: Session, pool_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(
+        select(col(PoolAssignment.pool_id), col(PoolAssignment.settings)).where(
+            col(PoolAssignment.pool_id).in_(pool_ids)
+        )
+    ).all()
+    return {int(pool_id): dict(settings) for pool_id, settings in rows}
+
+
+def save_settings(session: Session, pool_id: int, settings: dict[str, Any] | None) -> None:
+    session.execute(delete(PoolAssignment).where(col(PoolAssignment.pool_id) == pool_id))
+    if settings is not None:
+        session.add(PoolAssignment(pool_id=pool_id, settings=settings))
+
+
+def pool_customers(
+    session: Session, team_id: int, filters: Filters, *, ids: Sequence[int] | None, limit: int
+) -> list[PoolCustomer]:
+    """Unowned, not pending customers of the team's pools matching ``filters`` (and among ``ids``
+    when given), priority A first, then oldest first."""
+    pools = select(col(Pool.id)).where(col(Pool.team_id) == team_id)
+    if filters.pool:
+        pools = pools.where(func.lower(col(Pool.name)) == filters.pool.lower())
+    conditions: list[Any] = [
+        col(Customer.pool_id).in_(pools),
+        col(Customer.owner_id).is_(None),
+        col(Customer.pending_member_id).is_(None),
+    ]
+    for name in ("industry", "region", "size"):
+        value = getattr(filters, name)
+        if value:
+            conditions.append(func.lower(getattr(Customer, name)) == value.lower())
+    if filters.priority:
+        conditions.append(col(Customer.priority) == filters.priority.upper())
+    columns = (
+        col(Customer.id),
+        col(Customer.name),
+        col(Customer.pool_id),
+        col(Customer.industry),
+        col(Customer.region),
+        col(Customer.size),
+        col(Customer.priority),
+    )
+    statement = select(*columns).where(*conditions).order_by(col(Customer.priority), col(Customer.id))
+    if ids is None:
+        return [PoolCustomer(*row) for row in session.execute(statement.limit(limit))]
+    found: list[PoolCustomer] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found += [PoolCustomer(*row) for row in session.execute(statement.where(col(Customer.id).in_(chunk)))]
+    found.sort(key=lambda c: (c.priority, c.id))
+    return found[:limit]
+
+
+def held_by(session: Session, team_id: int) -> Counter[tuple[int, int]]:
+    """(member, pool) -> customers held there: owned and not won, plus pending requests."""
+    pools = select(col(Pool.id)).where(col(Pool.team_id) == team_id)
+    held: Counter[tuple[int, int]] = Counter()
+    owned = session.execute(
+        select(col(Customer.owner_id), col(Customer.pool_id), func.count())
+        .where(col(Customer.pool_id).in_(pools), col(Customer.owner_id).is_not(None))
+        .where(col(Customer.won_at).is_(None))
+        .group_by(col(Customer.owner_id), col(Customer.pool_id))
+    )
+    pending = session.execute(
+        select(col(Customer.pending_member_id), col(Customer.pool_id), func.count())
+        .where(col(Customer.pool_id).in_(pools), col(Customer.pending_member_id).is_not(None))
+        .group_by(col(Customer.pending_member_id), col(Customer.pool_id))
+    )
+    for member_id, pool_id, count in [*owned, *pending]:
+        held[(int(member_id), int(pool_id))] += int(count)
+    return held
+
+
+def given_back(session: Session, customer_ids: Sequence[int]) -> dict[tuple[int, int], datetime]:
+    """(customer, member) -> when the member last released it or lost it to a recycle."""
+    found: dict[tuple[int, int], datetime] = {}
+    for start in range(0, len(customer_ids), CHUNK):
+        rows = session.execute(
+            select(
+                col(OwnershipEvent.customer_id),
+                col(OwnershipEvent.member_id),
+                func.max(col(OwnershipEvent.at)),
+            )
+            .where(
+                col(OwnershipEvent.customer_id).in_(customer_ids[start : start + CHUNK]),
+                col(OwnershipEvent.kind).in_(q.GIVEN_BACK_KINDS),
+                col(OwnershipEvent.member_id).is_not(None),
+            )
+            .group_by(col(OwnershipEvent.customer_id), col(OwnershipEvent.member_id))
+        )
+        found.update({(int(cid), int(mid)): at for cid, mid, at in rows})
+    return found
+
+
+Segment = tuple[str, str]  # (industry, size), lower-cased, "" for none
+
+
+def segment_of(industry: str | None, size: str | None) -> Segment:
+    return ((industry or "").lower(), (size or "").lower())
+
+
+def segment_counts(
+    session: Session, team_id: int, since: datetime, kinds: Sequence[str]
+) -> dict[tuple[int, Segment], int]:
+    """(member, segment) -> distinct customers with an event of ``kinds`` for the member since
+    ``since``: customers received (owning kinds) or won ("won")."""
+    pools = select(col(Pool.id)).where(col(Pool.team_id) == team_id)
+    industry = func.lower(func.coalesce(col(Customer.industry), ""))
+    size = func.lower(func.coalesce(col(Customer.size), ""))
+    rows = session.execute(
+        select(col(OwnershipEvent.member_id), industry, size, func.count(func.distinct(col(Customer.id))))
+        .join(Customer, col(Customer.id) == col(OwnershipEvent.customer_id))
+        .where(
+            col(Customer.pool_id).in_(pools),
+            col(OwnershipEvent.kind).in_(kinds),
+            col(OwnershipEvent.at) >= since,
+            col(OwnershipEvent.member_id).is_not(None),
+        )
+        .group_by(col(OwnershipEvent.member_id), industry, size)
+    )
+    return {(int(mid), (ind, sz)): int(count) for mid, ind, sz, count in rows}
+
+
+def cursors(session: Session, pool_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    rows = session.execute(
+        select(
+            col(AssignmentCursor.pool_id), col(AssignmentCursor.group_key), col(AssignmentCursor.member_id)
+        ).where(col(AssignmentCursor.pool_id).in_(pool_ids))
+    )
+    return {(int(pool_id), key): int(member_id) for pool_id, key, member_id in rows}
+
+
+def save_cursor(session: Session, pool_id: int, group_key: str, member_id: int) -> None:
+    dialect = session.get_bind().dialect.name
+    builder = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = builder(AssignmentCursor).values(pool_id=pool_id, group_key=group_key, member_id=member_id)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["pool_id", "group_key"], set_={"member_id": member_id}
+        )
+    )
+
+
+def take_many(session: Session, customer_ids: Sequence[int], member_id: int, now: datetime) -> set[int]:
+    """Give the listed customers still in the pool (not owned, not pending) to ``member_id``; the
+    ids it took. A customer someone took meanwhile is simply not among them."""
+    taken: set[int] = set()
+    for start in range(0, len(customer_ids), CHUNK):
+        result = session.execute(
+            update(Customer)
+            .where(
+                col(Customer.id).in_(customer_ids[start : start + CHUNK]),
+                col(Customer.owner_id).is_(None),
+                col(Customer.pending_member_id).is_(None),
+            )
+            .values(owner_id=member_id, owned_since=now, last_touch_at=now, pending_member_id=None)
+            .returning(col(Customer.id))
+            .execution_options(synchronize_session=False)
+        )
+        taken.update(int(cid) for cid in result.scalars())
+    return taken

@@ -1,0 +1,112 @@
+"""The SQL of the team report: per-member figures for a team and a time range, each a grouped
+statement over the event log and the follow-ups (a handful of statements whatever the team size)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlmodel import Session, col
+
+from bot.storage.models import Customer, FollowUp, Member, OwnershipEvent, Pool
+
+REPORT_EVENT_KINDS = ("claimed", "approved", "assigned", "released", "recycled", "won")
+FIRST_TOUCH_KINDS = ("claimed", "approved", "assigned")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    name: str
+    active: bool
+
+
+def _team_pools(team_id: int) -> Select[int | None]:
+    return select(col(Pool.id)).where(col(Pool.team_id) == team_id)
+
+
+def reps(session: Session, team_id: int) -> list[Person]:
+    """The team's reps, active or not (an inactive rep may still have activity to report)."""
+    rows = session.execute(
+        select(col(Member.id), col(Member.name), col(Member.active))
+        .where(col(Member.team_id) == team_id, col(Member.role) == "rep")
+        .order_by(col(Member.name), col(Member.id))
+    )
+    return [Person(int(mid or 0), name, bool(active)) for mid, name, active in rows]
+
+
+def event_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[tuple[int, str]]:
+    """(member, kind) -> events in [start, end) on the team's customers."""
+    rows = session.execute(
+        select(col(OwnershipEvent.member_id), col(OwnershipEvent.kind), func.count())
+        .join(Customer, col(Customer.id) == col(OwnershipEvent.customer_id))
+        .where(
+            col(Customer.pool_id).in_(_team_pools(team_id)),
+            col(OwnershipEvent.kind).in_(REPORT_EVENT_KINDS),
+            col(OwnershipEvent.at) >= start,
+            col(OwnershipEvent.at) < end,
+            col(OwnershipEvent.member_id).is_not(None),
+        )
+        .group_by(col(OwnershipEvent.member_id), col(OwnershipEvent.kind))
+    )
+    return Counter({(int(mid), kind): int(count) for mid, kind, count in rows})
+
+
+def follow_up_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[int]:
+    rows = session.execute(
+        select(col(FollowUp.member_id), func.count())
+        .join(Customer, col(Customer.id) == col(FollowUp.customer_id))
+        .where(
+            col(Customer.pool_id).in_(_team_pools(team_id)),
+            col(FollowUp.at) >= start,
+            col(FollowUp.at) < end,
+        )
+        .group_by(col(FollowUp.member_id))
+    )
+    return Counter({int(mid): int(count) for mid, count in rows})
+
+
+def held_now(session: Session, team_id: int) -> Counter[int]:
+    """member -> customers held now in the team's pools: owned and not won, plus pending."""
+    pools = _team_pools(team_id)
+    holder = func.coalesce(col(Customer.owner_id), col(Customer.pending_member_id))
+    rows = session.execute(
+        select(holder, func.count())
+        .where(
+            col(Customer.pool_id).in_(pools),
+            or_(
+                (col(Customer.owner_id).is_not(None)) & (col(Customer.won_at).is_(None)),
+                col(Customer.pending_member_id).is_not(None),
+            ),
+        )
+        .group_by(holder)
+    )
+    return Counter({int(mid): int(count) for mid, count in rows})
+
+
+def first_follow_ups(
+    session: Session, team_id: int, start: datetime, end: datetime
+) -> list[tuple[int, datetime, datetime]]:
+    """(member, got it at, first follow-up at) for every customer a member claimed, had approved or
+    was assigned in [start, end) and has followed up since (by the same member)."""
+    event, follow_up = OwnershipEvent, FollowUp
+    rows = session.execute(
+        select(col(event.member_id), col(event.at), func.min(col(follow_up.at)))
+        .join(Customer, col(Customer.id) == col(event.customer_id))
+        .join(
+            follow_up,
+            (col(follow_up.customer_id) == col(event.customer_id))
+            & (col(follow_up.member_id) == col(event.member_id))
+            & (col(follow_up.at) >= col(event.at)),
+        )
+        .where(
+            col(Customer.pool_id).in_(_team_pools(team_id)),
+            col(event.kind).in_(FIRST_TOUCH_KINDS),
+            col(event.at) >= start,
+            col(event.at) < end,
+        )
+        .group_by(col(event.id), col(event.member_id), col(event.at))
+    )
+    return [(int(mid), got, first) for mid, got, first in rows]

@@ -1,0 +1,177 @@
+"""Automatic assignment: each strategy, the skips, the explanation, the notices, the console."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from copy import deepcopy
+from typing import Any
+
+import pytest
+from conftest import TEAM_CONFIG
+from helpers import add, events_of, member, notifications, owner_of
+
+from bot.config import PoolbotConfig
+from bot.domain import assignment
+from bot.domain.assignment import AutoOutcome
+from bot.domain.catalog import NewCustomer
+from bot.domain.context import Services
+from bot.domain.errors import Forbidden
+from bot.domain.ownership import assign, mark_won
+from bot.domain.setup import sync_config
+from bot.handlers.console.chat import ConsoleChat
+from bot.handlers.insight_views import render_auto_assigned
+from bot.storage.assignment import Filters
+
+EXTRA_REPS = [
+    {"handle": "dan", "name": "Dan", "team": "east", "role": "rep"},
+    {"handle": "erin", "name": "Erin", "team": "east", "role": "rep"},
+]
+
+
+def configure(services: Services, cap: int = 3, **settings: Any) -> None:
+    """Team east plus Dan and Erin; east-main with the cap and ``[pools.assignment]`` given."""
+    raw = deepcopy(TEAM_CONFIG)
+    raw["members"] = [*raw["members"], *EXTRA_REPS]
+    raw["pools"][0] = {**raw["pools"][0], "max_held_per_rep": cap, "daily_claim_limit": 100}
+    if settings:
+        raw["pools"][0]["assignment"] = settings
+    config = PoolbotConfig.model_validate(raw)
+    sync_config(services.db, config)
+    assignment.sync_settings(services.db, config)
+
+
+def run(services: Services, count: int = 1000, seed: int = 7, **filters: str) -> AutoOutcome:
+    return assignment.auto_assign(
+        services,
+        manager=member(services, "maria"),
+        team_id=member(services, "maria").team.id,
+        filters=Filters(**filters),
+        count=count,
+        rng=random.Random(seed),
+    )
+
+
+def received(outcome: AutoOutcome) -> Counter[str]:
+    return Counter(a.member_name for a in outcome.assigned)
+
+
+def test_round_robin_is_fair_over_many_runs_and_takes_turns_in_order(services: Services) -> None:
+    configure(services, cap=100, strategy="round_robin")
+    add(services, *[f"Lead {i}" for i in range(40)])
+    order = [run(services, count=1).assigned[0].member_name for _ in range(40)]
+    assert Counter(order) == {"Alice": 10, "Bob": 10, "Dan": 10, "Erin": 10}
+    assert order[:8] == ["Alice", "Bob", "Dan", "Erin"] * 2  # the turn survives between runs
+    assert "round-robin turn; 1 of 100 held" in events_of(services.db, 1)[-1].reason
+
+
+def test_inactive_and_full_members_are_skipped(services: Services) -> None:
+    configure(services, cap=3, strategy="round_robin", members=["alice", "carol", "bob"])
+    alice = member(services, "alice")
+    for cid in add(services, "Held 1", "Held 2", "Held 3"):
+        assign(services, manager=member(services, "maria"), customer_id=cid, to_member_id=alice.id)
+    add(services, "New 1", "New 2", "New 3", "New 4")
+    outcome = run(services)
+    assert received(outcome) == {"Bob": 3}  # Carol is inactive, Alice at her cap
+    assert [item.reason for item in outcome.left] == ["full"]
+
+
+def test_least_loaded_gives_to_the_most_free_capacity_and_says_why(services: Services) -> None:
+    configure(services, cap=5, strategy="least_loaded")
+    alice = member(services, "alice")
+    for cid in add(services, "Old 1", "Old 2", "Old 3"):
+        assign(services, manager=member(services, "maria"), customer_id=cid, to_member_id=alice.id)
+    add(services, *[f"New {i}" for i in range(9)])
+    outcome = run(services)
+    # Bob, Dan, Erin get 3 each before Alice (3 held) has as much room as they do; then ties
+    assert received(outcome) == {"Bob": 3, "Dan": 3, "Erin": 3}
+    assert "most free capacity; 1 of 5 held" in outcome.assigned[0].reason
+
+
+def test_rules_route_by_region_and_industry_with_a_fallback(services: Services) -> None:
+    configure(
+        services,
+        cap=10,
+        strategy="rules",
+        rules=[
+            {"region": "East", "members": ["alice"]},
+            {"industry": "manufacturing", "size": "50-200", "members": ["bob", "dan"]},
+        ],
+        fallback=["erin"],
+    )
+    east = add(services, "Shanghai Steel", region="east")
+    made = add(services, "Ningbo Tools", industry="Manufacturing", size="50-200")
+    other = add(services, "Corner Shop", industry="retail")
+    outcome = run(services)
+    owners = {a.customer_id: (a.member_name, a.reason) for a in outcome.assigned}
+    assert owners[east[0]] == ("Alice", "region east; most free capacity; 1 of 10 held")
+    assert owners[made[0]][0] in ("Bob", "Dan")
+    assert owners[made[0]][1].startswith("industry Manufacturing, size 50-200; most free capacity")
+    assert owners[other[0]] == ("Erin", "no rule matched: fallback group; most free capacity; 1 of 10 held")
+
+
+def test_rules_without_fallback_leave_unmatched_customers_in_the_pool(services: Services) -> None:
+    configure(services, strategy="rules", rules=[{"priority": "A", "members": ["bob"]}], fallback=[])
+    (vip,) = add(services, "Big Fish", priority="A")
+    (small,) = add(services, "Small Fry", priority="C")
+    outcome = run(services)
+    assert [(a.customer_id, a.member_name) for a in outcome.assigned] == [(vip, "Bob")]
+    assert [(u.customer_id, u.reason) for u in outcome.left] == [(small, "no_rule")]
+    assert owner_of(services.db, small) is None
+
+
+def test_smart_weighs_by_win_rate_in_the_segment_with_a_floor_for_newcomers(services: Services) -> None:
+    configure(services, cap=1000, strategy="smart", members=["alice", "bob"], smart_floor=0.1)
+    maria, alice = member(services, "maria"), member(services, "alice")
+    segment = {"industry": "manufacturing", "size": "50-200"}
+    for cid in add(services, "Won 1", "Won 2", "Won 3", **segment):
+        assign(services, manager=maria, customer_id=cid, to_member_id=alice.id)
+        mark_won(services, member=alice, customer_id=cid)
+    add(services, *[f"Plant {i}" for i in range(220)], **segment)
+    outcome = run(services)
+    got = received(outcome)
+    assert got["Alice"] + got["Bob"] == 220
+    assert 170 <= got["Alice"] <= 215 and got["Bob"] >= 5  # 100% vs the 10% floor: about 10 to 1
+    reasons = {a.member_name: a.reason for a in outcome.assigned}
+    assert "win rate 100% in manufacturing · 50-200" in reasons["Alice"]
+    assert "no history in manufacturing · 50-200: weighted at the 10% floor" in reasons["Bob"]
+
+
+def test_every_assignment_leaves_an_event_and_one_notice_per_assignee(services: Services) -> None:
+    configure(services, cap=10, strategy="round_robin", members=["alice", "bob"])
+    ids = add(services, *[f"Lead {i}" for i in range(5)])
+    run(services)
+    for cid in ids:
+        (event,) = [e for e in events_of(services.db, cid) if e.kind == "assigned"]
+        assert event.actor_id == member(services, "maria").id and "round-robin turn" in event.reason
+    notices = notifications(services.db, kind=assignment.KIND)
+    assert sorted(n.recipient_id for n in notices) == sorted([member(services, h).id for h in ("alice", "bob")])
+    alice_notice = next(n for n in notices if n.recipient_id == member(services, "alice").id)
+    message = render_auto_assigned(services, alice_notice.payload, "en")
+    assert "Maria assigned you 3 customers:" in message.summary
+    assert "• Lead 0: round-robin turn; 1 of 10 held" in str(message.blocks[1])
+
+
+def test_only_managers_run_it_and_filters_narrow_it(services: Services) -> None:
+    configure(services, cap=10)
+    add(services, "East One", region="East")
+    add(services, "West One", region="West")
+    with pytest.raises(Forbidden):
+        assignment.auto_assign(services, manager=member(services, "alice"), team_id=1)
+    outcome = run(services, region="east")
+    assert [a.customer_name for a in outcome.assigned] == ["East One"]
+
+
+def test_the_console_runs_it_with_a_count_and_filters(services: Services) -> None:
+    configure(services, cap=10, strategy="round_robin", members=["alice", "bob"])
+    add(services, *[NewCustomer(f"Lead {i}", region="East") for i in range(5)])
+    add(services, "Elsewhere", region="West")
+    chat = ConsoleChat(services, handle="maria")
+    out = chat.say("/assign auto 3 region:East")
+    assert "Assigned 3 of 3 customers" in out
+    assert "Alice" in out and "Bob" in out
+    assert "#1 Lead 0 → Alice: round-robin turn; 1 of 10 held" in out
+    assert "Assigned 2 of 2 customers" in chat.say("/assign auto region:east")
+    assert "No pool customer matches" in chat.say("/assign auto region:east")
+    assert "The count is a number" in chat.say("/assign auto lots")
+    assert "Only managers can /assign" in ConsoleChat(services, handle="alice").say("/assign auto")
