@@ -1,0 +1,154 @@
+"""DingTalk's OpenAPI over httpx: the access token, and answers translated to the dispatcher's
+exceptions.
+
+The token (``POST /v1.0/oauth2/accessToken``, valid ``expireIn`` seconds, 7200 in practice) is
+cached and fetched again :data:`REFRESH_MARGIN` before it expires, by the injected clock; a 401
+(a token revoked early) drops it and the call is tried once more with a fresh one. Calls never
+sleep or retry otherwise: the outbox dispatcher retries (a throttling answer becomes
+:class:`Throttled`), and a chat reply that fails is logged by its caller.
+
+``base_url`` is ``DINGTALK_API_URL`` (default ``https://api.dingtalk.com``). Exception messages name
+the path, the HTTP status and DingTalk's error code: never the token, a secret or a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from bot.domain.clock import Clock
+from bot.scheduler.dispatch import PermanentDeliveryError, Throttled, TransientDeliveryError
+
+log = logging.getLogger("poolbot.dingtalk")
+
+DEFAULT_API_URL = "https://api.dingtalk.com"
+TOKEN_PATH = "/v1.0/oauth2/accessToken"
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+REFRESH_MARGIN = timedelta(minutes=5)
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# error codes DingTalk uses for flow control (a 403 or 429 carrying one of these waits, never fails)
+_THROTTLE_HINTS = ("qpslimit", "throttl", "flowcontrol", "ratelimit", "limitexceeded")
+
+
+class OpenApi:
+    """One app's OpenAPI access: ``call`` sends JSON with a valid token and returns the JSON answer."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        client_id: str,
+        client_secret: str,
+        clock: Clock,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
+        self._client_id = client_id
+        self._secret = client_secret
+        self._clock = clock
+        self._http = http or httpx.Client(timeout=TIMEOUT)
+        self._lock = threading.Lock()
+        self._token: tuple[str, datetime] | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def token(self) -> str:
+        """A token valid for at least :data:`REFRESH_MARGIN` more (fetched if needed)."""
+        with self._lock:
+            now = self._clock.now()
+            if self._token is None or now >= self._token[1] - REFRESH_MARGIN:
+                self._token = self._fetch_token(now)
+            return self._token[0]
+
+    def forget_token(self) -> None:
+        with self._lock:
+            self._token = None
+
+    def _fetch_token(self, now: datetime) -> tuple[str, datetime]:
+        body = {"appKey": self._client_id, "appSecret": self._secret}
+        data = self._send("POST", TOKEN_PATH, body, headers={})
+        token, expires_in = data.get("accessToken"), data.get("expireIn")
+        if not isinstance(token, str) or not isinstance(expires_in, int | float):
+            raise TransientDeliveryError(f"dingtalk {TOKEN_PATH}: no token in the answer")
+        log.info("dingtalk token fetched", extra={"expires_in": expires_in})
+        return token, now + timedelta(seconds=float(expires_in))
+
+    def call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Send ``body`` to ``path`` with the token; retried once with a new token after a 401."""
+        try:
+            return self._send(method, path, body, headers={TOKEN_HEADER: self.token()})
+        except _Unauthorized:
+            self.forget_token()
+        try:
+            return self._send(method, path, body, headers={TOKEN_HEADER: self.token()})
+        except _Unauthorized as exc:
+            raise PermanentDeliveryError(str(exc)) from exc
+
+    def call_unauthenticated(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A call that carries the app's credentials in its body (the Stream gateway's open call)."""
+        return self._send(method, path, body, headers={})
+
+    def post_url(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST to a full URL that carries its own credentials (a message's sessionWebhook)."""
+        return self._send("POST", url, body, headers={}, label="sessionWebhook")
+
+    def _send(
+        self, method: str, path: str, body: dict[str, Any], *, headers: dict[str, str], label: str = ""
+    ) -> dict[str, Any]:
+        url = path if path.startswith("http") else self.base_url + path
+        what = f"dingtalk {label or path}"
+        try:
+            response = self._http.request(method, url, json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise TransientDeliveryError(f"{what}: {type(exc).__name__}") from exc
+        data = _json(response)
+        if response.status_code < 400 and not _webhook_error(data):
+            return data
+        raise _translate(what, response, data)
+
+
+class _Unauthorized(PermanentDeliveryError):
+    """401: the token was refused (revoked or expired early)."""
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _webhook_error(data: dict[str, Any]) -> bool:
+    """A sessionWebhook answers 200 with ``errcode`` != 0 when it refuses a message."""
+    code = data.get("errcode")
+    return isinstance(code, int) and code != 0
+
+
+def _translate(what: str, response: httpx.Response, data: dict[str, Any]) -> Exception:
+    status = response.status_code
+    code = str(data.get("code") or data.get("errcode") or "")
+    detail = f"{what}: HTTP {status}" + (f" {code}" if code else "")
+    if status == 401:
+        return _Unauthorized(detail)
+    if status == 429 or any(hint in code.lower() for hint in _THROTTLE_HINTS):
+        return Throttled(_retry_after(response), detail)
+    if status >= 500:
+        return TransientDeliveryError(detail)
+    if status in (400, 403, 404):
+        return PermanentDeliveryError(detail)
+    return TransientDeliveryError(detail)
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        seconds = float(response.headers.get("retry-after", "1"))
+    except ValueError:
+        return 1.0
+    return seconds if math.isfinite(seconds) and seconds >= 0 else 1.0

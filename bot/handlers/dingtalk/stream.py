@@ -1,0 +1,157 @@
+"""The Stream connection: dingtalk-stream's client with a connection loop that can stop, reconnect
+with backoff and watch for silence.
+
+dingtalk-stream 0.24.3's ``start()`` cannot be stopped (it swallows cancellation and loops), has no
+watchdog, and opens the connection with a blocking ``requests`` call without a timeout from inside
+its event loop. :class:`StreamClient` keeps the SDK's frame parsing, routing, handlers and acks
+(``route_message`` / ``background_task``) and replaces only that loop and the open call:
+
+* ``open_connection`` posts to ``<DINGTALK_API_URL>/v1.0/gateway/connections/open`` with a timeout,
+  in a worker thread, so the event loop keeps answering;
+* after the gateway's ``disconnect`` frame or a closed socket it reconnects at once with a new
+  ticket; failed attempts back off exponentially (``retry_min`` doubling to ``retry_max``);
+* the watchdog: when no frame has arrived for ``silence`` seconds it pings; no pong within
+  ``silence`` seconds and the connection is dropped and opened again;
+* ``run_until(stop)`` returns once ``stop`` is set, after closing the socket.
+
+Handlers run on this loop, so :class:`FrameHandler` only hands the frame to a callable that
+queues the work elsewhere and acks at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote_plus
+
+import websockets
+from dingtalk_stream import AckMessage, CallbackHandler, CallbackMessage, Credential, DingTalkStreamClient
+
+from bot.handlers.dingtalk.openapi import OpenApi
+
+log = logging.getLogger("poolbot.dingtalk")
+
+OPEN_PATH = "/v1.0/gateway/connections/open"
+
+# (frame data, frame message id) -> None; must return at once
+FrameWork = Callable[[dict[str, Any], str], None]
+
+
+class FrameHandler(CallbackHandler):  # type: ignore[misc]
+    """Acks a callback frame at once after handing it to ``work`` (which queues it elsewhere)."""
+
+    def __init__(self, work: FrameWork) -> None:
+        super().__init__()
+        self._work = work
+
+    async def process(self, message: CallbackMessage) -> tuple[int, Any]:
+        data = message.data if isinstance(message.data, dict) else {}
+        self._work(data, str(message.headers.message_id or ""))
+        return AckMessage.STATUS_OK, {}
+
+
+class StreamClient(DingTalkStreamClient):  # type: ignore[misc]
+    def __init__(
+        self,
+        credential: Credential,
+        *,
+        api: OpenApi,
+        silence: float = 60.0,
+        retry_min: float = 1.0,
+        retry_max: float = 60.0,
+        on_connect: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(credential, logger=logging.getLogger("poolbot.dingtalk.sdk"))
+        self.api = api
+        self.silence = silence
+        self.retry_min = retry_min
+        self.retry_max = retry_max
+        self.on_connect = on_connect
+        self.connections = 0
+        self._last_frame = 0.0
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def open_connection(self) -> dict[str, Any] | None:
+        topics = [{"type": "CALLBACK", "topic": topic} for topic in self.callback_handler_map]
+        body = {
+            "clientId": self.credential.client_id,
+            "clientSecret": self.credential.client_secret,
+            "subscriptions": topics,
+            "ua": "poolbot (dingtalk-stream)",
+            "localIp": "",
+        }
+        try:
+            answer = self.api.call_unauthenticated("POST", OPEN_PATH, body)
+        except Exception as exc:
+            log.warning("dingtalk gateway open failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+            return None
+        if not isinstance(answer.get("endpoint"), str) or not isinstance(answer.get("ticket"), str):
+            log.warning("dingtalk gateway open: no endpoint in the answer")
+            return None
+        return answer
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        self.pre_start()
+        failures = 0
+        while not stop.is_set():
+            connection = await asyncio.to_thread(self.open_connection)
+            if connection is not None:
+                try:
+                    await self._session(connection, stop)
+                    failures = 0
+                    continue
+                except (TimeoutError, OSError, websockets.exceptions.WebSocketException) as exc:
+                    log.warning("dingtalk connection failed", extra={"error": type(exc).__name__})
+            failures += 1
+            delay = min(self.retry_max, self.retry_min * 2 ** (failures - 1))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+
+    async def _session(self, connection: dict[str, Any], stop: asyncio.Event) -> None:
+        uri = f"{connection['endpoint']}?ticket={quote_plus(connection['ticket'])}"
+        async with websockets.connect(uri, ping_interval=None, open_timeout=10, close_timeout=2) as ws:
+            self.websocket = ws
+            self.connections += 1
+            self._last_frame = asyncio.get_running_loop().time()
+            log.info("dingtalk connected", extra={"connection": self.connections})
+            if self.on_connect is not None:
+                self.on_connect()
+            helpers = [asyncio.create_task(self._watchdog(ws)), asyncio.create_task(self._close_on(stop, ws))]
+            try:
+                async for raw in ws:
+                    self._last_frame = asyncio.get_running_loop().time()
+                    self._spawn(self.background_task(json.loads(raw)))
+            except websockets.exceptions.ConnectionClosed:
+                pass  # dropped (or aborted by the watchdog): open a new connection at once
+            finally:
+                for task in helpers:
+                    task.cancel()
+        log.info("dingtalk disconnected", extra={"connection": self.connections})
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _close_on(self, stop: asyncio.Event, ws: Any) -> None:
+        await stop.wait()
+        await ws.close()
+
+    async def _watchdog(self, ws: Any) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.silence / 2)
+            if loop.time() - self._last_frame < self.silence:
+                continue
+            try:
+                pong = await ws.ping()
+                await asyncio.wait_for(pong, timeout=self.silence)
+                self._last_frame = loop.time()
+            except (TimeoutError, websockets.exceptions.ConnectionClosed):
+                log.warning("dingtalk connection silent: reconnecting", extra={"silence": self.silence})
+                ws.transport.abort()
+                return
