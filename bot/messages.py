@@ -48,6 +48,9 @@ class Button:
     action_id: str
     value: str
     style: ButtonStyle = "default"
+    # asked before acting where a surface can ask ("Give Acme back to the pool?"); typing the twin
+    # is its own confirmation
+    confirm: str = ""
 
     @property
     def twin(self) -> str:

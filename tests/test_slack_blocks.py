@@ -102,8 +102,10 @@ def test_fifty_block_cap() -> None:
         "elements": [{"type": "mrkdwn", "text": "…and 11 more not shown."}],
     }
 
-    _, blocks = to_block_kit(message, overflow=lambda n: f"还有 {n} 条")
-    assert blocks[-1]["elements"][0]["text"] == "还有 11 条"
+    _, blocks = to_block_kit(message, locale="zh-CN")
+    assert blocks[-1]["elements"][0]["text"] == "……另有 11 条未显示。"
+    _, blocks = to_block_kit(message, max_blocks=100)
+    assert len(blocks) == 60
 
     exactly = Message(blocks=tuple(Text(f"line {i}") for i in range(50)))
     _, blocks = to_block_kit(exactly)
@@ -161,3 +163,13 @@ def test_more_than_25_buttons_split_into_actions_blocks() -> None:
 def test_base_action_id() -> None:
     assert base_action_id("customer.show:12") == "customer.show"
     assert base_action_id("claim.approve") == "claim.approve"
+
+
+def test_release_buttons_ask_first_in_the_readers_language() -> None:
+    message = Message(blocks=(Actions((Button("退回", "customer.release", "#7", "danger"),)),))
+    _, blocks = to_block_kit(message, locale="zh-CN")
+    confirm = blocks[0]["elements"][0]["confirm"]
+    assert confirm["text"]["text"].startswith("把 #7 退回公海")
+    assert confirm["deny"]["text"] == "取消"
+    plain = Message(blocks=(Actions((Button("Open", "customer.show", "#7"),)),))
+    assert "confirm" not in to_block_kit(plain)[1][0]["elements"][0]

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
+from slack_fake import TOKEN, FakeSlack, running_fake_slack
 from slack_sdk import WebClient
 
 from bot.handlers.slack.blocks import to_block_kit
@@ -19,7 +15,6 @@ from bot.handlers.slack.deliver import SlackDeliverer
 from bot.messages import Actions, Button, Message, Text
 from bot.scheduler.dispatch import Delivery, PermanentDeliveryError, Throttled, TransientDeliveryError
 
-TOKEN = "xoxb-test"
 MESSAGE = Message(
     blocks=(
         Text("Follow-up due <today>", heading=False),
@@ -28,80 +23,13 @@ MESSAGE = Message(
     summary="Follow-up due for 杭州云帆科技",
 )
 
-Answer = tuple[int, dict[str, str], str]
-
-
-@dataclass
-class FakeSlack:
-    """Records every call; answers from per-method scripts, else a successful default."""
-
-    port: int = 0
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    scripts: dict[str, list[Answer | None]] = field(default_factory=dict)
-    release: threading.Event = field(default_factory=threading.Event)
-
-    def script(self, method: str, *answers: Answer | None) -> None:
-        self.scripts.setdefault(method, []).extend(answers)
-
-    def answer(self, method: str) -> Answer | None:
-        queue = self.scripts.get(method)
-        if queue:  # a scripted None: never answer
-            return queue.pop(0)
-        if method == "conversations.open":
-            return 200, {}, json.dumps({"ok": True, "channel": {"id": "D0DM"}})
-        if method == "chat.postMessage":
-            return 200, {}, json.dumps({"ok": True, "channel": "C", "ts": "1.0"})
-        return 404, {}, json.dumps({"ok": False, "error": "unknown_method"})
-
-    def methods(self) -> list[str]:
-        return [c["method"] for c in self.calls]
-
-
-def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            method = self.path.split("?")[0].removeprefix("/api/")
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-            if self.headers.get("Content-Type", "").startswith("application/json"):
-                args = json.loads(raw) if raw else {}
-            else:
-                args = {k: v[0] for k, v in parse_qs(raw).items()}
-            fake.calls.append({"method": method, "args": args, "auth": self.headers.get("Authorization")})
-            answer = fake.answer(method)
-            if answer is None:  # hang until the test ends: the client's timeout fires first
-                fake.release.wait(10)
-                return
-            status, headers, body = answer
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
-    slack = FakeSlack()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(slack))
-    server.daemon_threads = True
-    slack.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield slack
-    slack.release.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with running_fake_slack() as slack:
+        yield slack
 
 
 def _client(port: int, timeout: int = 3) -> WebClient:
@@ -135,7 +63,7 @@ def test_member_delivery_opens_a_dm_and_posts_there(fake: FakeSlack) -> None:
     assert opened["args"]["users"] == "U0MARIA"
     assert posted["auth"] == f"Bearer {TOKEN}"
     text, blocks = to_block_kit(MESSAGE)
-    assert posted["args"]["channel"] == "D0DM"
+    assert posted["args"]["channel"] == "DU0MARIA"
     assert posted["args"]["text"] == text == "Follow-up due for 杭州云帆科技"
     blocks_sent = posted["args"]["blocks"]
     if isinstance(blocks_sent, str):  # form-encoded clients send blocks as a JSON string

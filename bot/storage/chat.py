@@ -27,8 +27,10 @@ def mark_seen(session: Session, platform: str, key: str, now: datetime) -> bool:
         _insert(session, InboundSeen)
         .values(platform=platform, key=key, received_at=now)
         .on_conflict_do_nothing(index_elements=["platform", "key"])
+        .returning(col(InboundSeen.id))
     )
-    return rowcount(session.execute(statement)) == 1
+    # RETURNING, not rowcount: psycopg reports no row count for INSERT ... ON CONFLICT
+    return session.execute(statement).first() is not None
 
 
 def forget_seen_before(session: Session, cutoff: datetime) -> int:

@@ -20,10 +20,10 @@ context block saying how many were left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from bot.messages import Actions, Button, Context, Divider, Fields, Message, Text
+from bot.i18n import DEFAULT_LOCALE, t
+from bot.messages import Actions, Button, Context, Divider, Fields, Image, Message, Text
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -49,16 +49,20 @@ def base_action_id(action_id: str) -> str:
     return _SUFFIX.sub("", action_id)
 
 
-def _default_overflow(count: int) -> str:
-    return f"…and {count} more not shown."
-
-
 def to_block_kit(
-    message: Message, *, overflow: Callable[[int], str] = _default_overflow
+    message: Message, *, locale: str = DEFAULT_LOCALE, max_blocks: int = MAX_BLOCKS
 ) -> tuple[str, list[SlackBlock]]:
-    """Render ``message`` as ``(fallback text, Block Kit blocks)``. ``overflow(n)`` words the
-    note that ends a message cut at :data:`MAX_BLOCKS` (``n`` blocks left out); pass a translated
-    one for the recipient's locale."""
+    """Render ``message`` as ``(fallback text, Block Kit blocks)`` in the reader's ``locale`` (the
+    note that ends a message cut at ``max_blocks``, confirmation dialogs). Messages hold at most
+    50 blocks; App Home and modals 100."""
+    blocks = _blocks(message, locale)
+    if len(blocks) > max_blocks:
+        left_out = len(blocks) - (max_blocks - 1)
+        blocks = [*blocks[: max_blocks - 1], _context(t(locale, "slack.more_blocks", count=left_out))]
+    return _fallback(message), blocks
+
+
+def _blocks(message: Message, locale: str) -> list[SlackBlock]:
     blocks: list[SlackBlock] = []
     for block in message.blocks:
         if isinstance(block, Text | Context) and not block.text.strip():
@@ -68,15 +72,19 @@ def to_block_kit(
         elif isinstance(block, Fields):
             blocks.extend(_fields(block))
         elif isinstance(block, Actions):
-            blocks.extend(_actions(block))
+            blocks.extend(_actions(block, locale))
         elif isinstance(block, Context):
             blocks.append(_context(block.text))
         elif isinstance(block, Divider):
             blocks.append({"type": "divider"})
-    if len(blocks) > MAX_BLOCKS:
-        left_out = len(blocks) - (MAX_BLOCKS - 1)
-        blocks = [*blocks[: MAX_BLOCKS - 1], _context(overflow(left_out))]
-    return _fallback(message), blocks
+        elif isinstance(block, Image):
+            blocks.append(_context(block.title))  # the file itself is uploaded beside the message
+    return blocks
+
+
+def images_of(message: Message) -> list[Image]:
+    """The pictures of a message: uploaded as files next to it (Block Kit cannot carry a local file)."""
+    return [block for block in message.blocks if isinstance(block, Image)]
 
 
 def _cut(text: str, limit: int) -> str:
@@ -113,7 +121,7 @@ def _fields(block: Fields) -> list[SlackBlock]:
     ]
 
 
-def _actions(block: Actions) -> list[SlackBlock]:
+def _actions(block: Actions, locale: str) -> list[SlackBlock]:
     out: list[SlackBlock] = []
     for start in range(0, len(block.buttons), MAX_BUTTONS):
         chunk = block.buttons[start : start + MAX_BUTTONS]
@@ -124,12 +132,12 @@ def _actions(block: Actions) -> list[SlackBlock]:
             if action_id in seen:
                 action_id = f"{button.action_id}:{index}"
             seen.add(action_id)
-            elements.append(_button(button, action_id))
+            elements.append(_button(button, action_id, locale))
         out.append({"type": "actions", "elements": elements})
     return out
 
 
-def _button(button: Button, action_id: str) -> SlackBlock:
+def _button(button: Button, action_id: str, locale: str) -> SlackBlock:
     element: SlackBlock = {
         "type": "button",
         "text": _plain(button.label, MAX_BUTTON_TEXT),
@@ -138,7 +146,22 @@ def _button(button: Button, action_id: str) -> SlackBlock:
     }
     if button.style in ("primary", "danger"):
         element["style"] = button.style
+    question = button.confirm or _question(button, locale)
+    if question:
+        element["confirm"] = {
+            "title": _plain(button.label, MAX_BUTTON_TEXT),
+            "text": _plain(question, MAX_SECTION_TEXT),
+            "confirm": _plain(button.label, MAX_BUTTON_TEXT),
+            "deny": _plain(t(locale, "slack.cancel"), MAX_BUTTON_TEXT),
+        }
     return element
+
+
+def _question(button: Button, locale: str) -> str:
+    """Releasing loses the customer: a click asks first (the typed twin is its own confirmation)."""
+    if button.action_id == "customer.release":
+        return t(locale, "slack.confirm_release", customer=button.value)
+    return ""
 
 
 def _context(text: str) -> SlackBlock:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.error import URLError
 
@@ -31,8 +32,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 
-from bot.handlers.slack.blocks import to_block_kit
-from bot.scheduler.dispatch import Delivery, PermanentDeliveryError, Throttled, TransientDeliveryError
+from bot.handlers.slack.blocks import images_of, to_block_kit
+from bot.messages import Image
+from bot.scheduler.dispatch import (
+    Delivery,
+    MessageRef,
+    PermanentDeliveryError,
+    Throttled,
+    TransientDeliveryError,
+)
 
 PERMANENT_ERRORS = frozenset(
     {
@@ -75,12 +83,36 @@ class SlackDeliverer:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def deliver(self, delivery: Delivery) -> None:
+    def deliver(self, delivery: Delivery) -> MessageRef:
+        """Post the message (or update it in place when ``delivery.replaces`` says where it is);
+        return where it landed, so a later decision can update it."""
         text, blocks = to_block_kit(delivery.message)
+        if delivery.replaces and delivery.replaces.get("ts"):
+            channel, ts = delivery.replaces["channel"], delivery.replaces["ts"]
+            self._call(
+                "chat.update",
+                lambda: self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks),
+            )
+            return dict(delivery.replaces)
         channel = delivery.address if delivery.to_team_channel else self._open_dm(delivery.address)
-        self._call(
+        for image in images_of(delivery.message):
+            self._upload(channel, image)
+        posted = self._call(
             "chat.postMessage",
             lambda: self.client.chat_postMessage(channel=channel, text=text, blocks=blocks),
+        )
+        return {
+            "platform": "slack",
+            "channel": str(posted.get("channel") or channel),
+            "ts": str(posted.get("ts")),
+        }
+
+    def _upload(self, channel: str, image: Image) -> None:
+        if not Path(image.path).is_file():
+            raise PermanentDeliveryError(f"slack files.upload: the image {Path(image.path).name} is gone")
+        self._call(
+            "files.upload",
+            lambda: self.client.files_upload_v2(channel=channel, file=image.path, title=image.title),
         )
 
     def _open_dm(self, user_id: str) -> str:

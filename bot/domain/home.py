@@ -1,0 +1,54 @@
+"""What a member's home page shows (Slack's App Home): for managers, the team's pending requests
+and today's figures. A rep's part is :func:`bot.domain.lookup.mine`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import lookup
+from bot.domain.clock import day_bounds_utc
+from bot.domain.context import Services, today
+from bot.domain.views import MemberView, RequestView
+from bot.storage import home as store
+
+PENDING_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class TeamToday:
+    """The team's figures for its local today."""
+
+    held: int
+    claimed: int
+    follow_ups: int
+    released: int
+    recycled: int
+    won: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class ManagerHome:
+    requests: tuple[RequestView, ...]
+    holdings: dict[int, int]  # requester id -> customers held
+    figures: TeamToday
+
+
+def manager_home(services: Services, *, manager: MemberView) -> ManagerHome:
+    team = manager.team
+    start, end = day_bounds_utc(today(services, team), team.timezone)
+    with services.db.read() as session:
+        ids = store.pending_request_ids(session, team.id, PENDING_SHOWN)
+        events = store.events_between(session, team.id, start, end)
+        figures = TeamToday(
+            held=store.held_in_team(session, team.id),
+            claimed=events.get("claimed", 0) + events.get("approved", 0) + events.get("assigned", 0),
+            follow_ups=store.follow_ups_between(session, team.id, start, end),
+            released=events.get("released", 0),
+            recycled=events.get("recycled", 0),
+            won=events.get("won", 0),
+            pending=store.pending_count(session, team.id),
+        )
+    requests = tuple(r for r in (lookup.request_view(services, request_id=i) for i in ids) if r is not None)
+    holdings = {r.member_id: lookup.holdings(services, member_id=r.member_id) for r in requests}
+    return ManagerHome(requests, holdings, figures)

@@ -1,0 +1,135 @@
+"""The modals: a follow-up form (bare ``/followup``, or "Record follow-up" on a reminder) and the
+optional reason of a rejection. Builders return Slack view JSON; readers turn a submitted view back
+into a :class:`~bot.handlers.parser.Parsed` command for the shared ``Bot``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.domain.views import FOLLOW_UP_KINDS, CustomerView
+from bot.handlers.parser import Parsed
+from bot.i18n import t
+from bot.names import as_id, name_key, search_key
+
+FOLLOWUP_FORM = "followup.form"
+REJECT_FORM = "reject.form"
+CUSTOMER_FIELD = "customer"
+MAX_OPTIONS = 100  # Slack's cap for an external select's answer
+MAX_OPTION_TEXT = 75
+NOTE_LIMIT = 2000
+REASON_LIMIT = 500
+
+
+def _plain(text: str, limit: int = 150) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def customer_option(customer_id: int, name: str) -> dict[str, Any]:
+    return {"text": _plain(name, MAX_OPTION_TEXT), "value": f"#{customer_id}"}
+
+
+def followup_modal(locale: str, *, preset: tuple[int, str] | None = None) -> dict[str, Any]:
+    """Customer (searching the rep's own book), kind, note and next date."""
+    select: dict[str, Any] = {
+        "type": "external_select",
+        "action_id": CUSTOMER_FIELD,
+        "placeholder": _plain(t(locale, "slack.customer_hint")),
+        "min_query_length": 0,
+    }
+    if preset is not None:
+        select["initial_option"] = customer_option(*preset)
+    kinds = [{"text": _plain(t(locale, f"slack.kind.{k}")), "value": k} for k in FOLLOW_UP_KINDS]
+    return {
+        "type": "modal",
+        "callback_id": FOLLOWUP_FORM,
+        "title": _plain(t(locale, "slack.followup_title"), 24),
+        "submit": _plain(t(locale, "slack.submit"), 24),
+        "close": _plain(t(locale, "slack.cancel"), 24),
+        "blocks": [
+            _input(CUSTOMER_FIELD, t(locale, "slack.customer_label"), select),
+            _input(
+                "kind",
+                t(locale, "slack.kind_label"),
+                {"type": "static_select", "action_id": "kind", "options": kinds, "initial_option": kinds[0]},
+            ),
+            _input(
+                "note",
+                t(locale, "slack.note_label"),
+                {
+                    "type": "plain_text_input",
+                    "action_id": "note",
+                    "multiline": True,
+                    "max_length": NOTE_LIMIT,
+                },
+            ),
+            _input(
+                "next",
+                t(locale, "slack.next_label"),
+                {"type": "datepicker", "action_id": "next"},
+                optional=True,
+            ),
+        ],
+    }
+
+
+def reject_modal(locale: str, request_id: int) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": REJECT_FORM,
+        "private_metadata": str(request_id),
+        "title": _plain(t(locale, "slack.reject_title", request=request_id), 24),
+        "submit": _plain(t(locale, "slack.reject_submit"), 24),
+        "close": _plain(t(locale, "slack.cancel"), 24),
+        "blocks": [
+            _input(
+                "reason",
+                t(locale, "slack.reason_label"),
+                {"type": "plain_text_input", "action_id": "reason", "max_length": REASON_LIMIT},
+                optional=True,
+            )
+        ],
+    }
+
+
+def matching_options(customers: tuple[CustomerView, ...], query: str) -> list[dict[str, Any]]:
+    """The rep's customers whose name (or its pinyin) contains what was typed, as select options."""
+    wanted = name_key(query)
+    found = [c for c in customers if not wanted or wanted in f"{name_key(c.name)}|{search_key(c.name)}"]
+    return [customer_option(c.id, c.name) for c in found[:MAX_OPTIONS]]
+
+
+def _value(state: dict[str, Any], block: str, action: str) -> dict[str, Any]:
+    return dict(state.get("values", {}).get(block, {}).get(action, {}))
+
+
+def read_followup(view: dict[str, Any]) -> Parsed | None:
+    """The submitted form as ``/followup #<id> <note> kind:<kind> next:<date>``; None when no
+    customer was picked."""
+    state = view.get("state", {})
+    picked = (_value(state, CUSTOMER_FIELD, CUSTOMER_FIELD).get("selected_option") or {}).get("value", "")
+    if as_id(str(picked).removeprefix("#")) is None:
+        return None
+    kind = (_value(state, "kind", "kind").get("selected_option") or {}).get("value") or "call"
+    note = str(_value(state, "note", "note").get("value") or "")
+    options = {"kind": str(kind)}
+    next_day = _value(state, "next", "next").get("selected_date")
+    if next_day:
+        options["next"] = date.fromisoformat(str(next_day)).isoformat()
+    return Parsed(name="followup", words=(str(picked), note), options=options, typed="/followup")
+
+
+def read_reject(view: dict[str, Any]) -> Parsed:
+    reason = str(_value(view.get("state", {}), "reason", "reason").get("value") or "")
+    request = str(view.get("private_metadata", ""))
+    return Parsed(name="reject", words=(request, reason) if reason else (request,), typed="/reject")

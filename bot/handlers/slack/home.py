@@ -1,0 +1,76 @@
+"""App Home: a rep's customers with their deadlines, most urgent first; for managers, the claims
+waiting for them (with their buttons) and the team's figures for today. Built fresh on each open
+and after each action taken from it."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain import home, lookup
+from bot.domain.context import Services, today
+from bot.domain.views import MemberView
+from bot.handlers import views
+from bot.handlers.slack.blocks import to_block_kit
+from bot.i18n import DEFAULT_LOCALE, t
+from bot.messages import Block, Context, Divider, Fields, Message, Text
+
+MAX_HOME_BLOCKS = 100
+FIGURES = ("held", "claimed", "follow_ups", "released", "recycled", "won", "pending")
+
+
+def home_view(services: Services, member: MemberView | None, user_id: str) -> dict[str, Any]:
+    if member is None:
+        message = Message.text(t(DEFAULT_LOCALE, "slack.home_unknown", user=user_id))
+        return _view(message, DEFAULT_LOCALE)
+    locale = member.team.locale
+    message = _manager_home(services, member) if member.is_manager else _rep_home(services, member)
+    return _view(message, locale)
+
+
+def _view(message: Message, locale: str) -> dict[str, Any]:
+    _, blocks = to_block_kit(message, locale=locale, max_blocks=MAX_HOME_BLOCKS)
+    return {"type": "home", "blocks": blocks}
+
+
+def _rep_home(services: Services, member: MemberView) -> Message:
+    locale = member.team.locale
+    owned = lookup.mine(services, member=member)
+    book = views.mine(locale, owned, today(services, member.team), member.team.timezone)
+    stamp = services.clock.now().astimezone(_zone(member))
+    return Message(
+        (
+            Text(t(locale, "slack.home_rep_title"), heading=True),
+            *book.blocks,
+            Context(t(locale, "slack.home_updated", when=stamp)),
+        ),
+        summary=t(locale, "slack.home_rep_title"),
+    )
+
+
+def _manager_home(services: Services, member: MemberView) -> Message:
+    locale = member.team.locale
+    page = home.manager_home(services, manager=member)
+    figures = page.figures
+    blocks: list[Block] = [
+        Text(t(locale, "slack.home_manager_title", team=member.team.name), heading=True),
+        Fields(tuple((t(locale, f"slack.figure.{name}"), str(getattr(figures, name))) for name in FIGURES)),
+        Divider(),
+        Text(t(locale, "slack.home_pending_title"), heading=True),
+    ]
+    if not page.requests:
+        blocks.append(Context(t(locale, "slack.home_pending_none")))
+    for request in page.requests:
+        card = views.request_card(locale, request, page.holdings.get(request.member_id, 0))
+        blocks += [*card.blocks, Divider()]
+    if figures.pending > len(page.requests):
+        blocks.append(
+            Context(t(locale, "slack.home_pending_more", shown=len(page.requests), total=figures.pending))
+        )
+    stamp = services.clock.now().astimezone(_zone(member))
+    blocks.append(Context(t(locale, "slack.home_updated", when=stamp)))
+    return Message(tuple(blocks), summary=t(locale, "slack.home_manager_title", team=member.team.name))
+
+
+def _zone(member: MemberView) -> ZoneInfo:
+    return ZoneInfo(member.team.timezone)
