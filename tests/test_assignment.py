@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+import threading
 from collections import Counter
 from copy import deepcopy
 from typing import Any
 
 import pytest
 from conftest import TEAM_CONFIG
-from helpers import add, events_of, member, notifications, owner_of
+from helpers import add, events_of, member, notifications, owner_of, ownership_invariants
 
 from bot.config import PoolbotConfig
 from bot.domain import assignment
 from bot.domain.assignment import AutoOutcome
 from bot.domain.catalog import NewCustomer
+from bot.domain.claims import claim
 from bot.domain.context import Services
-from bot.domain.errors import Forbidden
+from bot.domain.errors import DomainError, Forbidden
 from bot.domain.ownership import assign, mark_won
 from bot.domain.setup import sync_config
 from bot.handlers.console.chat import ConsoleChat
@@ -145,7 +148,9 @@ def test_every_assignment_leaves_an_event_and_one_notice_per_assignee(services: 
         (event,) = [e for e in events_of(services.db, cid) if e.kind == "assigned"]
         assert event.actor_id == member(services, "maria").id and "round-robin turn" in event.reason
     notices = notifications(services.db, kind=assignment.KIND)
-    assert sorted(n.recipient_id for n in notices) == sorted([member(services, h).id for h in ("alice", "bob")])
+    assert sorted(n.recipient_id for n in notices) == sorted(
+        [member(services, h).id for h in ("alice", "bob")]
+    )
     alice_notice = next(n for n in notices if n.recipient_id == member(services, "alice").id)
     message = render_auto_assigned(services, alice_notice.payload, "en")
     assert "Maria assigned you 3 customers:" in message.summary
@@ -175,3 +180,39 @@ def test_the_console_runs_it_with_a_count_and_filters(services: Services) -> Non
     assert "No pool customer matches" in chat.say("/assign auto region:east")
     assert "The count is a number" in chat.say("/assign auto lots")
     assert "Only managers can /assign" in ConsoleChat(services, handle="alice").say("/assign auto")
+
+
+def test_concurrent_runs_never_exceed_the_cap_nor_assign_twice(services: Services) -> None:
+    """Six runs at once (and a rep claiming meanwhile) against the real database."""
+    configure(services, cap=4, strategy="least_loaded")
+    ids = add(services, *[f"Race {i}" for i in range(40)])
+    barrier = threading.Barrier(7, timeout=120)
+    outcomes: list[AutoOutcome] = []
+    errors: list[BaseException] = []
+
+    def auto(seed: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(run(services, count=10, seed=seed))
+        except BaseException as exc:  # reported below, so the test names the failure
+            errors.append(exc)
+
+    def claimer() -> None:
+        barrier.wait()
+        for cid in ids[-3:]:
+            with contextlib.suppress(DomainError):  # a lost race or the cap: both fine here
+                claim(services, member=member(services, "alice"), customer_id=cid)
+
+    threads = [threading.Thread(target=auto, args=(seed,)) for seed in range(6)]
+    threads.append(threading.Thread(target=claimer))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with services.db.read() as session:
+        assert ownership_invariants(session) == []
+    assigned = [a.customer_id for outcome in outcomes for a in outcome.assigned]
+    assert len(assigned) == len(set(assigned))  # no customer assigned twice
+    owned = [cid for cid in ids if owner_of(services.db, cid) is not None]
+    assert len(owned) == 16  # four reps, four each: the cap, exactly
