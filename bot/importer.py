@@ -26,8 +26,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import ARRAY, String, bindparam, func, select, text
 from sqlmodel import Session, col
 
+from bot.domain import assignment
 from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.clock import Clock
+from bot.domain.context import Services
 from bot.names import _LEGAL_SUFFIXES, duplicate_key, name_key, phone_key, search_key
 from bot.storage import queries as q
 from bot.storage.engine import Database
@@ -100,6 +102,7 @@ class ImportReport:
     errors: tuple[RowError, ...]
     dry_run: bool
     ignored_columns: tuple[str, ...] = ()
+    assigned: int = 0  # imported customers the pool's automatic assignment handed out
 
     def lines(self, limit: int | None = None) -> list[str]:
         """The report as text: a summary, then one line per skipped row and per error, by line."""
@@ -110,6 +113,8 @@ class ImportReport:
             f"{_count(len(self.skipped), 'duplicate')} skipped; "
             f"{_count(len(self.errors), 'row')} with errors."
         ]
+        if self.assigned:
+            out.append(f"{_count(self.assigned, 'customer')} assigned automatically (the pool's on_import).")
         if self.ignored_columns:
             out.append(f"Ignored columns: {', '.join(self.ignored_columns)}")
         details = sorted(
@@ -168,8 +173,10 @@ def import_file(
             duplicates = _existing_duplicates(session, plan.rows)
         plan.skipped.extend(duplicates)
         imported = len(plan.rows) - len(duplicates)
+        assigned = 0
     else:
-        imported = _insert(db, clock, pool_id, plan, progress, batch_size)
+        ids = _insert(db, clock, pool_id, plan, progress, batch_size)
+        imported, assigned = len(ids), _assign_imported(db, clock, pool_id, ids)
     return ImportReport(
         pool_name=pool_name,
         imported=imported,
@@ -177,6 +184,7 @@ def import_file(
         errors=tuple(plan.errors),
         dry_run=dry_run,
         ignored_columns=ignored,
+        assigned=assigned,
     )
 
 
@@ -452,21 +460,38 @@ def _matching(
             yield int(cid or 0), name, pool_id, value
 
 
+def _assign_imported(db: Database, clock: Clock, pool_id: int, ids: list[int]) -> int:
+    """With ``on_import`` in the pool's ``[pools.assignment]``, hand the new customers out now."""
+    services = Services(db=db, clock=clock)
+    settings = assignment.stored_settings(services, pool_id)
+    if settings is None or not settings.on_import or not ids:
+        return 0
+    with db.read() as session:
+        _, team = q.pool_and_team(session, pool_id)
+    assert team.id is not None
+    assigned = 0
+    for start in range(0, len(ids), assignment.MAX_PER_RUN):
+        chunk = ids[start : start + assignment.MAX_PER_RUN]
+        outcome = assignment.auto_assign(services, manager=None, team_id=team.id, customer_ids=chunk)
+        assigned += len(outcome.assigned)
+    return assigned
+
+
 def _insert(
     db: Database, clock: Clock, pool_id: int, plan: _Plan, progress: ProgressFn | None, batch_size: int
-) -> int:
-    """Insert ``plan.rows`` a batch per transaction; database duplicates go to ``plan.skipped``."""
+) -> list[int]:
+    """Insert ``plan.rows`` a batch per transaction; database duplicates go to ``plan.skipped``.
+    Returns the ids of the new customers."""
     now = clock.now()
-    total, imported = len(plan.rows), 0
+    total, imported = len(plan.rows), []
     for start in range(0, total, batch_size):
         batch = plan.rows[start : start + batch_size]
         with db.write() as session:
             duplicates = _existing_duplicates(session, batch)
             duplicate_lines = {s.line for s in duplicates}
             fresh = [row.customer for row in batch if row.line not in duplicate_lines]
-            add_customers(session, pool_id=pool_id, customers=fresh, now=now)
+            imported += add_customers(session, pool_id=pool_id, customers=fresh, now=now)
         plan.skipped.extend(duplicates)
-        imported += len(fresh)
         if progress is not None:
             progress(start + len(batch), total)
     return imported

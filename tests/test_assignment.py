@@ -7,23 +7,28 @@ import random
 import threading
 from collections import Counter
 from copy import deepcopy
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import TEAM_CONFIG
-from helpers import add, events_of, member, notifications, owner_of, ownership_invariants
+from helpers import add, event_kinds, events_of, member, notifications, owner_of, ownership_invariants
 
 from bot.config import PoolbotConfig
 from bot.domain import assignment
 from bot.domain.assignment import AutoOutcome
 from bot.domain.catalog import NewCustomer
 from bot.domain.claims import claim
+from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import DomainError, Forbidden
 from bot.domain.ownership import assign, mark_won
 from bot.domain.setup import sync_config
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.insight_views import render_auto_assigned
+from bot.importer import import_file
+from bot.scheduler.recycle import recycle
+from bot.storage import assignment as sql
 from bot.storage.assignment import Filters
 
 EXTRA_REPS = [
@@ -216,3 +221,55 @@ def test_concurrent_runs_never_exceed_the_cap_nor_assign_twice(services: Service
     assert len(assigned) == len(set(assigned))  # no customer assigned twice
     owned = [cid for cid in ids if owner_of(services.db, cid) is not None]
     assert len(owned) == 16  # four reps, four each: the cap, exactly
+
+
+def test_an_import_of_500_is_spread_at_once_when_the_pool_says_on_import(
+    services: Services, tmp_path: Path
+) -> None:
+    configure(services, cap=200, strategy="round_robin", on_import=True)
+    rows = "\n".join(f"Company {i},East,A" for i in range(500))
+    path = tmp_path / "customers.csv"
+    path.write_text(f"name,region,priority\n{rows}\n", encoding="utf-8")
+    report = import_file(services.db, services.clock, path, pool_name="east-main")
+    assert (report.imported, report.assigned) == (500, 500)
+    assert "500 customers assigned automatically" in "\n".join(report.lines())
+    with services.db.read() as session:
+        held = sql.held_by(session, 1)
+    assert sorted(held.values()) == [125, 125, 125, 125]
+    (event,) = [e for e in events_of(services.db, 1) if e.kind == "assigned"]
+    assert event.actor_id is None and event.reason == "round-robin turn; 1 of 200 held"
+    notices = notifications(services.db, kind=assignment.KIND)
+    assert len(notices) == 4 and {n.payload["count"] for n in notices} == {125}
+    assert notices[0].payload["by"] == "poolbot"
+
+
+def test_recycled_customers_go_to_another_rep_when_the_pool_says_on_recycle(
+    services: Services, clock: FakeClock
+) -> None:
+    configure(services, cap=10, strategy="least_loaded", members=["alice", "bob"], on_recycle=True)
+    (cid,) = add(services, "Neglected", priority="A")
+    claim(services, member=member(services, "alice"), customer_id=cid)
+    clock.advance(days=7)
+    report = recycle(services)
+    assert report.reassigned == 1
+    assert owner_of(services.db, cid) == member(services, "bob").id  # Alice is in her cooldown
+    assert event_kinds(services.db, cid)[-2:] == ["recycled", "assigned"]
+
+
+def test_without_on_recycle_recycled_customers_stay_in_the_pool(services: Services, clock: FakeClock) -> None:
+    configure(services, cap=10, strategy="least_loaded")
+    (cid,) = add(services, "Neglected", priority="A")
+    claim(services, member=member(services, "alice"), customer_id=cid)
+    clock.advance(days=7)
+    assert recycle(services).reassigned == 0 and owner_of(services.db, cid) is None
+
+
+def test_a_manager_sets_the_priority_and_the_deadline_follows(services: Services) -> None:
+    (cid,) = add(services, "Slow Burner", priority="C")
+    claim(services, member=member(services, "alice"), customer_id=cid)
+    out = ConsoleChat(services, handle="maria").say("/customer Slow Burner priority:a")
+    assert "Slow Burner is now priority A (7 days without a touch)." in out
+    assert "back to the pool on 11-30: last touch 11-23, rule 7 days for priority A" in out
+    assert "already priority A" in ConsoleChat(services, handle="maria").say("/customer #1 priority:A")
+    assert "Only managers" in ConsoleChat(services, handle="alice").say("/customer #1 priority:B")
+    assert "Priority is A, B or C" in ConsoleChat(services, handle="maria").say("/customer #1 priority:Z")

@@ -108,3 +108,56 @@ def test_environment_overrides_the_config_file(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("DATABASE_URL", "postgres://env@db/pool")
     settings = Settings(poolbot_config=path)
     assert settings.resolved_database_url(settings.load()) == "postgresql+psycopg://env@db/pool"
+
+
+ASSIGNMENT = """
+[pools.assignment]
+strategy = "rules"
+pick = "round_robin"
+on_import = true
+
+[[pools.assignment.rules]]
+region = "East"
+members = ["alice"]
+"""
+
+
+def _with_assignment(tmp_path: Path, block: str) -> Path:
+    """The example config with ``block`` added to its first pool (east-main)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    marker = '\n[[pools]]\nname = "east-key-accounts"'
+    assert marker in text
+    path = tmp_path / "poolbot.toml"
+    path.write_text(text.replace(marker, block + marker, 1), encoding="utf-8")
+    return path
+
+
+def test_pool_assignment_is_read_from_the_pool_table(tmp_path: Path) -> None:
+    config = load_config(_with_assignment(tmp_path, ASSIGNMENT))
+    settings = config.pools[0].assignment
+    assert settings is not None and settings.strategy == "rules" and settings.on_import
+    assert settings.rules[0].region == "East" and settings.rules[0].members == ("alice",)
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            ASSIGNMENT.replace('["alice"]', '["zoe"]'),
+            "pools[0].assignment.rules[0].members: 'zoe' is not a rep",
+        ),
+        (ASSIGNMENT.replace('["alice"]', '["maria"]'), "'maria' is not a rep of team 'east'"),
+        (ASSIGNMENT.replace('"rules"', '"fastest"'), "pools[0].assignment.strategy: Input should be"),
+        (ASSIGNMENT.replace('region = "East"\n', ""), "a rule needs at least one of region"),
+        (ASSIGNMENT.replace('strategy = "rules"', 'strategy = "round_robin"'), "apply only with strategy"),
+        ('\n[pools.assignment]\nstrategy = "rules"\n', 'strategy "rules" needs at least one'),
+        (
+            "\n[pools.assignment]\nsmart_floor = 0\n",
+            "pools[0].assignment.smart_floor: Input should be greater",
+        ),
+    ],
+)
+def test_broken_assignment_names_the_key(tmp_path: Path, block: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_with_assignment(tmp_path, block))
+    assert message in str(caught.value)

@@ -239,7 +239,7 @@ def _smart_part(locale: str, why: Why) -> str:
     return t(locale, key, rate=rate, segment=segment, floor=floor)
 
 
-def on_event_settings(services: Services, pool_id: int) -> AssignmentConfig | None:
+def stored_settings(services: Services, pool_id: int) -> AssignmentConfig | None:
     """The pool's stored assignment settings (None: not configured)."""
     with services.db.read() as session:
         found = sql.settings_of(session, [pool_id]).get(pool_id)

@@ -177,14 +177,19 @@ MESSAGES: dict[str, str] = {
     "help.mine": "/mine — your customers, most urgent first",
     "help.followup": "/followup <customer> <note> [next:<date>] [kind:<kind>] — record a follow-up",
     "help.release": "/release <customer> [reason] — give a customer back to the pool",
-    "help.customer": "/customer <customer> — details, follow-ups and ownership history",
+    "help.customer": (
+        "/customer <customer> [priority:A|B|C] — details, follow-ups and ownership history "
+        "(managers: set the priority)"
+    ),
     "help.approve": "/approve <request> · /reject <request> [reason] — decide a claim (managers)",
-    "help.assign": "/assign <customer> <member> · /transfer <member> <member> — move ownership (managers)",
+    "help.assign": (
+        "/assign <customer> <member> · /assign auto [count] [region:… industry:… size:… priority:… pool:…] "
+        "· /transfer <member> <member> — move ownership (managers)"
+    ),
     "help.lock": "/lock <customer> · /unlock <customer> (managers) · /won <customer> — exempt from recycle",
-    "help.report": "/report [week|month] — team figures (managers; coming soon)",
+    "help.report": "/report [week|month] — team figures per rep, fairness and a chart (managers)",
     "help.help": '/help — this list. Names with spaces go in quotes: /claim "Acme Corp"',
     "help.console": "/as <handle> — act as another member (console only)",
-    "report.unavailable": "Reports are not available yet.",
     # morning reminder, manager digest, request expiry
     "notify.reminder_title": (
         "Your day, {day}: {due} follow-ups due, {soon} customers going back to the pool soon."

@@ -155,14 +155,16 @@ MESSAGES: dict[str, str] = {
     "help.mine": "/我的客户 — 我的客户，最紧急的在前",
     "help.followup": "/跟进 <客户> <内容> [next:<日期>] [kind:<方式>] — 记录跟进",
     "help.release": "/退回 <客户> [理由] — 把客户退回公海",
-    "help.customer": "/客户 <客户> — 详情、跟进记录和归属历史",
+    "help.customer": "/客户 <客户> [优先级:A|B|C] — 详情、跟进记录和归属历史（经理可改优先级）",
     "help.approve": "/审批 <申请号> · /拒绝 <申请号> [理由] — 审批认领（经理）",
-    "help.assign": "/分配 <客户> <成员> · /转移 <成员> <成员> — 调整归属（经理）",
+    "help.assign": (
+        "/分配 <客户> <成员> · /分配 auto [数量] [地区:… 行业:… 规模:… 优先级:… 池:…] "
+        "· /转移 <成员> <成员> — 调整归属（经理）"
+    ),
     "help.lock": "/锁定 <客户> · /解锁 <客户>（经理）· /成交 <客户> — 免于回收",
-    "help.report": "/报表 [week|month] — 团队数据（经理；即将推出）",
+    "help.report": "/报表 [week|month] — 每名销售的数据、公平性和图表（经理）",
     "help.help": '/帮助 — 本列表。带空格的名称请加引号：/认领 "Acme Corp"',
     "help.console": "/as <handle> — 切换身份（仅控制台）",
-    "report.unavailable": "报表功能尚未上线。",
     # morning reminder, manager digest, request expiry
     "notify.reminder_title": "{day} 今日待办：{due} 个跟进到期，{soon} 个客户即将退回公海。",
     "notify.reminder_soon": "即将退回公海（记录跟进即可保留）",

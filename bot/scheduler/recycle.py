@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from bot.domain import assignment
 from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, event_row
 from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
@@ -92,6 +93,7 @@ class RecycleReport:
     kept: tuple[DueCustomer, ...] = ()
     queued: int = 0  # new outbox rows
     by_rule: dict[str, int] = field(default_factory=dict)
+    reassigned: int = 0  # handed straight to another rep (pools with assignment on_recycle)
 
     def summary(self) -> dict[str, object]:
         """Counts for the job ledger and logs."""
@@ -104,6 +106,7 @@ class RecycleReport:
             "recycled": len(self.customers),
             "kept": len(self.kept),
             "queued": self.queued,
+            "reassigned": self.reassigned,
             "by_rule": self.by_rule,
             "by_team": teams,
         }
@@ -304,7 +307,32 @@ def recycle(
         with services.db.write() as session:
             jobs.release_held(session, sorted(set(total.keys)), services.clock.now())
     by_rule = Counter(item.deadline.rule for item in total.recycled)
-    return RecycleReport(at, dry_run, tuple(total.recycled), tuple(total.kept), total.queued, dict(by_rule))
+    reassigned = 0 if dry_run else reassign(services, total.recycled)
+    return RecycleReport(
+        at, dry_run, tuple(total.recycled), tuple(total.kept), total.queued, dict(by_rule), reassigned
+    )
+
+
+def reassign(services: Services, recycled: list[DueCustomer]) -> int:
+    """Pools whose ``[pools.assignment]`` says ``on_recycle`` hand what went back to the pool
+    straight to another rep, by the pool's strategy; the former owner is skipped by its reclaim
+    cooldown. Each run of the assignment is its own transaction, after the recycle committed."""
+    settings: dict[int, bool] = {}
+    by_team: dict[int, list[int]] = {}
+    for item in recycled:
+        if item.pool_id not in settings:
+            stored = assignment.stored_settings(services, item.pool_id)
+            settings[item.pool_id] = stored is not None and stored.on_recycle
+        if settings[item.pool_id]:
+            by_team.setdefault(item.team_id, []).append(item.customer_id)
+    done = 0
+    for team_id, ids in sorted(by_team.items()):
+        for start in range(0, len(ids), assignment.MAX_PER_RUN):
+            chunk = ids[start : start + assignment.MAX_PER_RUN]
+            done += len(
+                assignment.auto_assign(services, manager=None, team_id=team_id, customer_ids=chunk).assigned
+            )
+    return done
 
 
 @dataclass
