@@ -75,13 +75,23 @@ def run(
     config: ConfigOption = None,
     as_: Annotated[str | None, typer.Option("--as", help="Member handle to chat as.")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Load the demo team and customers first.")] = False,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Run the scheduled jobs in this process too (off when a separate clock process runs them).",
+        ),
+    ] = True,
 ) -> None:
-    """Start the bot. Without chat credentials: an interactive console chat on SQLite."""
-    runtime = _runtime(config)
-    if runtime.settings.has_slack or runtime.settings.has_dingtalk:
-        err.print("Slack and DingTalk surfaces are not part of this version yet; starting the console.")
+    """Start the bot: Slack and/or DingTalk when their credentials are set; otherwise an interactive
+    console chat on SQLite."""
+    has_chat = _has_chat_credentials()
+    runtime = _runtime(config, quiet=not has_chat)
     if demo:
         _load_demo(runtime)
+    if has_chat:
+        _serve_surfaces(runtime, with_scheduler=scheduler)
+        return
     chat = ConsoleChat(runtime.services, handle=_default_handle(runtime, as_))
     stop = threading.Event()
     clock = threading.Thread(target=_serve_quietly, args=(runtime, stop), name="scheduler", daemon=True)
@@ -91,6 +101,25 @@ def run(
     finally:
         stop.set()
         clock.join(timeout=10)
+
+
+def _has_chat_credentials() -> bool:
+    settings = load_settings()
+    return settings.has_slack or settings.has_dingtalk
+
+
+def _serve_surfaces(runtime: Runtime, *, with_scheduler: bool) -> None:
+    """Slack and DingTalk until SIGTERM or Ctrl-C."""
+    from bot.surfaces import SurfaceConfigError, serve
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        serve(runtime, stop, with_scheduler=with_scheduler)
+    except SurfaceConfigError as exc:
+        _complain(str(exc))
+        raise typer.Exit(2) from exc
 
 
 def _serve_quietly(runtime: Runtime, stop: threading.Event) -> None:
@@ -250,9 +279,10 @@ def jobs_run(
     """Run one job now (or as if at another time), outside the schedule."""
     from bot.scheduler.describe import report_lines
     from bot.scheduler.runner import registry, run_manually
+    from bot.surfaces import deliverers
 
     runtime = _runtime(config)
-    jobs = registry()
+    jobs = registry(deliverers(runtime.settings))
     if job not in jobs:
         _complain(f"Unknown job {job!r}; jobs: {', '.join(sorted(jobs))}")
         raise typer.Exit(2)
@@ -319,12 +349,13 @@ def jobs_status(config: ConfigOption = None) -> None:
 def scheduler(config: ConfigOption = None) -> None:
     """The clock process: runs every job on schedule, exactly once per period (Procfile: clock)."""
     from bot.scheduler.runner import serve_forever
+    from bot.surfaces import deliverers
 
     runtime = _runtime(config, quiet=False)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    serve_forever(runtime.services, stop)
+    serve_forever(runtime.services, stop, deliverers=deliverers(runtime.settings))
 
 
 if __name__ == "__main__":

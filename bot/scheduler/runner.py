@@ -273,10 +273,15 @@ def next_runs(services: Services, registry_: Mapping[str, Job], now: datetime) -
 
 
 def serve_forever(
-    services: Services, stop: threading.Event, *, after_each: Callable[[], None] | None = None
+    services: Services,
+    stop: threading.Event,
+    *,
+    deliverers: Mapping[str, Deliverer] | None = None,
+    after_each: Callable[[], None] | None = None,
 ) -> None:
-    """The clock process: catch up, then run the schedule until ``stop`` is set (SIGTERM)."""
-    jobs_ = registry()
+    """The clock process: catch up, then run the schedule until ``stop`` is set (SIGTERM).
+    ``deliverers``: the push platforms the dispatch job sends through."""
+    jobs_ = registry(deliverers)
     catch_up(services, jobs_)
     scheduler = build_scheduler(services, jobs_, after_each=after_each)
     scheduler.start()
