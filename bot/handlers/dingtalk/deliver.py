@@ -64,7 +64,7 @@ class DingTalkDeliverer:
         if self.card_template_id and delivery.kind in CARD_KINDS and request_id is not None:
             return self._create_card(delivery, self.card_template_id, request_id)
         if delivery.to_team_channel:
-            return self._group_send(delivery.address, self._rendered(delivery))
+            return _with_request(self._group_send(delivery.address, self._rendered(delivery)), request_id)
         outcome = self._batch_send([delivery], self._rendered(delivery))[0]
         if isinstance(outcome, BaseException):
             raise outcome
@@ -165,7 +165,7 @@ class DingTalkDeliverer:
         if delivery.address in throttled:
             log.warning("dingtalk user flow-controlled", extra=_fields(delivery))
             return Throttled(FLOW_CONTROL_WAIT, "dingtalk batchSend: flowControlledStaffIdList")
-        return _ref(answer)
+        return _with_request(_ref(answer), cards.request_id_of(delivery.message))
 
 
 def _chunks(indexes: list[int], addresses: list[str]) -> list[list[int]]:
@@ -192,6 +192,11 @@ def _ref(answer: dict[str, Any]) -> MessageRef:
     reference has no card id."""
     key = answer.get("processQueryKey")
     return {"platform": "dingtalk", "process_query_key": str(key)} if key else {"platform": "dingtalk"}
+
+
+def _with_request(ref: MessageRef, request_id: str | None) -> MessageRef:
+    """An ActionCard's reference keeps its claim request, for the line sent after the decision."""
+    return {**ref, "request_id": request_id} if request_id else ref
 
 
 def _fields(delivery: Delivery) -> dict[str, object]:

@@ -1,0 +1,179 @@
+"""The DingTalk surface end to end: dingtalk-stream's real client connected to a fake gateway, our
+handlers, the outbox dispatcher and a fake OpenAPI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dingtalk_fakes import (
+    BATCH_SEND,
+    CREATE_CARD,
+    GROUP_SEND,
+    UPDATE_CARD,
+    dingtalk_config,
+    running,
+    text_of,
+)
+from helpers import add_one, event_kinds, member, owner_of, requests
+
+from bot.config import PoolbotConfig
+from bot.domain.clock import FakeClock
+from bot.domain.context import Services
+from bot.handlers.commands import Bot
+from bot.messages import Actor, Command
+
+
+@pytest.fixture
+def config() -> PoolbotConfig:
+    return dingtalk_config()
+
+
+# ---- commands in chats ------------------------------------------------------------------------------
+
+
+def test_a_chinese_command_in_a_one_to_one_chat(services: Services, clock: FakeClock) -> None:
+    cid = add_one(services, "杭州云帆科技")
+    with running(services, clock, dingtalk_config()) as ding:
+        msg = ding.say("认领 云帆 老客户推荐", as_="DBOB")
+        answer = ding.reply(msg)
+    assert "杭州云帆科技" in answer and "认领" in answer  # the team speaks Chinese
+    assert owner_of(services.db, cid) == member(services, "bob").id
+    assert ding.gateway.acks and all(a["code"] == 200 for a in ding.gateway.acks)
+
+
+def test_an_at_mention_in_a_group_is_answered_in_the_group(services: Services, clock: FakeClock) -> None:
+    add_one(services, "杭州云帆科技")
+    with running(services, clock, dingtalk_config()) as ding:
+        answer = ding.reply(ding.say("公海 云帆", as_="DALICE", group=True))
+        help_text = ding.reply(ding.say("帮助", as_="DALICE", group=True))
+    assert "杭州云帆科技" in answer
+    assert "认领" in help_text
+
+
+def test_after_the_webhook_expires_the_answer_goes_through_the_openapi(
+    services: Services, clock: FakeClock
+) -> None:
+    with running(services, clock, dingtalk_config()) as ding:
+        ding.say("帮助", as_="DBOB", webhook_minutes=-1)
+        ding.api.wait_for(lambda: bool(ding.api.messages_to("DBOB")), "a one-to-one answer")
+        ding.say("帮助", as_="DALICE", group=True, webhook_minutes=-1)
+        ding.api.wait_for(lambda: bool(ding.api.sent(GROUP_SEND)), "a group answer")
+    (to_bob,) = ding.api.messages_to("DBOB")
+    assert "认领" in text_of(to_bob)
+    (group,) = ding.api.sent(GROUP_SEND)
+    assert group.body["openConversationId"] == "cidGROUP" and group.body["robotCode"] == "ding-robot"
+
+
+def test_a_redelivered_message_does_not_claim_twice(services: Services, clock: FakeClock) -> None:
+    cid = add_one(services, "Acme")
+    with running(services, clock, dingtalk_config()) as ding:
+        first = ding.say("认领 Acme", as_="DBOB", msg_id="msg-1")
+        ding.reply(first)
+        ding.wait_kicks()
+        ding.say("认领 Acme", as_="DBOB", msg_id="msg-1")  # DingTalk delivers it again
+        ding.say("帮助", as_="DBOB", msg_id="msg-2")
+        ding.reply("msg-2")
+        ding.gateway.wait_for(lambda: len(ding.gateway.acks) == 3, "three acks")
+    assert len(ding.api.sent("/session/msg-1")) == 1
+    assert event_kinds(services.db, cid).count("claimed") == 1
+
+
+# ---- claim cards -------------------------------------------------------------------------------------
+
+
+def test_claim_card_callback_approval_updates_the_card_for_everyone(
+    services: Services, clock: FakeClock
+) -> None:
+    cid = add_one(services, "Acme VIP", pool="east-vip")
+    with running(services, clock, dingtalk_config(template="tpl.schema")) as ding:
+        ding.reply(ding.say("认领 Acme VIP 老客户", as_="DALICE"))
+        ding.api.wait_for(lambda: bool(ding.api.sent(CREATE_CARD)), "the claim card")
+        (created,) = ding.api.sent(CREATE_CARD)
+        (request,) = requests(services.db)
+        card = created.body["cardData"]["cardParamMap"]
+        assert created.body["cardTemplateId"] == "tpl.schema" and created.body["callbackType"] == "STREAM"
+        assert created.body["openSpaceId"] == "dtv1.card//IM_ROBOT.DDORA"
+        assert (card["status"], card["request_id"]) == ("pending", str(request.id))
+        assert "Acme VIP" in card["markdown"] and all(isinstance(v, str) for v in card.values())
+
+        ding.press("claim.reject", request.id, as_="DBOB")  # a rep cannot decide
+        ding.api.wait_for(lambda: bool(ding.api.messages_to("DBOB")), "Bob told no")
+        ding.press("claim.approve", request.id, as_="DDORA")
+        ding.api.wait_for(lambda: bool(ding.api.sent(UPDATE_CARD)), "the card updated")
+        ding.wait_kicks(2)  # Alice's claim, Dora's decision
+    assert owner_of(services.db, cid) == member(services, "alice").id
+    (update,) = ding.api.sent(UPDATE_CARD)
+    assert update.body["outTrackId"] == created.body["outTrackId"]
+    assert update.body["cardData"]["cardParamMap"]["status"] == "decided"
+    assert "Dora" in update.body["cardData"]["cardParamMap"]["decision"]
+    assert requests(services.db)[0].status == "approved"
+    # Maria saw the card and its update on Slack; Alice (on both, Slack preferred) was told there
+    assert [d.kind for d in ding.slack.accepted if d.address == "UMARIA"] == ["claim_request", "card_refresh"]
+    assert [d.kind for d in ding.slack.accepted if d.address == "UALICE"] == ["claim_decided"]
+
+
+def test_without_a_template_the_card_is_an_action_card_that_types_the_command(
+    services: Services, clock: FakeClock
+) -> None:
+    add_one(services, "Acme VIP", pool="east-vip")
+    with running(services, clock, dingtalk_config()) as ding:
+        ding.reply(ding.say("认领 Acme VIP", as_="DALICE"))
+        ding.api.wait_for(lambda: bool(ding.api.messages_to("DDORA")), "the card")
+        (request,) = requests(services.db)
+        (call,) = [c for c in ding.api.sent(BATCH_SEND) if c.body["userIds"] == ["DDORA"]]
+        assert call.body["msgKey"] == "sampleActionCard2"
+        card = json.loads(call.body["msgParam"])
+        assert card["actionURL1"].endswith(f"content=%2Fapprove%20{request.id}")
+        # Dora presses the button: DingTalk types /approve <id> as her
+        ding.reply(ding.say(f"/approve {request.id}", as_="DDORA"))
+        ding.api.wait_for(lambda: len(ding.api.messages_to("DDORA")) == 2, "who decided")
+    decided = text_of(ding.api.messages_to("DDORA")[1])
+    assert f"#{request.id}" in decided and "Dora" in decided
+    assert not ding.api.sent(UPDATE_CARD)
+
+
+def test_a_rep_claims_on_slack_and_a_manager_approves_on_dingtalk(
+    services: Services, clock: FakeClock
+) -> None:
+    cid = add_one(services, "Acme VIP", pool="east-vip")
+    with running(services, clock, dingtalk_config(template="tpl.schema")) as ding:
+        reply = Bot(services).handle(Command(Actor("slack", "UALICE"), "/claim Acme VIP"))
+        assert not reply.refused
+        ding.dispatch()  # the Slack process's dispatcher
+        (request,) = requests(services.db)
+        ding.api.wait_for(lambda: bool(ding.api.sent(CREATE_CARD)), "Dora's card")
+        ding.press("claim.approve", request.id, as_="DDORA")
+        ding.wait_kicks()
+        ding.api.wait_for(lambda: bool(ding.api.sent(UPDATE_CARD)), "Dora's card updated")
+    assert owner_of(services.db, cid) == member(services, "alice").id
+    told = [d for d in ding.slack.accepted if d.address == "UALICE"]
+    assert [d.kind for d in told] == ["claim_decided"]
+    assert "Dora" in told[0].message.summary or "Dora" in str(told[0].message.blocks)
+    assert not ding.api.messages_to("DALICE")  # Alice is on Slack too: Slack is preferred
+
+
+# ---- resilience ------------------------------------------------------------------------------------
+
+
+def test_reconnects_after_the_gateway_disconnects(services: Services, clock: FakeClock) -> None:
+    with running(services, clock, dingtalk_config()) as ding:
+        ding.gateway.disconnect()
+        ding.gateway.wait_for(lambda: len(ding.gateway.connections) == 2, "a second connection")
+        assert "认领" in ding.reply(ding.say("帮助", as_="DBOB"))
+        ding.gateway.close_socket()
+        ding.gateway.wait_for(lambda: len(ding.gateway.connections) == 3, "a third connection")
+        assert "认领" in ding.reply(ding.say("帮助", as_="DBOB"))
+
+
+def test_the_watchdog_reconnects_a_silent_connection(services: Services, clock: FakeClock) -> None:
+    with running(services, clock, dingtalk_config(), silence=0.3) as ding:
+        opened = len([c for c in ding.api.calls if c.path == "/v1.0/gateway/connections/open"])
+        ding.gateway.freeze()  # no frames, no pongs
+        ding.api.wait_for(
+            lambda: len([c for c in ding.api.calls if c.path == "/v1.0/gateway/connections/open"]) > opened,
+            "a new connection to be opened",
+        )
+        ding.gateway.thaw()
+        ding.gateway.wait_for(lambda: len(ding.gateway.connections) >= 2, "the new connection")
+        assert "认领" in ding.reply(ding.say("帮助", as_="DBOB"))
