@@ -97,25 +97,21 @@ def _recycle_warning(params: dict[str, Any], locale: str) -> Message:
     )
     key = "notify.warning_last" if params["stage"] == "last" else "notify.warning_early"
     text = t(locale, key, customer=params["customer"], days=params["days_left"], day=deadline.day)
-    ref = f"#{params['customer_id']}"
-    buttons = (
-        Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),
-        Button(t(locale, "button.release"), "customer.release", ref),
-    )
-    return Message(
-        (Text(text), Context(views.describe_deadline(locale, deadline)), Actions(buttons)), summary=text
-    )
+    buttons = _answer_buttons(locale, params["customer_id"], str(params["customer"]))
+    return Message((Text(text), Context(views.describe_deadline(locale, deadline)), buttons), summary=text)
 
 
 # ---- morning reminder, manager digest, request expiry (payloads are snapshots: no reads here) ----
 
 
-def _answer_buttons(locale: str, customer_id: object) -> Actions:
+def _answer_buttons(locale: str, customer_id: object, name: str) -> Actions:
+    """Record a follow-up, or give the customer back (asked first where the surface can ask)."""
     ref = f"#{customer_id}"
+    question = t(locale, "slack.confirm_release", customer=name)
     return Actions(
         (
             Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),
-            Button(t(locale, "button.release"), "customer.release", ref),
+            Button(t(locale, "button.release"), "customer.release", ref, confirm=question),
         )
     )
 
@@ -132,11 +128,17 @@ def _morning_reminder(params: dict[str, Any], locale: str) -> Message:
     if soon:
         blocks.append(Text(t(locale, "notify.reminder_soon")))
         for item in soon:
-            blocks += [Text(_soon_line(item, today, locale)), _answer_buttons(locale, item["customer_id"])]
+            blocks += [
+                Text(_soon_line(item, today, locale)),
+                _answer_buttons(locale, item["customer_id"], str(item["customer"])),
+            ]
     if due:
         blocks.append(Text(t(locale, "notify.reminder_due")))
         for item in due:
-            blocks += [Text(_due_line(item, today, locale)), _answer_buttons(locale, item["customer_id"])]
+            blocks += [
+                Text(_due_line(item, today, locale)),
+                _answer_buttons(locale, item["customer_id"], str(item["customer"])),
+            ]
     more = int(params["soon_total"]) + int(params["due_total"]) - len(soon) - len(due)
     if more > 0:
         blocks.append(Context(t(locale, "notify.reminder_more", count=more)))
