@@ -1,5 +1,5 @@
 """The chat process's dispatch kicker: a command's notifications leave at once, not at the next
-scheduler minute; a failing pass does not stop it."""
+scheduler minute."""
 
 from __future__ import annotations
 
