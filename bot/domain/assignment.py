@@ -167,6 +167,8 @@ def _apply(
             ],
         )
         assigned += done
+    order = {item.customer.id: index for index, item in enumerate(planned)}
+    assigned.sort(key=lambda a: order[a.customer_id])
     _notify(session, team, assigned, manager, now)
     return AutoOutcome(tuple(assigned), tuple(left))
 

@@ -171,8 +171,10 @@ def write_chart(services: Services, report: TeamReport, *, title: str, labels: d
     name = f"report-{_safe(report.team_name)}-{report.period}-{report.first}-{report.last}.png"
     path = folder / name
     partial = folder / f".{name}.{uuid.uuid4().hex[:8]}"
-    figure = _figure(report, title, labels)
-    figure.savefig(partial, format="png", dpi=CHART_DPI)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a missing CJK glyph draws a box; it must not fail the report
+        figure = _figure(report, title, labels)
+        figure.savefig(partial, format="png", dpi=CHART_DPI)
     os.replace(partial, path)
     return path
 
@@ -191,19 +193,17 @@ def _figure(report: TeamReport, title: str, labels: dict[str, str]) -> Figure:
         "recycled": [r.recycled for r in report.reps],
         "won": [r.won for r in report.reps],
     }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a missing CJK glyph draws a box; it must not fail the report
-        figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI)
-        axes = figure.subplots()
-        width = 0.8 / len(CHART_SERIES)
-        for index, series in enumerate(CHART_SERIES):
-            xs = [i + (index - (len(CHART_SERIES) - 1) / 2) * width for i in range(len(report.reps))]
-            axes.bar(xs, values[series], width, label=labels.get(series, series))
-        axes.set_xticks(range(len(report.reps)), [r.name for r in report.reps], fontfamily=_fonts())
-        axes.set_title(title, fontfamily=_fonts())
-        axes.legend(prop={"family": _fonts()}, ncols=math.ceil(len(CHART_SERIES) / 2), fontsize="small")
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        figure.tight_layout()
+    figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI)
+    axes = figure.subplots()
+    width = 0.8 / len(CHART_SERIES)
+    for index, series in enumerate(CHART_SERIES):
+        xs = [i + (index - (len(CHART_SERIES) - 1) / 2) * width for i in range(len(report.reps))]
+        axes.bar(xs, values[series], width, label=labels.get(series, series))
+    axes.set_xticks(range(len(report.reps)), [r.name for r in report.reps], fontfamily=_fonts())
+    axes.set_title(title, fontfamily=_fonts())
+    axes.legend(prop={"family": _fonts()}, ncols=math.ceil(len(CHART_SERIES) / 2), fontsize="small")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    figure.tight_layout()
     return figure
 
 
