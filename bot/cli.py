@@ -282,7 +282,7 @@ def jobs_run(
     from bot.surfaces import deliverers
 
     runtime = _runtime(config)
-    jobs = registry(deliverers(runtime.settings))
+    jobs = registry(deliverers(runtime))
     if job not in jobs:
         _complain(f"Unknown job {job!r}; jobs: {', '.join(sorted(jobs))}")
         raise typer.Exit(2)
@@ -355,7 +355,7 @@ def scheduler(config: ConfigOption = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    serve_forever(runtime.services, stop, deliverers=deliverers(runtime.settings))
+    serve_forever(runtime.services, stop, deliverers=deliverers(runtime))
 
 
 if __name__ == "__main__":

@@ -24,14 +24,35 @@ class SurfaceConfigError(Exception):
     """The credentials given cannot start a surface (the message says which variable is missing)."""
 
 
-def deliverers(settings: Settings) -> dict[str, Deliverer]:
+def deliverers(runtime: Runtime) -> dict[str, Deliverer]:
     """The outbox's push platforms for the credentials set (the scheduler uses them too)."""
+    settings = runtime.settings
     found: dict[str, Deliverer] = {}
     if settings.slack_bot_token is not None:
         from bot.handlers.slack.app import deliverer
 
         found["slack"] = deliverer(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    if settings.has_dingtalk:
+        found["dingtalk"] = _dingtalk_deliverer(runtime)
     return found
+
+
+def _dingtalk_deliverer(runtime: Runtime) -> Deliverer:
+    from bot.handlers.dingtalk.deliver import DingTalkDeliverer
+    from bot.handlers.dingtalk.openapi import OpenApi
+
+    settings = runtime.settings
+    assert settings.dingtalk_client_id is not None and settings.dingtalk_client_secret is not None
+    api = OpenApi(
+        base_url=settings.dingtalk_api_url,
+        client_id=settings.dingtalk_client_id,
+        client_secret=settings.dingtalk_client_secret.get_secret_value(),
+        clock=runtime.services.clock,
+    )
+    robot_code = settings.dingtalk_robot_code or settings.dingtalk_client_id
+    return DingTalkDeliverer(
+        api, robot_code=robot_code, card_template_id=runtime.config.dingtalk.card_template_id
+    )
 
 
 def check(settings: Settings) -> None:
@@ -46,7 +67,7 @@ def serve(runtime: Runtime, stop: threading.Event, *, with_scheduler: bool = Tru
     """Run every configured surface until ``stop`` is set (SIGTERM); a surface that dies stops the
     process, so the platform's supervisor restarts it."""
     check(runtime.settings)
-    pushes = deliverers(runtime.settings)
+    pushes = deliverers(runtime)
     kicker = DispatchKicker(runtime.services, pushes)
     kicker.start()
     workers = [_thread(name, body, stop) for name, body in _surfaces(runtime, kicker, stop)]
@@ -67,7 +88,20 @@ def _surfaces(
     found: list[tuple[str, Callable[[], None]]] = []
     if settings.has_slack:
         found.append(("slack", lambda: _slack(runtime, kicker, stop)))
+    if settings.has_dingtalk:
+        found.append(("dingtalk", lambda: _dingtalk(runtime, kicker, stop)))
     return found
+
+
+def _dingtalk(runtime: Runtime, kicker: DispatchKicker, stop: threading.Event) -> None:
+    from bot.handlers.commands import Bot
+    from bot.handlers.dingtalk.surface import DingTalkSurface
+
+    services = runtime.services
+    surface = DingTalkSurface(
+        services, runtime.settings, runtime.config, Bot(services), on_change=kicker.kick
+    )
+    surface.run(stop)
 
 
 def _slack(runtime: Runtime, kicker: DispatchKicker, stop: threading.Event) -> None:

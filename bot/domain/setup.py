@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from bot.config import PoolbotConfig, TeamConfig
+from bot.domain.assignment import sync_settings
 from bot.storage.engine import Database
 from bot.storage.models import Member, Pool, Team
 
@@ -61,6 +62,7 @@ def sync_config(db: Database, config: PoolbotConfig) -> SyncReport:
                     "request_expiry_hours": p.request_expiry_hours,
                 },
             )
+    sync_settings(db, config)
     return SyncReport(len(config.teams), len(config.members), len(config.pools))
 
 

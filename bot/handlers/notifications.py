@@ -11,7 +11,7 @@ from bot.domain import lookup
 from bot.domain.context import Services
 from bot.domain.outbox import OutboxItem
 from bot.domain.views import Deadline
-from bot.handlers import views
+from bot.handlers import insight_views, views
 from bot.i18n import t
 from bot.messages import Actions, Button, Context, Message, Text
 from bot.scheduler import digest, expiry, recycle, reminders
@@ -57,6 +57,10 @@ def render(services: Services, item: OutboxItem, locale: str) -> Message:
         return _manager_digest(params, locale)
     if kind == expiry.KIND:
         return _request_expired(params, locale)
+    if kind == insight_views.AUTO_ASSIGNED_KIND:
+        return insight_views.render_auto_assigned(services, params, locale)
+    if kind == insight_views.WEEKLY_REPORT_KIND:
+        return insight_views.render_weekly_report(services, params, locale)
     return Message.text(f"{kind}: {params}")
 
 

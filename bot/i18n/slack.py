@@ -33,7 +33,9 @@ EN: dict[str, str] = {
     "slack.home_pending_title": "Claims waiting for you",
     "slack.home_pending_none": "No claim is waiting for a decision.",
     "slack.home_pending_more": "{shown} of {total} shown, oldest first: /approve and /reject take the rest.",
-    "slack.home_unknown": "You are not in poolbot's team list yet. Ask an admin to add your Slack id ({user}).",
+    "slack.home_unknown": (
+        "You are not in poolbot's team list yet. Ask an admin to add your Slack id ({user})."
+    ),
     "slack.home_updated": "Updated {when}",
     "slack.more_blocks": "…and {count} more not shown.",
 }
