@@ -1,5 +1,6 @@
-"""`poolbot run` with Slack credentials, as an admin starts it: a real process serving HTTP on
-$PORT against a fake Slack, answering a signed slash command, and stopping cleanly on SIGTERM."""
+"""`poolbot run` with chat credentials, as an admin starts it: a real process serving Slack over HTTP
+on $PORT against a fake Slack, and DingTalk over the Stream protocol against a fake gateway and
+OpenAPI, together; answering both and stopping cleanly on SIGTERM."""
 
 from __future__ import annotations
 
@@ -97,3 +98,66 @@ def _wait_for_health(client: httpx.Client, port: int, process: subprocess.Popen[
             pass
         threading.Event().wait(0.1)
     raise AssertionError("poolbot run never became healthy")
+
+
+def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: FakeSlack) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dingtalk_fakes import BOT_TOPIC, FakeGateway, FakeOpenApi, text_of
+
+    from bot.domain.clock import SystemClock
+
+    gateway, api = FakeGateway(), FakeOpenApi(SystemClock())  # type: ignore[arg-type]
+    gateway.start()
+    api.gateway_url = gateway.url
+    api.start()
+    port = free_port()
+    env = _environment(tmp_path, fake, port)
+    env.update(
+        DINGTALK_CLIENT_ID="ding-robot", DINGTALK_CLIENT_SECRET="ding-secret", DINGTALK_API_URL=api.url
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with httpx.Client(timeout=5, trust_env=False) as client:
+            _wait_for_health(client, port, process)
+            gateway.wait_for(lambda: bool(gateway.connections), "the DingTalk stream to connect")
+            expires = datetime.now(UTC) + timedelta(minutes=90)
+            gateway.push(
+                BOT_TOPIC,
+                {
+                    "msgId": "m-1",
+                    "senderStaffId": "manager4321",
+                    "conversationType": "1",
+                    "conversationId": "cid-1",
+                    "sessionWebhook": f"{api.url}/session/m-1",
+                    "sessionWebhookExpiredTime": int(expires.timestamp() * 1000),
+                    "msgtype": "text",
+                    "text": {"content": "帮助"},
+                    "robotCode": "ding-robot",
+                },
+            )
+            api.wait_for(lambda: bool(api.sent("/session/m-1")), "the DingTalk answer")
+            body = slash_body("/help", "", "U0ALICE000", response_url=fake.response_url(), trigger="t1")
+            headers = {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
+            assert (
+                client.post(
+                    f"http://127.0.0.1:{port}/slack/events", content=body, headers=headers
+                ).status_code
+                == 200
+            )
+            fake.wait_for("respond")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        gateway.stop()
+        api.stop()
+    assert process.returncode == 0, stderr
+    assert "认领" in text_of(api.sent("/session/m-1")[0].body)
+    assert "ding-secret" not in stderr and TOKEN not in stderr
