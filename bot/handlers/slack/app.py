@@ -117,7 +117,10 @@ def serve_http(
         stop.wait()
         # inside the server's loop: close the listener, open connections and the trigger, which
         # empties the loop's map and ends run()
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:  # the server had already closed (its loop ended on its own)
+            log.debug("slack http server already closed")
 
     threading.Thread(target=close_when_stopped, name="slack-http-stop", daemon=True).start()
     try:
