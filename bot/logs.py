@@ -75,6 +75,9 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "slack_sdk.web.base_client")
+
+
 def configure(level: str = "INFO", fmt: str = "console") -> None:
     handler = _CurrentStderr()
     handler.addFilter(_BoundFields())
@@ -83,3 +86,7 @@ def configure(level: str = "INFO", fmt: str = "console") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every request URL at INFO, and a DingTalk session webhook URL is a credential
+    # (anyone holding it can post as the bot); Slack's response URLs likewise
+    for chatty in QUIET_LOGGERS:
+        logging.getLogger(chatty).setLevel(logging.WARNING)

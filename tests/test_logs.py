@@ -50,3 +50,16 @@ def test_secrets_are_not_printed_by_settings(
     assert "very-secret" not in text
     assert settings.slack_bot_token is not None
     assert settings.slack_bot_token.get_secret_value() == "xoxb-very-secret"
+
+
+def test_request_urls_that_carry_credentials_stay_out_of_the_logs(
+    captured: pytest.CaptureFixture[str],
+) -> None:
+    """A DingTalk session webhook (or a Slack response URL) lets its holder post as the bot:
+    the HTTP client's request log, which prints full URLs at INFO, is kept quiet."""
+    import httpx
+    from slack_fake import running_fake_slack
+
+    with running_fake_slack() as fake, httpx.Client(trust_env=False) as client:
+        client.post(f"http://127.0.0.1:{fake.port}/respond/1?session=SECRET-SESSION", json={"text": "hi"})
+    assert "SECRET-SESSION" not in captured.readouterr().err

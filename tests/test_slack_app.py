@@ -96,10 +96,11 @@ def test_reject_opens_a_form_and_the_reason_reaches_the_rep(
     slack.press("claim.reject", "1", as_="UMARIA")
     (opened,) = fake.of("views.open")
     assert opened["args"]["view"]["callback_id"] == "reject.form"
-    assert opened["args"]["view"]["private_metadata"] == "1"
+    metadata = opened["args"]["view"]["private_metadata"]
+    assert json.loads(metadata) == {"request": 1, "home": False}
 
     reply = slack.submit(
-        "reject.form", {"reason": {"reason": {"value": "already a partner"}}}, as_="UMARIA", metadata="1"
+        "reject.form", {"reason": {"reason": {"value": "already a partner"}}}, as_="UMARIA", metadata=metadata
     )
     assert reply.status_code == 200 and reply.content in (b"", b"{}")  # the form closes
     assert "rejected by Maria" in json.dumps(fake.of("chat.update")[-1]["args"]["blocks"])
@@ -304,7 +305,7 @@ def test_release_from_a_button_asks_slack_to_confirm_and_runs_the_twin(
         for e in b["elements"]
         if e["action_id"] == "customer.release"
     )
-    assert "back to the pool" in release["confirm"]["text"]["text"]
+    assert release["confirm"]["text"]["text"].startswith("Give Acme Corp back to the pool?")
     slack.press("customer.release", f"#{acme}", as_="UALICE")
     assert owner_of(services.db, acme) is None
 
@@ -367,3 +368,49 @@ def test_production_mode_acknowledges_first_and_answers_through_the_response_url
         assert answer.status_code == 200 and answer.content == b""
         (said,) = fake.wait_for("respond")
         assert "Acme Corp is yours" in " ".join(str(v) for v in said["args"].values())
+
+
+def test_a_form_submitted_twice_with_the_same_values_records_one_follow_up(
+    slack: SlackHarness, fake: FakeSlack, services: Services
+) -> None:
+    acme = add_one(services, "Acme Corp")
+    claim(services, member=member(services, "alice"), customer_id=acme)
+    values = {
+        "customer": {"customer": {"selected_option": {"value": f"#{acme}"}}},
+        "kind": {"kind": {"selected_option": {"value": "call"}}},
+        "note": {"note": {"value": "called the buyer"}},
+    }
+    view = {"id": "VFORM1", "type": "modal", "callback_id": "followup.form", "state": {"values": values}}
+    payload = {"type": "view_submission", "user": {"id": "UALICE"}, "team": {"id": "T1"}, "view": view}
+    slack.interact({**payload, "trigger_id": "t-a"})
+    slack.interact({**payload, "trigger_id": "t-b"})  # pressed again after a slow answer
+    with services.db.read() as session:
+        from bot.storage import queries as q
+
+        assert len(q.follow_ups_of(session, acme, 10)) == 1
+
+
+def test_slack_escaping_is_undone_before_the_command_runs(
+    slack: SlackHarness, fake: FakeSlack, services: Services
+) -> None:
+    pg = add_one(services, "P&G China")
+    slack.slash("/claim", "P&amp;G China", as_="UALICE")
+    assert owner_of(services.db, pg) == member(services, "alice").id
+
+
+def test_unlock_is_a_slash_command_too(slack: SlackHarness, fake: FakeSlack, services: Services) -> None:
+    acme = add_one(services, "Acme Corp")
+    claim(services, member=member(services, "alice"), customer_id=acme)
+    slack.slash("/lock", "Acme", as_="UMARIA")
+    slack.slash("/unlock", "Acme", as_="UMARIA")
+    assert "unlocked" in slack.responses()[-1].lower()
+    assert event_kinds(services.db, acme)[-2:] == ["locked", "unlocked"]
+
+
+def test_a_stranger_pressing_reject_or_record_follow_up_is_told_to_ask_an_admin(
+    slack: SlackHarness, fake: FakeSlack
+) -> None:
+    slack.press("claim.reject", "1", as_="USTRANGER")
+    slack.press("customer.followup", "#1", as_="USTRANGER")
+    assert all("Ask an admin" in answer for answer in slack.responses()[-2:])
+    assert not fake.of("views.open")

@@ -111,7 +111,7 @@ def _recycle_warning(params: dict[str, Any], locale: str) -> Message:
 def _answer_buttons(locale: str, customer_id: object, name: str) -> Actions:
     """Record a follow-up, or give the customer back (asked first where the surface can ask)."""
     ref = f"#{customer_id}"
-    question = t(locale, "slack.confirm_release", customer=name)
+    question = t(locale, "confirm.release", customer=name)
     return Actions(
         (
             Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),

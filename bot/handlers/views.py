@@ -98,7 +98,13 @@ def mine(locale: str, views: tuple[CustomerView, ...], today: date, timezone: st
             Actions(
                 (
                     Button(t(locale, "button.followup"), "customer.followup", f"#{view.id}", "primary"),
-                    Button(t(locale, "button.release"), "customer.release", f"#{view.id}", "danger"),
+                    Button(
+                        t(locale, "button.release"),
+                        "customer.release",
+                        f"#{view.id}",
+                        "danger",
+                        confirm=t(locale, "confirm.release", customer=view.name),
+                    ),
                 )
             )
         )
@@ -156,7 +162,13 @@ def _card_buttons(locale: str, card: CustomerCard, *, viewer_id: int, is_manager
             Actions(
                 (
                     Button(t(locale, "button.followup"), "customer.followup", ref, "primary"),
-                    Button(t(locale, "button.release"), "customer.release", ref, "danger"),
+                    Button(
+                        t(locale, "button.release"),
+                        "customer.release",
+                        ref,
+                        "danger",
+                        confirm=t(locale, "confirm.release", customer=view.name),
+                    ),
                 )
             )
         ]

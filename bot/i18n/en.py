@@ -146,6 +146,7 @@ MESSAGES: dict[str, str] = {
     "button.approve": "Approve",
     "button.reject": "Reject",
     "button.release": "Release",
+    "confirm.release": "Give {customer} back to the pool? Anyone on the team may claim it then.",
     "button.followup": "Record follow-up",
     "button.open": "Open",
     "button.next_page": "Next page",

@@ -131,6 +131,7 @@ MESSAGES: dict[str, str] = {
     "button.approve": "批准",
     "button.reject": "拒绝",
     "button.release": "退回",
+    "confirm.release": "把 {customer} 退回公海？之后团队里任何人都可以认领。",
     "button.followup": "记录跟进",
     "button.open": "查看",
     "button.next_page": "下一页",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -52,14 +52,12 @@ def save_choices(session: Session, platform: str, user_id: str, commands: list[s
 
 def take_choices(session: Session, platform: str, user_id: str) -> tuple[list[str], datetime] | None:
     """The choices last offered to the identity, removed: a number answers them once."""
+    # one statement: of two answers racing, only one gets the choices
     row = session.execute(
-        select(col(ChatChoice.commands), col(ChatChoice.offered_at)).where(
-            col(ChatChoice.platform) == platform, col(ChatChoice.user_id) == user_id
-        )
+        delete(ChatChoice)
+        .where(col(ChatChoice.platform) == platform, col(ChatChoice.user_id) == user_id)
+        .returning(col(ChatChoice.commands), col(ChatChoice.offered_at))
     ).first()
     if row is None:
         return None
-    session.execute(
-        delete(ChatChoice).where(col(ChatChoice.platform) == platform, col(ChatChoice.user_id) == user_id)
-    )
     return list(row[0]), row[1]

@@ -584,22 +584,22 @@ def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) 
 
 def cards_to_refresh(session: Session, request_id: int) -> Sequence[Notification]:
     """The claim cards of a request that a platform holds, or is being handed right now: those a
-    decision must update in place. Cards still pending render the decision when they go out."""
-    return (
+    decision must update in place. Cards still pending render the decision when they go out.
+
+    Every card row of the request is locked first (PostgreSQL): a dispatcher about to lease one
+    skips it until this decision commits, and then renders the decided card, so no card can slip
+    out with live buttons between this read and the commit."""
+    cards = (
         session.execute(
             select(Notification)
-            .where(
-                col(Notification.key).like(f"claim_request:{request_id}:%"),
-                or_(
-                    col(Notification.status) == "sending",
-                    and_(col(Notification.status) == "sent", col(Notification.message_ref).is_not(None)),
-                ),
-            )
+            .where(col(Notification.key).like(f"claim_request:{request_id}:%"))
             .order_by(col(Notification.id))
+            .with_for_update()
         )
         .scalars()
         .all()
     )
+    return [c for c in cards if c.status == "sending" or (c.status == "sent" and c.message_ref)]
 
 
 def enqueue_card_refreshes(session: Session, request_id: int, now: datetime) -> int:

@@ -160,7 +160,7 @@ def _button(button: Button, action_id: str, locale: str) -> SlackBlock:
 def _question(button: Button, locale: str) -> str:
     """Releasing loses the customer: a click asks first (the typed twin is its own confirmation)."""
     if button.action_id == "customer.release":
-        return t(locale, "slack.confirm_release", customer=button.value)
+        return t(locale, "confirm.release", customer=button.value)
     return ""
 
 

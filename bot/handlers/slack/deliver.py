@@ -64,6 +64,9 @@ PERMANENT_ERRORS = frozenset(
         "msg_too_long",
         "no_text",
         "too_many_attachments",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
         "invalid_arguments",
         "team_access_not_granted",
         "ekm_access_denied",
@@ -86,7 +89,7 @@ class SlackDeliverer:
     def deliver(self, delivery: Delivery) -> MessageRef:
         """Post the message (or update it in place when ``delivery.replaces`` says where it is);
         return where it landed, so a later decision can update it."""
-        text, blocks = to_block_kit(delivery.message)
+        text, blocks = to_block_kit(delivery.message, locale=delivery.locale)
         if delivery.replaces and delivery.replaces.get("ts"):
             channel, ts = delivery.replaces["channel"], delivery.replaces["ts"]
             self._call(

@@ -4,6 +4,7 @@ into a :class:`~bot.handlers.parser.Parsed` command for the shared ``Bot``."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -83,11 +84,12 @@ def followup_modal(locale: str, *, preset: tuple[int, str] | None = None) -> dic
     }
 
 
-def reject_modal(locale: str, request_id: int) -> dict[str, Any]:
+def reject_modal(locale: str, request_id: int, *, from_home: bool = False) -> dict[str, Any]:
+    """``from_home``: opened from App Home, which shows the outcome once the form is sent."""
     return {
         "type": "modal",
         "callback_id": REJECT_FORM,
-        "private_metadata": str(request_id),
+        "private_metadata": json.dumps({"request": request_id, "home": from_home}),
         "title": _plain(t(locale, "slack.reject_title", request=request_id), 24),
         "submit": _plain(t(locale, "slack.reject_submit"), 24),
         "close": _plain(t(locale, "slack.cancel"), 24),
@@ -131,5 +133,17 @@ def read_followup(view: dict[str, Any]) -> Parsed | None:
 
 def read_reject(view: dict[str, Any]) -> Parsed:
     reason = str(_value(view.get("state", {}), "reason", "reason").get("value") or "")
-    request = str(view.get("private_metadata", ""))
+    request = str(_metadata(view).get("request", ""))
     return Parsed(name="reject", words=(request, reason) if reason else (request,), typed="/reject")
+
+
+def rejected_from_home(view: dict[str, Any]) -> bool:
+    return bool(_metadata(view).get("home"))
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(str(view.get("private_metadata") or "{}"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

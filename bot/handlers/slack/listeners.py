@@ -2,10 +2,15 @@
 customer search, App Home and direct messages. Each acknowledges first (Slack allows 3 seconds),
 then works; answers go to the person who acted. Modal submissions are the exception: they run
 before acknowledging, so a refusal can be shown on the form itself (one short transaction).
+
+A request Slack sends again (a retry, a replayed request, a form submitted twice with the same
+values) is recognised by its trigger id, event id or view and values, and changes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -14,14 +19,14 @@ from slack_sdk import WebClient
 
 from bot.domain import lookup
 from bot.handlers.slack import forms
-from bot.handlers.slack.blocks import base_action_id, to_block_kit
+from bot.handlers.slack.blocks import base_action_id
 from bot.handlers.slack.home import home_view
 from bot.handlers.slack.surface import SlackSurface, responder
 from bot.i18n import t
 from bot.messages import Button, Reply
 from bot.names import as_id
 
-# the slash commands of config/slack-manifest.yml (PRODUCT.md's commands)
+# the slash commands of config/slack-manifest.yml (PRODUCT.md's commands, and /unlock)
 SLASH_COMMANDS = (
     "pool",
     "claim",
@@ -34,6 +39,7 @@ SLASH_COMMANDS = (
     "assign",
     "transfer",
     "lock",
+    "unlock",
     "won",
     "report",
     "help",
@@ -59,11 +65,13 @@ def _commands(app: App, surface: SlackSurface) -> None:
     def slash(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         trigger, user = str(body.get("trigger_id", "")), str(body["user_id"])
-        if not surface.first_time(trigger):
+        name, text = str(body["command"]).lstrip("/"), unescape(str(body.get("text") or "")).strip()
+        member = surface.member(user)
+        if name == "followup" and not text and member is not None:
+            # opening a form changes nothing: open it before any write, while the trigger is fresh
+            client.views_open(trigger_id=trigger, view=forms.followup_modal(member.team.locale))
             return
-        name, text = str(body["command"]).lstrip("/"), str(body.get("text") or "").strip()
-        if name == "followup" and not text and surface.member(user) is not None:
-            client.views_open(trigger_id=trigger, view=forms.followup_modal(surface.locale(user)))
+        if not surface.first_time(trigger):
             return
         reply = surface.run(user, f"/{name} {text}".strip(), request_id=trigger)
         surface.answer(client, user, reply, responder(body, respond))
@@ -81,26 +89,44 @@ def _buttons(app: App, surface: SlackSurface) -> None:
         twin = Button("", base_action_id(str(action["action_id"])), str(action.get("value", ""))).twin
         reply = surface.run(user, twin, request_id=trigger)
         surface.answer(client, user, reply, responder(body, respond))
-        _refresh_home(surface, client, body, user)
+        if _from_home(body):
+            _publish_home(surface, client, user)
 
     @app.action(REJECT_ACTION)
-    def reject(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def reject(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         trigger, user = _trigger_and_user(body)
         request_id = as_id(str(action.get("value", "")))
-        if request_id is not None and surface.member(user) is not None:
-            client.views_open(trigger_id=trigger, view=forms.reject_modal(surface.locale(user), request_id))
+        member = surface.member(user)
+        if member is None:  # told to ask an admin, like any command
+            _tell_stranger(surface, client, body, respond, user, trigger)
+        elif request_id is not None:
+            view = forms.reject_modal(member.team.locale, request_id, from_home=_from_home(body))
+            client.views_open(trigger_id=trigger, view=view)
 
     @app.action(FOLLOWUP_ACTION)
-    def followup(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def followup(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         trigger, user = _trigger_and_user(body)
-        if surface.member(user) is None:
+        member = surface.member(user)
+        if member is None:
+            _tell_stranger(surface, client, body, respond, user, trigger)
             return
         customer_id = as_id(str(action.get("value", "")).removeprefix("#"))
         name = lookup.customer_name(surface.services, customer_id=customer_id) if customer_id else None
         preset = (customer_id, name) if customer_id and name else None
-        client.views_open(trigger_id=trigger, view=forms.followup_modal(surface.locale(user), preset=preset))
+        client.views_open(trigger_id=trigger, view=forms.followup_modal(member.team.locale, preset=preset))
+
+
+def _tell_stranger(
+    surface: SlackSurface, client: WebClient, body: dict[str, Any], respond: Respond, user: str, trigger: str
+) -> None:
+    """Someone the config does not know pressed a button: the bot's answer tells them to ask an admin."""
+    surface.answer(client, user, surface.run(user, "/help", request_id=trigger), responder(body, respond))
 
 
 def _forms(app: App, surface: SlackSurface) -> None:
@@ -115,20 +141,25 @@ def _forms(app: App, surface: SlackSurface) -> None:
         user = str(body["user"]["id"])
         parsed = forms.read_followup(view)
         if parsed is None:
-            ack(
-                response_action="errors",
-                errors={forms.CUSTOMER_FIELD: t(surface.locale(user), "slack.pick_customer")},
-            )
+            error = t(surface.locale(user), "slack.pick_customer")
+            ack(response_action="errors", errors={forms.CUSTOMER_FIELD: error})
             return
-        _submit(
-            surface, ack, client, user, surface.run_parsed(user, parsed, request_id=_view_key(body)), "note"
-        )
+        if not surface.first_time(_submission_key(view)):
+            ack()
+            return
+        reply = surface.run_parsed(user, parsed, request_id=_view_key(body))
+        _submit(surface, ack, client, user, reply, "note")
 
     @app.view(forms.REJECT_FORM)
     def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user = str(body["user"]["id"])
+        if not surface.first_time(_submission_key(view)):
+            ack()
+            return
         reply = surface.run_parsed(user, forms.read_reject(view), request_id=_view_key(body))
         _submit(surface, ack, client, user, reply, "reason")
+        if forms.rejected_from_home(view):
+            _publish_home(surface, client, user)
 
 
 def _submit(surface: SlackSurface, ack: Ack, client: WebClient, user: str, reply: Reply, field: str) -> None:
@@ -144,11 +175,10 @@ def _home_and_messages(app: App, surface: SlackSurface) -> None:
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
-            user = str(event["user"])
-            client.views_publish(user_id=user, view=home_view(surface.services, surface.member(user), user))
+            _publish_home(surface, client, str(event["user"]))
 
     @app.event("message")
-    def direct_message(body: dict[str, Any], event: dict[str, Any], say: Any) -> None:
+    def direct_message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         """Typing to the app in its Messages tab works like the console: commands, or a number that
         answers "which one?"."""
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
@@ -156,13 +186,13 @@ def _home_and_messages(app: App, surface: SlackSurface) -> None:
         if not surface.first_time(str(body.get("event_id") or "")):
             return
         user = str(event["user"])
-        reply = surface.run(user, str(event.get("text") or ""), request_id=str(body.get("event_id") or ""))
-        text, blocks = _rendered(surface, user, reply)
-        say(text=text, blocks=blocks)
+        text = unescape(str(event.get("text") or ""))
+        surface.answer(client, user, surface.run(user, text, request_id=str(body.get("event_id") or "")))
 
 
-def _rendered(surface: SlackSurface, user: str, reply: Reply) -> tuple[str, list[dict[str, Any]]]:
-    return to_block_kit(reply.message, locale=surface.locale(user))
+def unescape(text: str) -> str:
+    """Slack sends ``&``, ``<`` and ``>`` escaped; a customer called "P&G" must match."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _trigger_and_user(body: dict[str, Any]) -> tuple[str, str]:
@@ -174,7 +204,17 @@ def _view_key(body: dict[str, Any]) -> str:
     return str(body.get("trigger_id") or view.get("id") or "")
 
 
-def _refresh_home(surface: SlackSurface, client: WebClient, body: dict[str, Any], user: str) -> None:
-    """An action taken on App Home shows its result there at once."""
-    if (body.get("view") or {}).get("type") == "home":
-        client.views_publish(user_id=user, view=home_view(surface.services, surface.member(user), user))
+def _submission_key(view: dict[str, Any]) -> str:
+    """A form submitted twice with the same values (a retry, a second press after a slow answer)
+    acts once; a corrected resubmission after a refusal has other values and goes through."""
+    state = json.dumps(view.get("state", {}), sort_keys=True, ensure_ascii=False)
+    return f"view:{view.get('id', '')}:{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+
+
+def _from_home(body: dict[str, Any]) -> bool:
+    return (body.get("view") or {}).get("type") == "home"
+
+
+def _publish_home(surface: SlackSurface, client: WebClient, user: str) -> None:
+    """App Home, built fresh: on open, and after an action taken from it."""
+    client.views_publish(user_id=user, view=home_view(surface.services, surface.member(user), user))
