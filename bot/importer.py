@@ -30,6 +30,7 @@ from bot.domain import assignment
 from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.clock import Clock
 from bot.domain.context import Services
+from bot.domain.priorities import PRIORITY_HINT, priority_code
 from bot.names import _LEGAL_SUFFIXES, duplicate_key, name_key, phone_key, search_key
 from bot.storage import queries as q
 from bot.storage.engine import Database
@@ -65,7 +66,7 @@ MAX_LENGTHS = {
     "tags": 400,
 }
 SEARCH_KEY_LIMIT = 800
-PRIORITY_WORDS = {"": "B", "a": "A", "b": "B", "c": "C", "高": "A", "中": "B", "低": "C"}
+DEFAULT_PRIORITY = "B"  # an empty priority cell
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _TAG_SEPARATORS = re.compile(r"[,，;；、|]+")
 _HEADER_NOISE = re.compile(r"[\W_]+", re.UNICODE)
@@ -352,8 +353,8 @@ def _row_problem(values: dict[str, str]) -> str | None:
     # per Han character, so only names over 114 characters are worth computing it for).
     if len(name) > 114 and len(search_key(name)) > SEARCH_KEY_LIMIT:
         return f"the customer name is too long for pinyin search ({len(name)} characters)"
-    if values.get("priority", "").lower() not in PRIORITY_WORDS:
-        return f"priority {values['priority']!r} is not A, B or C (or 高/中/低)"
+    if values.get("priority") and priority_code(values["priority"]) is None:
+        return f"priority {values['priority']!r} is not {PRIORITY_HINT}"
     email = values.get("email", "")
     if email and not _EMAIL.match(email):
         return f"email {email!r} is not an email address"
@@ -373,7 +374,7 @@ def _row(line: int, values: dict[str, str]) -> _Row:
         industry=values.get("industry") or None,
         region=values.get("region") or None,
         size=values.get("size") or None,
-        priority=PRIORITY_WORDS[values.get("priority", "").lower()],
+        priority=priority_code(values.get("priority", "")) or DEFAULT_PRIORITY,
         tags=tags,
     )
     return _Row(line, customer, duplicate_key(customer.name), phone_key(customer.phone))

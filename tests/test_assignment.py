@@ -273,3 +273,70 @@ def test_a_manager_sets_the_priority_and_the_deadline_follows(services: Services
     assert "already priority A" in ConsoleChat(services, handle="maria").say("/customer #1 priority:A")
     assert "Only managers" in ConsoleChat(services, handle="alice").say("/customer #1 priority:B")
     assert "Priority is A, B or C" in ConsoleChat(services, handle="maria").say("/customer #1 priority:Z")
+
+
+def test_on_recycle_never_hands_a_customer_back_to_its_former_owner_even_without_cooldown(
+    services: Services, clock: FakeClock
+) -> None:
+    raw = deepcopy(TEAM_CONFIG)
+    raw["pools"][0] = {
+        **raw["pools"][0],
+        "max_held_per_rep": 10,
+        "daily_claim_limit": 100,
+        "reclaim_cooldown_days": 0,
+        "assignment": {"strategy": "least_loaded", "members": ["alice", "bob"], "on_recycle": True},
+    }
+    config = PoolbotConfig.model_validate(raw)
+    sync_config(services.db, config)
+    assignment.sync_settings(services.db, config)
+    alice, bob = member(services, "alice"), member(services, "bob")
+    (neglected,) = add(services, "Neglected", priority="A")
+    claim(services, member=alice, customer_id=neglected)
+    clock.advance(days=3)
+    for cid in add(services, "Bob 1", "Bob 2", priority="C"):
+        claim(services, member=bob, customer_id=cid)
+    clock.advance(days=4)  # Neglected is due; after the recycle Alice holds 0, Bob 2: she has more room
+    report = recycle(services)
+    assert [c.customer_id for c in report.customers] == [neglected] and report.reassigned == 1
+    assert owner_of(services.db, neglected) == bob.id
+    assert event_kinds(services.db, neglected)[-2:] == ["recycled", "assigned"]
+
+
+def test_on_recycle_leaves_it_in_the_pool_when_only_the_former_owner_could_take_it(
+    services: Services, clock: FakeClock
+) -> None:
+    raw = deepcopy(TEAM_CONFIG)
+    raw["pools"][0] = {
+        **raw["pools"][0],
+        "reclaim_cooldown_days": 0,
+        "assignment": {"strategy": "round_robin", "members": ["alice"], "on_recycle": True},
+    }
+    config = PoolbotConfig.model_validate(raw)
+    sync_config(services.db, config)
+    assignment.sync_settings(services.db, config)
+    (neglected,) = add(services, "Neglected", priority="A")
+    claim(services, member=member(services, "alice"), customer_id=neglected)
+    clock.advance(days=7)
+    assert recycle(services).reassigned == 0
+    assert owner_of(services.db, neglected) is None
+    claim(services, member=member(services, "alice"), customer_id=neglected)  # no cooldown: she may claim it
+    assert owner_of(services.db, neglected) == member(services, "alice").id
+
+
+def test_chinese_priority_words_work_in_assign_auto_and_customer_edits(services: Services) -> None:
+    configure(services, cap=10, strategy="round_robin", members=["alice", "bob"])
+    add(services, "Big Fish", priority="A")
+    add(services, "Small Fry", priority="C")
+    chat = ConsoleChat(services, handle="maria")
+    out = chat.say("/assign auto priority:高")
+    assert "Assigned 1 of 1 customers" in out and "Big Fish" in out and "Small Fry" not in out
+    said = {word: chat.say(f"/customer Small Fry 优先级:{word}") for word in ("高", "中", "Ａ", "低")}
+    assert "Small Fry is now priority A (7 days without a touch)." in said["高"]
+    assert "Small Fry is now priority B (15 days without a touch)." in said["中"]
+    assert (
+        "Small Fry is now priority A (7 days without a touch)." in said["Ａ"]
+    )  # full-width, as typed in Chinese
+    assert "Small Fry is now priority C (30 days without a touch)." in said["低"]
+    assert "Priority is A, B or C" in chat.say("/customer #2 priority:最高")
+    assert "No pool customer matches" in chat.say("/assign auto priority:Z")
+    assert "Assigned 1 of 1 customers" in chat.say("/assign auto 优先级:低")

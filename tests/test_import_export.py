@@ -446,3 +446,25 @@ def test_export_defuses_spreadsheet_formulas_but_keeps_phones(services: Services
     export_csv(services.db, out, pool_name=POOL)
     row = next(r for r in csv.reader(io.StringIO(out.getvalue())) if "HYPERLINK" in r[1])
     assert row[1].startswith("'=") and row[3] == "+86 138 0000 0000" and row[10] == "'@boss"
+
+
+def test_priority_words_typed_with_a_chinese_input_method_are_understood(
+    services: Services, tmp_path: Path
+) -> None:
+    """Full-width letters (Ａ, ｃ) are what a Chinese input method types; they mean A and C, as the
+    same words do in chat (/customer … 优先级:Ａ)."""
+    path = write_csv(
+        tmp_path / "fullwidth.csv",
+        [
+            ["客户名称", "优先级"],
+            ["全宽甲公司", "Ａ"],
+            ["全宽丙公司", "ｃ"],
+            ["高优先公司", "高"],
+            ["空白公司", ""],
+        ],
+    )
+    report = run(services, path)
+    assert (report.imported, report.errors) == (4, ())
+    rows = customers(services.db)
+    priorities = {name: row.priority for name, row in rows.items()}
+    assert priorities == {"全宽甲公司": "A", "全宽丙公司": "C", "高优先公司": "A", "空白公司": "B"}

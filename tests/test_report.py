@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import struct
+import warnings
+from copy import deepcopy
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import TEAM_CONFIG
 from helpers import add_one, member, notifications
+from matplotlib.figure import Figure
 
+from bot.config import PoolbotConfig
 from bot.domain import insight
 from bot.domain.claims import claim
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
 from bot.domain.ownership import assign, mark_won, release
+from bot.domain.setup import sync_config
 from bot.handlers.console.chat import ConsoleChat
-from bot.handlers.insight_views import render_weekly_report
+from bot.handlers.insight_views import chart_labels, render_weekly_report
+from bot.i18n import t
 from bot.messages import Fields, Image
 from bot.scheduler.recycle import recycle
 from bot.scheduler.weekly_report import weekly_report
@@ -87,6 +95,89 @@ def test_the_chart_is_a_real_png_of_the_expected_size(files: Services, clock: Fa
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no partial file left
 
 
+def chinese_team_report(services: Services, clock: FakeClock) -> insight.TeamReport:
+    """Team east in zh-CN with a rep named 陈静 (handle chenjing); Alice and 陈静 claim one each."""
+    raw = deepcopy(TEAM_CONFIG)
+    raw["teams"][0]["locale"] = "zh-CN"
+    raw["members"].append({"handle": "chenjing", "name": "陈静", "team": "east", "role": "rep"})
+    sync_config(services.db, PoolbotConfig.model_validate(raw))
+    claim(services, member=member(services, "alice"), customer_id=add_one(services, "X1"))
+    claim(services, member=member(services, "chenjing"), customer_id=add_one(services, "上海云帆"))
+    return insight.team_report(services, team_id=1, period="week", last=clock.now().date())
+
+
+def no_cjk_font() -> tuple[str, ...]:
+    """A machine like this one: no installed font has Chinese glyphs."""
+    return ()
+
+
+def noto_cjk() -> tuple[str, ...]:
+    """A machine with fonts-noto-cjk installed."""
+    return ("Noto Sans CJK SC",)
+
+
+def chart_words(figure: Figure) -> tuple[str, list[str], list[str]]:
+    """What the drawn chart says: its title, the reps under the bars, the legend."""
+    (axes,) = figure.axes
+    legend = axes.get_legend()
+    assert legend is not None
+    ticks = [label.get_text() for label in axes.get_xticklabels()]
+    return axes.get_title(), ticks, [text.get_text() for text in legend.get_texts()]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_without_a_cjk_font_the_chart_shows_handles_and_english_instead_of_boxes(
+    files: Services, clock: FakeClock
+) -> None:
+    report = chinese_team_report(files, clock)
+    title = t("zh-CN", "insight.chart_title", first=report.first, last=report.last)
+    labels = chart_labels("zh-CN")
+    figure = insight.draw_chart(report, title=title, labels=labels, cjk_fonts=no_cjk_font)
+    assert chart_words(figure) == (
+        "Per rep, 11-17 to 11-23",
+        ["Alice", "Bob", "chenjing"],
+        ["claimed", "assigned", "follow-ups", "released", "recycled", "won"],
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png")
+    assert not [w for w in caught if "missing from font" in str(w.message)]  # no glyph drawn as a box
+    path = insight.write_chart(files, report, title=title, labels=labels, cjk_fonts=no_cjk_font)
+    assert path is not None and png_size(path) == (1000, 500)
+
+
+def test_with_a_cjk_font_the_chart_keeps_the_chinese_names_and_labels(
+    files: Services, clock: FakeClock
+) -> None:
+    report = chinese_team_report(files, clock)
+    title = t("zh-CN", "insight.chart_title", first=report.first, last=report.last)
+    labels = chart_labels("zh-CN")
+    figure = insight.draw_chart(report, title=title, labels=labels, cjk_fonts=noto_cjk)
+    assert chart_words(figure) == (
+        "每名销售，11-17 至 11-23",
+        ["Alice", "Bob", "陈静"],
+        ["认领", "分配", "跟进", "退回", "回收", "成交"],
+    )
+    path = insight.write_chart(files, report, title=title, labels=labels, cjk_fonts=noto_cjk)
+    assert path is not None and png_size(path) == (1000, 500)
+
+
+def test_an_english_team_without_a_cjk_font_keeps_names_the_base_font_can_draw(
+    files: Services, clock: FakeClock
+) -> None:
+    history(files, clock)
+    report = insight.team_report(files, team_id=1, period="week", last=date(2026, 11, 27))
+    renamed = replace(report, reps=(replace(report.reps[0], name="José Núñez"), *report.reps[1:]))
+    figure = insight.draw_chart(renamed, title="Per rep", labels=chart_labels("en"), cjk_fonts=no_cjk_font)
+    assert chart_words(figure)[:2] == ("Per rep", ["José Núñez", "Bob"])
+
+
 def test_console_report_prints_the_table_the_fairness_and_the_png_path(
     files: Services, clock: FakeClock
 ) -> None:
@@ -109,11 +200,12 @@ def test_report_is_for_managers_and_knows_its_periods(files: Services) -> None:
 
 
 def test_weekly_report_goes_out_on_monday_once(files: Services, clock: FakeClock) -> None:
-    history(files, clock)  # Friday: not a report day
-    assert weekly_report(files).queued == 0
+    history(files, clock)
     clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # Monday 09:00
     assert weekly_report(files).queued == 1  # no team channel: to the manager
     assert weekly_report(files).queued == 0  # the same week again: nothing new
+    clock.advance(days=1)
+    assert weekly_report(files).queued == 0  # Tuesday: that week went out already
     (notice,) = notifications(files.db, kind=insight.WEEKLY_KIND)
     assert notice.recipient_id == member(files, "maria").id
     message = render_weekly_report(files, notice.payload, "en")
@@ -121,3 +213,20 @@ def test_weekly_report_goes_out_on_monday_once(files: Services, clock: FakeClock
     assert any(isinstance(b, Fields) for b in message.blocks)
     (image,) = [b for b in message.blocks if isinstance(b, Image)]
     assert Path(image.path).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_weekly_report_still_goes_out_when_the_scheduler_missed_monday(
+    files: Services, clock: FakeClock
+) -> None:
+    history(files, clock)
+    clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))  # Tuesday 09:00: the scheduler was down on Monday
+    preview = weekly_report(files, dry_run=True)
+    assert (preview.weeks, preview.queued) == ({"east": "2026-11-29"}, 0)
+    assert notifications(files.db, kind=insight.WEEKLY_KIND) == []  # a dry run queues nothing
+    assert weekly_report(files).queued == 1
+    clock.advance(days=1)  # Wednesday
+    assert weekly_report(files).queued == 0 and weekly_report(files, dry_run=True).weeks == {}
+    (notice,) = notifications(files.db, kind=insight.WEEKLY_KIND)
+    assert "the 7 days 11-23 to 11-29" in render_weekly_report(files, notice.payload, "en").summary
+    clock.set(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))  # the next Monday: the next week, as usual
+    assert weekly_report(files).weeks == {"east": "2026-12-06"}

@@ -16,7 +16,8 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.domain.assignment_plan import Choice, Left, PoolSetup, Snapshot, Why, p
 from bot.domain.clock import local_day
 from bot.domain.context import Services, event_row, rules_for
 from bot.domain.errors import Forbidden
+from bot.domain.priorities import priority_filter
 from bot.domain.views import MemberView
 from bot.i18n import t
 from bot.storage import assignment as sql
@@ -88,21 +90,27 @@ def auto_assign(
     filters: Filters | None = None,
     count: int = MAX_PER_RUN,
     customer_ids: list[int] | None = None,
+    former_owners: Mapping[int, int] | None = None,
     rng: random.Random | None = None,
 ) -> AutoOutcome:
     """Assign up to ``count`` matching pool customers of the team (only ``customer_ids`` when
-    given). ``manager`` None: the bot itself (after an import or a recycle)."""
+    given). ``manager`` None: the bot itself (after an import or a recycle). ``former_owners``
+    (customer -> member): who must not get that customer, whatever the reclaim cooldown (the rep
+    a recycle just took it from). A ``priority`` filter may say A/B/C or 高/中/低."""
     if manager is not None and not manager.is_manager:
         raise Forbidden("error.managers_only", command="assign")
+    filters = filters or Filters()
+    filters = replace(filters, priority=priority_filter(filters.priority))
     now = services.clock.now()
     with services.db.write() as session:
         reps = sql.lock_active_reps(session, team_id)
         customers = sql.pool_customers(
-            session, team_id, filters or Filters(), ids=customer_ids, limit=min(count, MAX_PER_RUN)
+            session, team_id, filters, ids=customer_ids, limit=min(count, MAX_PER_RUN)
         )
         if not customers:
             return AutoOutcome((), ())
         team, snapshot = _snapshot(session, team_id, reps, customers, now)
+        snapshot.excluded.update(former_owners or {})
         planned = plan(snapshot, customers, rng or random.SystemRandom())
         outcome = _apply(session, team, planned, manager, now)
         for pool_id, key in sorted(snapshot.moved_cursors):

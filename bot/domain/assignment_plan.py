@@ -3,10 +3,11 @@ taken while the team's reps are locked (so the snapshot stays true until the run
 
 A strategy is two steps. The *group*: for ``rules``, the members of the first rule the customer
 matches (else the fallback); for the others, everyone taking part. The *pick* inside the group,
-among members that are active, under the pool's holding cap and not in the customer's reclaim
-cooldown: ``round_robin`` (the next after the one who got the group's last customer),
-``least_loaded`` (the most free capacity) or ``smart`` (at random, weighted by the member's win
-rate in the customer's industry and size, never below a floor, so newcomers still get customers).
+among members that are active, under the pool's holding cap, not in the customer's reclaim
+cooldown and not the member the caller excludes for it (a recycle's former owner):
+``round_robin`` (the next after the one who got the group's last customer), ``least_loaded``
+(the most free capacity) or ``smart`` (at random, weighted by the member's win rate in the
+customer's industry and size, never below a floor, so newcomers still get customers).
 Ties are broken at random: a fixed order would favour whoever sorts first, run after run.
 """
 
@@ -76,6 +77,8 @@ class Snapshot:
     cursors: dict[tuple[int, str], int]
     today: date
     moved_cursors: set[tuple[int, str]] = field(default_factory=set)
+    # customer -> member who must not get it (the former owner, when a recycle hands it on)
+    excluded: dict[int, int] = field(default_factory=dict)
 
     def win_rate(self, member_id: int, segment: Segment) -> float | None:
         received = self.received.get((member_id, segment), 0)
@@ -154,6 +157,8 @@ def _members(snapshot: Snapshot, handles: tuple[str, ...] | None) -> list[Rep]:
 
 
 def _eligible(snapshot: Snapshot, setup: PoolSetup, member: Rep, customer: PoolCustomer) -> bool:
+    if snapshot.excluded.get(customer.id) == member.id:
+        return False
     if snapshot.held[(member.id, customer.pool_id)] >= setup.rules.max_held_per_rep:
         return False
     given_back = snapshot.given_back.get((customer.id, member.id))

@@ -1,7 +1,10 @@
-"""A manager sets a customer's priority (A/B/C); the recycle days of the new priority apply at once."""
+"""Customer priorities: the words people write for them (one mapping for the import, the
+``/assign auto`` filter and ``/customer … priority:``), and a manager setting one (A/B/C), after
+which the recycle days of the new priority apply at once."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -12,6 +15,26 @@ from bot.domain.errors import Conflict, Forbidden, NotFound
 from bot.domain.views import PRIORITIES, MemberView
 from bot.storage import queries as q
 from bot.storage.models import Customer
+
+# What a spreadsheet cell or a chat option may say for each priority, lower-cased (after NFKC, so
+# a full-width Ａ typed with a Chinese input method is an A).
+PRIORITY_WORDS: dict[str, str] = {"a": "A", "b": "B", "c": "C", "高": "A", "中": "B", "低": "C"}
+assert set(PRIORITY_WORDS.values()) == set(PRIORITIES)
+PRIORITY_HINT = "A, B or C (or 高/中/低)"
+
+
+def priority_code(word: str) -> str | None:
+    """A, B or C for a priority as people write it (``a``, ``B``, ``高``, ``中``, ``低``, ``Ａ``);
+    None for anything else."""
+    return PRIORITY_WORDS.get(unicodedata.normalize("NFKC", word).strip().lower())
+
+
+def priority_filter(word: str | None) -> str | None:
+    """A filter's ``priority:`` value as the stored code; an unknown word is kept as written (it
+    matches no customer, as before), None stays None (no filter)."""
+    if word is None:
+        return None
+    return priority_code(word) or word
 
 
 @dataclass(frozen=True)
@@ -27,9 +50,10 @@ def set_priority(
 ) -> PriorityChanged:
     if not manager.is_manager:
         raise Forbidden("error.managers_only", command="customer … priority:")
-    priority = priority.upper()
-    if priority not in PRIORITIES:
+    code = priority_code(priority)
+    if code is None:
         raise Conflict("insight.bad_priority", customer=f"#{customer_id}")
+    priority = code
     with services.db.write() as session:
         row = q.customer(session, customer_id)
         if row is None or row.id is None:

@@ -38,7 +38,7 @@ EN: dict[str, str] = {
     # /customer edits
     "insight.priority_set": "{customer} is now priority {priority} ({days} days without a touch).",
     "insight.priority_same": "{customer} is already priority {priority}.",
-    "insight.bad_priority": "Priority is A, B or C: /customer {customer} priority:A",
+    "insight.bad_priority": "Priority is A, B or C (or 高/中/低): /customer {customer} priority:A",
     # /report
     "insight.report_bad_period": "Which period? /report week or /report month",
     "insight.report_title_week": "Team report {team}: the 7 days {first} to {last}",
@@ -109,7 +109,7 @@ ZH: dict[str, str] = {
     "insight.import_assigned": "{count} 个导入的客户已自动分配",
     "insight.priority_set": "{customer} 的优先级改为 {priority}（{days} 天未跟进即回公海）。",
     "insight.priority_same": "{customer} 的优先级已经是 {priority}。",
-    "insight.bad_priority": "优先级是 A、B 或 C：/客户 {customer} 优先级:A",
+    "insight.bad_priority": "优先级是 A、B 或 C（或 高/中/低）：/客户 {customer} 优先级:高",
     "insight.report_bad_period": "哪个时段？/报表 week 或 /报表 month",
     "insight.report_title_week": "团队报表 {team}：{first} 至 {last} 的 7 天",
     "insight.report_title_month": "团队报表 {team}：{first} 至 {last} 的 30 天",

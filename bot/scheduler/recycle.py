@@ -315,23 +315,31 @@ def recycle(
 
 def reassign(services: Services, recycled: list[DueCustomer]) -> int:
     """Pools whose ``[pools.assignment]`` says ``on_recycle`` hand what went back to the pool
-    straight to another rep, by the pool's strategy; the former owner is skipped by its reclaim
-    cooldown. Each run of the assignment is its own transaction, after the recycle committed."""
+    straight to another rep, by the pool's strategy; the former owner is never a candidate for
+    it, even when the pool has no reclaim cooldown. Each run of the assignment is its own
+    transaction, after the recycle committed."""
     settings: dict[int, bool] = {}
     by_team: dict[int, list[int]] = {}
+    former: dict[int, int] = {}
     for item in recycled:
         if item.pool_id not in settings:
             stored = assignment.stored_settings(services, item.pool_id)
             settings[item.pool_id] = stored is not None and stored.on_recycle
         if settings[item.pool_id]:
             by_team.setdefault(item.team_id, []).append(item.customer_id)
+            former[item.customer_id] = item.owner_id
     done = 0
     for team_id, ids in sorted(by_team.items()):
         for start in range(0, len(ids), assignment.MAX_PER_RUN):
             chunk = ids[start : start + assignment.MAX_PER_RUN]
-            done += len(
-                assignment.auto_assign(services, manager=None, team_id=team_id, customer_ids=chunk).assigned
+            outcome = assignment.auto_assign(
+                services,
+                manager=None,
+                team_id=team_id,
+                customer_ids=chunk,
+                former_owners={cid: former[cid] for cid in chunk},
             )
+            done += len(outcome.assigned)
     return done
 
 

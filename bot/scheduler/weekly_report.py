@@ -1,10 +1,15 @@
-"""The weekly team report: every Monday at the team's reminder time, last week's report (Monday
-to Sunday, local days) goes to the team's channel on each platform that has one, or, for a team
-without any channel, to each active manager (the console shows it there).
+"""The weekly team report: the most recent completed week (Monday to Sunday, local days) goes to
+the team's channel on each platform that has one, or, for a team without any channel, to each
+active manager (the console shows it there).
+
+The job runs daily at the team's reminder time. Normally Monday's run sends it; a run on a later
+day of the week sends it when nothing of that week's report was queued yet, so a scheduler that
+was down all Monday still delivers it on Tuesday. A week is never reported twice, and never more
+than one week late: only the most recent completed week is looked at.
 
 Only a reference is queued (team and last day); the figures and the chart are made when the
 notification is delivered, by ``insight_views.render_weekly_report``. The key
-``weekly_report:{team}:{last day}:…`` makes a second run the same week a no-op.
+``weekly_report:{team}:{last day}:…`` makes a second run for the same week a no-op.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ from sqlmodel import Session
 from bot.domain.clock import local_day
 from bot.domain.context import Services
 from bot.domain.insight import WEEKLY_KIND
-from bot.storage import queries, reports
+from bot.storage import insight, queries, reports
 
-REPORT_WEEKDAY = 0  # Monday
+REPORT_WEEKDAY = 0  # Monday: weeks run Monday to Sunday
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ class WeeklyReportRun:
 def weekly_report(
     services: Services, *, at: datetime | None = None, dry_run: bool = False, team_id: int | None = None
 ) -> WeeklyReportRun:
-    """Queue last week's report for every team (or ``team_id``) whose local day is a Monday."""
+    """Queue the most recent completed week's report for every team (or ``team_id``) that has not
+    had it queued yet. ``weeks`` names the teams that got one (dry run: would get one)."""
     at = at or services.clock.now()
     now = services.clock.now()
     weeks: dict[str, str] = {}
@@ -51,29 +57,43 @@ def weekly_report(
             if team.id is None or (team_id is not None and team.id != team_id):
                 continue
             today = local_day(at, team.timezone)
-            if today.weekday() != REPORT_WEEKDAY:
-                continue
-            last = today - timedelta(days=1)
-            weeks[team.name] = last.isoformat()
-            if not dry_run:
-                queued += _queue(session, team.id, last, now)
+            last = last_completed_week(today)
+            prefix = week_key(team.id, last)
+            if today.weekday() != REPORT_WEEKDAY and insight.any_queued(session, prefix):
+                continue  # sent already (a manager or channel added since waits for next week)
+            new = _queue(session, team.id, last, now, dry_run=dry_run)
+            if new:
+                weeks[team.name] = last.isoformat()
+                queued += 0 if dry_run else new
     return WeeklyReportRun(at, dry_run, weeks, queued)
 
 
-def _queue(session: Session, team_id: int, last: date, now: datetime) -> int:
-    """Queue the report for the team's channels (or its managers); how many were new."""
+def last_completed_week(today: date) -> date:
+    """The Sunday that ends the most recent week (Monday to Sunday) completed before ``today``."""
+    return today - timedelta(days=(today.weekday() - REPORT_WEEKDAY) % 7 + 1)
+
+
+def week_key(team_id: int, last: date) -> str:
+    """What the outbox keys of the team's report for the week ending ``last`` start with."""
+    return f"{WEEKLY_KIND}:{team_id}:{last.isoformat()}:"
+
+
+def _queue(session: Session, team_id: int, last: date, now: datetime, *, dry_run: bool) -> int:
+    """Queue the report for the team's channels (or its managers); how many were new (dry run:
+    how many would be, queueing nothing)."""
     params = {"team_id": team_id, "last": last.isoformat()}
-    prefix = f"{WEEKLY_KIND}:{team_id}:{last.isoformat()}"
+    prefix = week_key(team_id, last)
     channels = queries.team_channels(session, team_id)
     targets: list[tuple[str, int | None, str | None]] = [
-        (f"{prefix}:channel:{platform}", None, platform) for platform in channels
+        (f"{prefix}channel:{platform}", None, platform) for platform in channels
     ]
     if not channels:
-        targets = [
-            (f"{prefix}:{manager}", manager, None) for manager in queries.manager_ids(session, team_id)
-        ]
+        targets = [(f"{prefix}{manager}", manager, None) for manager in queries.manager_ids(session, team_id)]
     known = reports.existing_keys(session, [key for key, _, _ in targets])
-    for key, recipient, platform in targets:
+    new = [(key, recipient, platform) for key, recipient, platform in targets if key not in known]
+    if dry_run:
+        return len(new)
+    for key, recipient, platform in new:
         queries.enqueue(
             session,
             key=key,
@@ -84,4 +104,4 @@ def _queue(session: Session, team_id: int, last: date, now: datetime) -> int:
             now=now,
             platform=platform,
         )
-    return len([key for key, _, _ in targets if key not in known])
+    return len(new)

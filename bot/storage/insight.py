@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session, col
 
-from bot.storage.models import Customer, FollowUp, Member, OwnershipEvent, Pool
+from bot.storage.models import Customer, FollowUp, Member, Notification, OwnershipEvent, Pool
 
 REPORT_EVENT_KINDS = ("claimed", "approved", "assigned", "released", "recycled", "won")
 FIRST_TOUCH_KINDS = ("claimed", "approved", "assigned")
@@ -21,6 +21,7 @@ class Person:
     id: int
     name: str
     active: bool
+    handle: str
 
 
 def _team_pools(team_id: int) -> Select[int | None]:
@@ -30,11 +31,11 @@ def _team_pools(team_id: int) -> Select[int | None]:
 def reps(session: Session, team_id: int) -> list[Person]:
     """The team's reps, active or not (an inactive rep may still have activity to report)."""
     rows = session.execute(
-        select(col(Member.id), col(Member.name), col(Member.active))
+        select(col(Member.id), col(Member.name), col(Member.active), col(Member.handle))
         .where(col(Member.team_id) == team_id, col(Member.role) == "rep")
         .order_by(col(Member.name), col(Member.id))
     )
-    return [Person(int(mid or 0), name, bool(active)) for mid, name, active in rows]
+    return [Person(int(mid or 0), name, bool(active), handle) for mid, name, active, handle in rows]
 
 
 def event_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[tuple[int, str]]:
@@ -110,3 +111,13 @@ def first_follow_ups(
         .group_by(col(event.id), col(event.member_id), col(event.at))
     )
     return [(int(mid), got, first) for mid, got, first in rows]
+
+
+def any_queued(session: Session, key_prefix: str) -> bool:
+    """Whether the outbox holds a notification (sent or not) whose key starts with ``key_prefix``."""
+    found = session.execute(
+        select(col(Notification.id))
+        .where(col(Notification.key).startswith(key_prefix, autoescape=True))
+        .limit(1)
+    ).first()
+    return found is not None
