@@ -10,13 +10,16 @@ import copy
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import websockets
 from conftest import TEAM_CONFIG
@@ -45,8 +48,9 @@ class Call:
 @dataclass
 class FakeOpenApi:
     """The OpenAPI: tokens valid for ``token_seconds`` by the FakeClock, robot sends, cards,
-    session webhooks and the gateway's open call. ``answers`` scripts the next answers per path:
-    a (status, body, headers) tuple used once."""
+    session webhooks, the gateway's open call, and the oapi host's ``/media/upload`` (multipart,
+    token in the query; recorded with ``type``, ``filename`` and the uploaded bytes as ``media``).
+    ``answers`` scripts the next answers per path: a (status, body, headers) tuple used once."""
 
     clock: FakeClock
     gateway_url: str = ""
@@ -77,9 +81,18 @@ class FakeOpenApi:
 
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                token = self.headers.get("x-acs-dingtalk-access-token")
-                status, answer, headers = fake.handle(self.command, self.path, body, token)
+                raw = self.rfile.read(length)
+                url = urlsplit(self.path)
+                if url.path == "/media/upload":
+                    body = _multipart(self.headers.get("Content-Type", ""), raw)
+                    body["query_type"] = parse_qs(url.query).get("type", [""])[0]
+                    token = parse_qs(url.query).get("access_token", [None])[0]
+                    status, answer, headers = fake.handle(self.command, url.path, body, token)
+                else:
+                    token = self.headers.get("x-acs-dingtalk-access-token")
+                    status, answer, headers = fake.handle(
+                        self.command, self.path, json.loads(raw or b"{}"), token
+                    )
                 raw = json.dumps(answer).encode()
                 self.send_response(status)
                 for name, value in headers.items():
@@ -117,11 +130,16 @@ class FakeOpenApi:
                 return 200, {"endpoint": self.gateway_url, "ticket": uuid.uuid4().hex}, {}
             if path.startswith("/v1.0/") and not self._valid(token):
                 return 401, {"code": "InvalidAuthentication", "message": "token expired"}, {}
+            if path == "/media/upload" and not self._valid(token):
+                return 200, {"errcode": 40014, "errmsg": "invalid access_token"}, {}
             scripted = self.answers.get(path)
             if scripted:
                 return scripted.pop(0)
             if path.startswith("/session/"):
                 return 200, {"errcode": 0, "errmsg": "ok"}, {}
+            if path == "/media/upload":
+                media_id = f"@media{len(self.sent('/media/upload'))}"
+                return 200, {"errcode": 0, "errmsg": "ok", "media_id": media_id, "type": "image"}, {}
             if path == "/v1.0/card/instances/createAndDeliver":
                 return 200, {"success": True, "result": {"outTrackId": body.get("outTrackId")}}, {}
             return 200, {"processQueryKey": f"q{len(self.calls)}"}, {}
@@ -154,6 +172,21 @@ class FakeOpenApi:
         return [json.loads(c.body["msgParam"]) for c in calls if staff_id in c.body["userIds"]]
 
 
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    """A multipart/form-data body as {field: text, "media": bytes, "filename": name}."""
+    message = BytesParser().parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    fields: dict[str, Any] = {}
+    for part in message.get_payload() if message.is_multipart() else []:
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        if part.get_filename():
+            fields["filename"] = part.get_filename()
+            fields[str(name)] = data
+        else:
+            fields[str(name)] = data.decode()
+    return fields
+
+
 def text_of(param: dict[str, Any]) -> str:
     """Everything a reader sees in a robot message or webhook body (title, text, buttons)."""
     if "msgtype" in param:
@@ -165,10 +198,14 @@ def text_of(param: dict[str, Any]) -> str:
 
 class FakeGateway:
     """The Stream gateway: accepts connections, pushes frames, records acks. ``freeze()`` blocks its
-    event loop (no frames, no pongs) until ``thaw()``: a connection gone silent."""
+    event loop (no frames, no pongs) until ``thaw()``: a connection gone silent. With
+    ``close_at_once`` it closes every connection as soon as it is open; ``opened_at`` has the
+    gateway's own ``time.monotonic()`` of each connection."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, close_at_once: bool = False) -> None:
         self.loop = asyncio.new_event_loop()
+        self.close_at_once = close_at_once
+        self.opened_at: list[float] = []
         self.connections: list[ServerConnection] = []
         self.acks: list[dict[str, Any]] = []
         self.cond = threading.Condition()
@@ -199,7 +236,11 @@ class FakeGateway:
     async def _connection(self, ws: ServerConnection) -> None:
         with self.cond:
             self.connections.append(ws)
+            self.opened_at.append(time.monotonic())
             self.cond.notify_all()
+        if self.close_at_once:
+            await ws.close()
+            return
         try:
             async for raw in ws:
                 with self.cond:
@@ -223,8 +264,11 @@ class FakeGateway:
         return self.connections[-1]
 
     def send(self, frame: dict[str, Any]) -> None:
+        self.send_raw(json.dumps(frame))
+
+    def send_raw(self, text: str) -> None:
         ws = self._current()
-        asyncio.run_coroutine_threadsafe(ws.send(json.dumps(frame)), self.loop).result(WAIT)
+        asyncio.run_coroutine_threadsafe(ws.send(text), self.loop).result(WAIT)
 
     def push(self, topic: str, data: dict[str, Any], message_id: str | None = None) -> str:
         message_id = message_id or uuid.uuid4().hex
@@ -263,6 +307,7 @@ BATCH_SEND = "/v1.0/robot/oToMessages/batchSend"
 GROUP_SEND = "/v1.0/robot/groupMessages/send"
 CREATE_CARD = "/v1.0/card/instances/createAndDeliver"
 UPDATE_CARD = "/v1.0/card/instances"
+UPLOAD = "/media/upload"
 
 
 def dingtalk_config(*, template: str | None = None, reps: bool = False) -> PoolbotConfig:
@@ -370,10 +415,15 @@ class Ding:
 
 @contextmanager
 def running(
-    services: Services, clock: FakeClock, config: PoolbotConfig, *, silence: float = 60.0
+    services: Services,
+    clock: FakeClock,
+    config: PoolbotConfig,
+    *,
+    silence: float = 60.0,
+    gateway_closes_at_once: bool = False,
 ) -> Iterator[Ding]:
     api = FakeOpenApi(clock)
-    gateway = FakeGateway()
+    gateway = FakeGateway(close_at_once=gateway_closes_at_once)
     gateway.start()
     api.gateway_url = gateway.url
     api.start()

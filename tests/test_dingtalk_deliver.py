@@ -154,3 +154,41 @@ def test_flow_controlled_users_are_retried_and_invalid_ones_failed_and_logged(
     statuses = {n.key: n.status for n in notifications(services.db)}
     assert statuses[f"note:{invalid.id}"] == "failed"
     assert list(statuses.values()).count("sent") == 3
+
+
+def test_a_flow_controlled_user_does_not_hold_back_the_others(
+    services: Services, clock: FakeClock, api: FakeOpenApi, deliverer: DingTalkDeliverer
+) -> None:
+    """25 people, one message: DingTalk flow-controls one user of the first call of 20; the
+    other 24 are all sent in the same pass, and that one a minute later."""
+    note_to_everyone(services, REPS[:25])
+    api.answer(BATCH_SEND, 200, {"processQueryKey": "q", "flowControlledStaffIdList": ["DREP02"]})
+    report = dispatch(services, {"dingtalk": deliverer})
+    assert (report.sent, report.throttled, report.paused) == (24, 1, {})
+    clock.advance(seconds=59)
+    assert dispatch(services, {"dingtalk": deliverer}).attempted == 0
+    clock.advance(seconds=1)
+    assert dispatch(services, {"dingtalk": deliverer}).sent == 1
+    assert user_lists(api)[-1] == ["DREP02"]
+
+
+def test_throttling_without_retry_after_backs_off_up_to_five_minutes(
+    services: Services, clock: FakeClock, api: FakeOpenApi, deliverer: DingTalkDeliverer
+) -> None:
+    """DingTalk's QPS limit usually says nothing about how long: 1 s, 2 s, 4 s ... 300 s, and the
+    twelve throttles cost the notification none of its 8 attempts."""
+    note_to_everyone(services, ["alice"])
+    for _ in range(12):
+        api.answer(BATCH_SEND, 403, {"code": "Forbidden.AccessDenied.QpsLimitForApi"})
+    waits = []
+    for _ in range(12):
+        report = dispatch(services, {"dingtalk": deliverer})
+        assert report.throttled == 1
+        wait = (report.paused["dingtalk"] - clock.now()).total_seconds()
+        waits.append(wait)
+        clock.advance(seconds=wait - 0.5)
+        assert dispatch(services, {"dingtalk": deliverer}).attempted == 0  # not before its time
+        clock.advance(seconds=0.5)
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
+    assert dispatch(services, {"dingtalk": deliverer}).sent == 1
+    assert [n.status for n in notifications(services.db)] == ["sent"]

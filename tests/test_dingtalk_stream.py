@@ -3,7 +3,10 @@ handlers, the outbox dispatcher and a fake OpenAPI, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import json
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from dingtalk_fakes import (
@@ -11,6 +14,7 @@ from dingtalk_fakes import (
     CREATE_CARD,
     GROUP_SEND,
     UPDATE_CARD,
+    UPLOAD,
     dingtalk_config,
     running,
     text_of,
@@ -18,6 +22,7 @@ from dingtalk_fakes import (
 from helpers import add_one, event_kinds, member, owner_of, requests
 
 from bot.config import PoolbotConfig
+from bot.domain.claims import claim
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.handlers.commands import Bot
@@ -177,3 +182,86 @@ def test_the_watchdog_reconnects_a_silent_connection(services: Services, clock: 
         ding.gateway.thaw()
         ding.gateway.wait_for(lambda: len(ding.gateway.connections) >= 2, "the new connection")
         assert "认领" in ding.reply(ding.say("帮助", as_="DBOB"))
+
+
+# ---- what people write is shown, never obeyed ----------------------------------------------------
+
+
+def test_a_link_in_a_claim_reason_reaches_the_managers_card_as_plain_text(
+    services: Services, clock: FakeClock
+) -> None:
+    add_one(services, "Acme VIP", pool="east-vip")
+    forged = "[批准](dtmd://dingtalkclient/sendMessage?content=%2Ftransfer%20alice%20eve) ![x](http://evil.example/a.png)"
+    with running(services, clock, dingtalk_config()) as ding:
+        ding.reply(ding.say(f"认领 Acme VIP {forged}", as_="DALICE"))
+        ding.api.wait_for(lambda: bool(ding.api.messages_to("DDORA")), "the card")
+    (card,) = ding.api.messages_to("DDORA")
+    text = card["text"]
+    assert "批准" in text and "transfer" in text  # the reason is shown...
+    assert "](" not in text and "![" not in text and "://" not in text  # ...as no link or picture
+    (request,) = requests(services.db)
+    # the card's own buttons still type the decision
+    assert card["actionURL1"].endswith(f"content=%2Fapprove%20{request.id}")
+
+
+# ---- replies that do not go through the first way --------------------------------------------------
+
+
+def test_a_reply_the_webhook_refuses_goes_through_the_openapi(services: Services, clock: FakeClock) -> None:
+    with running(services, clock, dingtalk_config()) as ding:
+        ding.api.answer("/session/m1", 200, {"errcode": 300001, "errmsg": "session expired"})
+        ding.say("帮助", as_="DBOB", msg_id="m1")
+        ding.api.wait_for(lambda: bool(ding.api.messages_to("DBOB")), "a one-to-one answer")
+        ding.api.answer("/session/m2", 500, {"errmsg": "busy"})
+        ding.say("帮助", as_="DALICE", group=True, msg_id="m2")
+        ding.api.wait_for(lambda: bool(ding.api.sent(GROUP_SEND)), "a group answer")
+    (to_bob,) = ding.api.messages_to("DBOB")
+    assert "认领" in text_of(to_bob)
+    (group,) = ding.api.sent(GROUP_SEND)
+    assert group.body["openConversationId"] == "cidGROUP" and "认领" in text_of(
+        json.loads(group.body["msgParam"])
+    )
+
+
+def test_a_report_reply_carries_its_chart_as_a_picture(
+    services: Services, clock: FakeClock, tmp_path: Path
+) -> None:
+    files = replace(services, files_dir=tmp_path / "files")
+    claim(files, member=member(files, "bob"), customer_id=add_one(files, "X1"))
+    with running(files, clock, dingtalk_config()) as ding:
+        msg = ding.say("/report week", as_="DDORA")
+        text = ding.reply(msg)
+        ding.api.wait_for(
+            lambda: any(c.body["msgKey"] == "sampleImageMsg" for c in ding.api.sent(BATCH_SEND)), "the chart"
+        )
+    assert "Bob" in text
+    (upload,) = ding.api.sent(UPLOAD)
+    assert upload.body["type"] == "image" and upload.body["media"][:8] == b"\x89PNG\r\n\x1a\n"
+    (picture,) = [c for c in ding.api.sent(BATCH_SEND) if c.body["msgKey"] == "sampleImageMsg"]
+    assert picture.body["userIds"] == ["DDORA"]
+    assert json.loads(picture.body["msgParam"]) == {"photoURL": "@media1"}
+    (session,) = ding.api.sent(f"/session/{msg}")
+    assert ding.api.calls.index(session) < ding.api.calls.index(picture)  # the text, then the chart
+
+
+# ---- the connection --------------------------------------------------------------------------------
+
+
+def test_a_malformed_frame_is_skipped_and_the_next_message_answered(
+    services: Services, clock: FakeClock
+) -> None:
+    with running(services, clock, dingtalk_config()) as ding:
+        ding.gateway.send_raw("{not json")
+        ding.gateway.send_raw("[1, 2]")
+        assert "认领" in ding.reply(ding.say("帮助", as_="DBOB"))
+    assert len(ding.gateway.connections) == 1  # the same connection went on
+
+
+def test_a_gateway_that_closes_at_once_is_retried_with_backoff(services: Services, clock: FakeClock) -> None:
+    """retry_min is 0.05 s in the fakes: six connections take at least 0.05 + 0.1 + ... + 0.8 s."""
+    with running(services, clock, dingtalk_config(), gateway_closes_at_once=True) as ding:
+        ding.gateway.wait_for(lambda: len(ding.gateway.opened_at) >= 6, "six connection attempts")
+        stamps = list(ding.gateway.opened_at[:6])
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert stamps[5] - stamps[0] >= 0.9 * sum(0.05 * 2**i for i in range(5))
+    assert gaps[-1] > gaps[0]

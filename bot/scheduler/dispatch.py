@@ -19,9 +19,24 @@ One attempt, per notification:
 2. *render and deliver* - outside any transaction.
 3. *settle* - another short transaction, fenced by the lease: ``sent`` (with ``sent_at``); or
    ``pending`` again with a later ``next_attempt_at`` (exponential backoff with jitter, capped; a
-   throttle waits exactly what the platform asked and does not count as an attempt); or ``failed``
-   after :attr:`RetryPolicy.max_attempts` or a permanent error. Failed rows stay, with
-   ``last_error``, and are logged with the notification key, member and kind.
+   throttle is described below and does not count as an attempt); or ``failed`` after
+   :attr:`RetryPolicy.max_attempts` or a permanent error. Failed rows stay, with ``last_error``,
+   and are logged with the notification key, member and kind.
+
+Throttling (:class:`Throttled`): when the platform says how long to wait (Slack's
+``Retry-After``, a DingTalk 429 with the header, DingTalk's per-user flow control) the row waits
+exactly that (at least :attr:`RetryPolicy.min_throttle`). When it does not say (DingTalk usually
+does not), the row waits :attr:`RetryPolicy.min_throttle` doubled for each *consecutive* throttle
+of that row, up to :attr:`RetryPolicy.throttle_cap` (1 s, 2 s, 4 s ... 5 min). A throttle gives
+its attempt back, so the stored ``attempts`` cannot count throttles, and the notification has no
+field for them (no migration): the streak is kept by this process, per database, keyed by the
+notification id and the ``attempts`` value of the lease. Giving the attempt back makes a
+throttled row come back with the same ``attempts``; any other outcome changes ``attempts`` (a
+transient failure) or ends the row (sent, failed), and clears the streak. Another process, or a
+restart, starts the streak again at 1 s: the growth is per process, never longer than asked.
+A call-level throttle (HTTP 429, a QPS limit) pauses the whole platform for the rest of the pass;
+a throttle of one recipient (``per_recipient``: DingTalk's ``flowControlledStaffIdList``) delays
+only that row, and the pass goes on with the platform's other rows.
 
 If the dispatcher dies between 1 and 3 the row is still ``sending`` when its lease expires, and the
 next pass takes it again (the lost attempt counts, so a message that kills the dispatcher every
@@ -43,6 +58,8 @@ to keep the second window closed. A cause is never *queued* twice: the outbox ke
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,11 +79,19 @@ ROUTES = ("slack", "dingtalk")
 
 
 class Throttled(Exception):
-    """The platform asked to wait (Slack 429 ``Retry-After``, DingTalk flow control)."""
+    """The platform asked to wait (Slack 429 ``Retry-After``, DingTalk flow control).
 
-    def __init__(self, retry_after_seconds: float, detail: str = "") -> None:
-        super().__init__(detail or f"throttled: retry after {retry_after_seconds:g} s")
+    ``retry_after_seconds`` is what the platform asked, or None when it did not say (the wait then
+    grows with the row's consecutive throttles). ``per_recipient``: only this recipient is held
+    back (the platform itself is not paused for the pass)."""
+
+    def __init__(
+        self, retry_after_seconds: float | None, detail: str = "", *, per_recipient: bool = False
+    ) -> None:
+        asked = "" if retry_after_seconds is None else f": retry after {retry_after_seconds:g} s"
+        super().__init__(detail or f"throttled{asked}")
         self.retry_after_seconds = retry_after_seconds
+        self.per_recipient = per_recipient
 
 
 class TransientDeliveryError(Exception):
@@ -148,6 +173,15 @@ class RetryPolicy:
     jitter: float = 0.2
     lease: timedelta = timedelta(minutes=5)
     min_throttle: timedelta = timedelta(seconds=1)
+    # the longest wait for a throttle whose platform did not say how long
+    throttle_cap: timedelta = timedelta(minutes=5)
+
+    def throttle_wait(self, asked_seconds: float | None, streak: int) -> timedelta:
+        """The wait after the ``streak``-th consecutive throttle of a row: what the platform asked
+        (at least :attr:`min_throttle`), else :attr:`min_throttle` doubled per throttle, capped."""
+        if asked_seconds is not None:
+            return max(timedelta(seconds=asked_seconds), self.min_throttle)
+        return min(self.throttle_cap, self.min_throttle * (1 << min(max(streak - 1, 0), 30)))
 
     def backoff(self, notification_id: int, attempts: int) -> timedelta:
         """The wait after the ``attempts``-th failed attempt: base * 2^(attempts-1), capped, minus
@@ -170,7 +204,8 @@ class DispatchReport:
     failed: int = 0
     # a dispatcher whose lease was taken over by another: its outcome was dropped
     lost_leases: int = 0
-    # platforms that asked to wait in this pass, and until when the throttled row waits
+    # platforms that asked to wait in this pass (call-level throttles only), and until when the
+    # throttled row waits
     paused: dict[str, datetime] = field(default_factory=dict)
 
     @property
@@ -319,6 +354,8 @@ def _settle(
     report: DispatchReport,
     at: datetime | None,
 ) -> None:
+    if not isinstance(outcome, Throttled):
+        _STREAKS.clear(services, lease)
     if isinstance(outcome, Throttled):
         _throttled(services, lease, outcome, policy, report, at)
     elif isinstance(outcome, PermanentDeliveryError):
@@ -381,14 +418,54 @@ def _throttled(
     report: DispatchReport,
     at: datetime | None,
 ) -> None:
-    """Wait exactly as long as the platform asked (at least ``min_throttle``); pause the platform
-    for this pass. The attempt is given back: throttling never makes a notification fail."""
-    wait = max(timedelta(seconds=exc.retry_after_seconds), policy.min_throttle)
-    when = _now(services, at) + wait
-    report.paused[lease.platform] = when
-    log.info("platform throttled", extra={**_fields(lease), "retry_at": when.isoformat()})
+    """Wait as long as the platform asked, or longer with each consecutive throttle when it did
+    not say (see the module's docstring); pause the platform for this pass unless only this
+    recipient is throttled. The attempt is given back: throttling never makes a notification fail."""
+    streak = _STREAKS.next(services, lease)
+    when = _now(services, at) + policy.throttle_wait(exc.retry_after_seconds, streak)
+    if not exc.per_recipient:
+        report.paused[lease.platform] = when
+    log.info(
+        "platform throttled" if not exc.per_recipient else "recipient throttled",
+        extra={**_fields(lease), "retry_at": when.isoformat(), "throttles": streak},
+    )
     settled = outbox.settle_retry(services, lease, when=when, error=_describe(exc), counts=False)
     _count(report, "throttled", settled, lease)
+
+
+class _Streaks:
+    """Consecutive throttles per notification, in this process, per database (see the module's
+    docstring). At most :attr:`LIMIT` rows per database are remembered (the oldest are dropped:
+    they start again at the shortest wait)."""
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # database -> notification id -> (the lease's attempts, throttles so far)
+        self._rows: weakref.WeakKeyDictionary[object, dict[int, tuple[int, int]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def next(self, services: Services, lease: Lease) -> int:
+        """Count one more throttle of the leased row; how many in a row, this one included."""
+        with self._lock:
+            rows = self._rows.setdefault(services.db, {})
+            attempts, streak = rows.pop(lease.item.id, (lease.attempts, 0))
+            streak = streak + 1 if attempts == lease.attempts else 1
+            rows[lease.item.id] = (lease.attempts, streak)
+            while len(rows) > self.LIMIT:
+                del rows[next(iter(rows))]
+            return streak
+
+    def clear(self, services: Services, lease: Lease) -> None:
+        with self._lock:
+            rows = self._rows.get(services.db)
+            if rows:
+                rows.pop(lease.item.id, None)
+
+
+_STREAKS = _Streaks()
 
 
 def _transient(

@@ -5,8 +5,9 @@
   calls of at most :data:`MAX_USERS` ``userIds``. Personalised messages (a morning reminder lists
   that rep's own customers) differ, so each takes its own call: batching saves calls only for
   identical messages (claim cards to several managers, digests, notices). Users DingTalk lists in
-  ``flowControlledStaffIdList`` get :class:`Throttled` (retried after :data:`FLOW_CONTROL_WAIT`),
-  those in ``invalidStaffIdList`` get :class:`PermanentDeliveryError` and are logged with the
+  ``flowControlledStaffIdList`` get a per-recipient :class:`Throttled` (that row is retried after
+  :data:`FLOW_CONTROL_WAIT`; DingTalk's other rows go on in the same pass), those in
+  ``invalidStaffIdList`` get :class:`PermanentDeliveryError` and are logged with the
   member id and the notification key; the others are sent.
 * A team message: ``POST /v1.0/robot/groupMessages/send`` to the team's openConversationId.
 * A claim card, with a card template configured: an interactive card
@@ -14,12 +15,18 @@
   an ActionCard whose buttons type ``/approve 42`` back to the bot; it cannot be updated, so after
   the decision each recipient gets one short line saying who decided.
 
+* A message with pictures (a report's chart): each is uploaded first (``media/upload``; a failed
+  upload fails the delivery before anything is sent, so it is retried whole), the text is sent,
+  then each picture as a ``sampleImageMsg`` to the same users or group. A picture that cannot be
+  sent after the text went out is logged, not retried: retrying would send the text twice.
+
 No sleeping and no retrying here (the dispatcher does both); see :mod:`.openapi` for how answers
 become exceptions.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -41,6 +48,7 @@ log = logging.getLogger("poolbot.dingtalk")
 
 BATCH_SEND = "/v1.0/robot/oToMessages/batchSend"
 GROUP_SEND = "/v1.0/robot/groupMessages/send"
+IMAGE_KEY = "sampleImageMsg"
 MAX_USERS = 20
 FLOW_CONTROL_WAIT = 60.0  # seconds; DingTalk's flow-control list says who, not for how long
 CARD_KINDS = ("claim_request", "card_refresh")
@@ -77,9 +85,9 @@ class DingTalkDeliverer:
         return render(message or delivery.message, twins_hint=hint if delivery.to_team_channel else None)
 
     def _group_send(self, conversation: str, rendered: Rendered) -> MessageRef:
-        key, param = rendered.msg_key_and_param()
-        body = {"robotCode": self.robot_code, "openConversationId": conversation, "msgKey": key}
-        answer = self.api.call("POST", GROUP_SEND, {**body, "msgParam": param})
+        media = upload_images(self.api, rendered)
+        answer = group_send(self.api, self.robot_code, conversation, *rendered.msg_key_and_param())
+        send_images(self.api, self.robot_code, media, conversation=conversation)
         return _ref(answer)
 
     def _create_card(self, delivery: Delivery, template_id: str, request_id: str) -> MessageRef:
@@ -149,11 +157,15 @@ class DingTalkDeliverer:
         key, param = rendered.msg_key_and_param()
         body = {"robotCode": self.robot_code, "userIds": [d.address for d in chunk], "msgKey": key}
         try:
+            media = upload_images(self.api, rendered)
             answer = self.api.call("POST", BATCH_SEND, {**body, "msgParam": param})
         except Exception as exc:
             return [exc] * len(chunk)
         throttled = set(_ids(answer, "flowControlledStaffIdList"))
         invalid = set(_ids(answer, "invalidStaffIdList"))
+        reached = [d.address for d in chunk if d.address not in throttled | invalid]
+        if reached:
+            send_images(self.api, self.robot_code, media, users=reached)
         return [self._per_user(d, answer, throttled, invalid) for d in chunk]
 
     def _per_user(
@@ -164,8 +176,45 @@ class DingTalkDeliverer:
             return PermanentDeliveryError("dingtalk batchSend: invalidStaffIdList")
         if delivery.address in throttled:
             log.warning("dingtalk user flow-controlled", extra=_fields(delivery))
-            return Throttled(FLOW_CONTROL_WAIT, "dingtalk batchSend: flowControlledStaffIdList")
+            return Throttled(
+                FLOW_CONTROL_WAIT, "dingtalk batchSend: flowControlledStaffIdList", per_recipient=True
+            )
         return _with_request(_ref(answer), cards.request_id_of(delivery.message))
+
+
+# ---- sends shared with the replies ------------------------------------------------------------------
+
+
+def group_send(api: OpenApi, robot_code: str, conversation: str, key: str, param: str) -> dict[str, Any]:
+    body = {"robotCode": robot_code, "openConversationId": conversation, "msgKey": key, "msgParam": param}
+    return api.call("POST", GROUP_SEND, body)
+
+
+def upload_images(api: OpenApi, rendered: Rendered) -> list[str]:
+    """The ``media_id`` of each of the message's pictures, uploaded now (raises if one fails)."""
+    return [api.upload_image(image.path) for image in rendered.images]
+
+
+def send_images(
+    api: OpenApi,
+    robot_code: str,
+    media_ids: Sequence[str],
+    *,
+    users: Sequence[str] = (),
+    conversation: str | None = None,
+) -> None:
+    """Each uploaded picture as an image message, to ``users`` (one-to-one) or the group
+    ``conversation``. After the text went out: a failure is logged, never raised."""
+    for media_id in media_ids:
+        param = json.dumps({"photoURL": media_id})
+        try:
+            if conversation is not None:
+                group_send(api, robot_code, conversation, IMAGE_KEY, param)
+            else:
+                body = {"robotCode": robot_code, "userIds": list(users), "msgKey": IMAGE_KEY}
+                api.call("POST", BATCH_SEND, {**body, "msgParam": param})
+        except Exception as exc:
+            log.error("dingtalk picture not sent", extra={"error": f"{type(exc).__name__}: {exc}"})
 
 
 def _chunks(indexes: list[int], addresses: list[str]) -> list[list[int]]:

@@ -7,8 +7,12 @@ cached and fetched again :data:`REFRESH_MARGIN` before it expires, by the inject
 sleep or retry otherwise: the outbox dispatcher retries (a throttling answer becomes
 :class:`Throttled`), and a chat reply that fails is logged by its caller.
 
-``base_url`` is ``DINGTALK_API_URL`` (default ``https://api.dingtalk.com``). Exception messages name
-the path, the HTTP status and DingTalk's error code: never the token, a secret or a message.
+``base_url`` is ``DINGTALK_API_URL`` (default ``https://api.dingtalk.com``). Pictures go through the
+older oapi host (``https://oapi.dingtalk.com/media/upload?access_token=...&type=image``, multipart
+field ``media``, answered with a ``media_id``); when ``DINGTALK_API_URL`` is set it replaces that
+host too (a proxy, or the tests' fake). The token is the same one (the app's access token works
+on both hosts). Exception messages name the path, the HTTP status and DingTalk's error code:
+never the token, a secret or a message.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 import math
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +32,10 @@ from bot.scheduler.dispatch import PermanentDeliveryError, Throttled, TransientD
 log = logging.getLogger("poolbot.dingtalk")
 
 DEFAULT_API_URL = "https://api.dingtalk.com"
+DEFAULT_OAPI_URL = "https://oapi.dingtalk.com"
+UPLOAD_PATH = "/media/upload"
+# oapi error codes for a token that is invalid or expired (it answers them with HTTP 200)
+_OAPI_BAD_TOKEN = (40014, 42001, 40001)
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -48,6 +57,7 @@ class OpenApi:
         http: httpx.Client | None = None,
     ) -> None:
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
+        self.oapi_url = (base_url or DEFAULT_OAPI_URL).rstrip("/")
         self._client_id = client_id
         self._secret = client_secret
         self._clock = clock
@@ -98,6 +108,39 @@ class OpenApi:
         """POST to a full URL that carries its own credentials (a message's sessionWebhook)."""
         return self._send("POST", url, body, headers={}, label="sessionWebhook")
 
+    def upload_image(self, path: str) -> str:
+        """Upload a picture (a PNG file on this machine); its ``media_id``, for ``sampleImageMsg``.
+        Retried once with a new token when the token is refused."""
+        content = Path(path).read_bytes()
+        for last in (False, True):
+            try:
+                return self._upload(content, Path(path).name)
+            except _Unauthorized as exc:
+                if last:
+                    raise PermanentDeliveryError(str(exc)) from exc
+                self.forget_token()
+        raise AssertionError("unreachable")
+
+    def _upload(self, content: bytes, name: str) -> str:
+        what = f"dingtalk {UPLOAD_PATH}"
+        params = {"access_token": self.token(), "type": "image"}
+        files = {"media": (name, content, "image/png")}
+        try:
+            response = self._http.post(
+                self.oapi_url + UPLOAD_PATH, params=params, data={"type": "image"}, files=files
+            )
+        except httpx.HTTPError as exc:
+            raise TransientDeliveryError(f"{what}: {type(exc).__name__}") from exc
+        data = _json(response)
+        if data.get("errcode") in _OAPI_BAD_TOKEN:
+            raise _Unauthorized(f"{what}: errcode {data.get('errcode')}")
+        media_id = data.get("media_id")
+        if response.status_code < 400 and not _webhook_error(data) and isinstance(media_id, str) and media_id:
+            return media_id
+        if response.status_code < 400 and not _webhook_error(data):
+            raise TransientDeliveryError(f"{what}: no media_id in the answer")
+        raise _translate(what, response, data)
+
     def _send(
         self, method: str, path: str, body: dict[str, Any], *, headers: dict[str, str], label: str = ""
     ) -> dict[str, Any]:
@@ -146,9 +189,11 @@ def _translate(what: str, response: httpx.Response, data: dict[str, Any]) -> Exc
     return TransientDeliveryError(detail)
 
 
-def _retry_after(response: httpx.Response) -> float:
+def _retry_after(response: httpx.Response) -> float | None:
+    """The seconds DingTalk asked to wait, or None when it did not say (it usually does not):
+    the dispatcher then backs off by itself."""
     try:
-        seconds = float(response.headers.get("retry-after", "1"))
+        seconds = float(response.headers.get("retry-after", ""))
     except ValueError:
-        return 1.0
-    return seconds if math.isfinite(seconds) and seconds >= 0 else 1.0
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None

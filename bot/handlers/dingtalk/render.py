@@ -10,9 +10,17 @@ not @-mention the bot, so the bot does not receive it there: group readers type
 
 Mapping: a heading -> ``### title``; :class:`Text` -> a paragraph; :class:`Fields` -> one
 ``**label**: value`` line each; :class:`Context` -> a quoted small line; :class:`Divider` -> a rule;
-:class:`Image` -> its title in bold (the chart itself is not uploaded yet). A message whose last
-:class:`Actions` block ends it and has at most :data:`MAX_CARD_BUTTONS` buttons is an ActionCard
-with real buttons; every other :class:`Actions` block becomes a line of links in place.
+:class:`Image` -> its title in bold as a caption, and the picture itself in
+:attr:`Rendered.images`, which the sender uploads and sends as an image message after the text.
+A message whose last :class:`Actions` block ends it and has at most :data:`MAX_CARD_BUTTONS`
+buttons is an ActionCard with real buttons; every other :class:`Actions` block becomes a line of
+links in place.
+
+Text from people (customer names, claim reasons, notes, Fields values) is never markdown: every
+character that could start a link, an image, emphasis, code, a heading, a quote or an HTML tag is
+replaced by its full-width twin (``[`` -> ``［``, ``(`` -> ``（``, ``<`` -> ``＜`` ...), and ``://``
+by ``：//``, so no ``[批准](dtmd://...)`` or bare URL written by a rep becomes a link on a
+manager's card. Only the links this module builds itself (buttons) are links.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ class Rendered:
     text: str
     # (label, action URL) of an ActionCard's buttons; empty for a markdown message
     buttons: tuple[tuple[str, str], ...] = ()
+    # pictures to upload and send after the text (a report's chart)
+    images: tuple[Image, ...] = ()
 
     def webhook_body(self) -> dict[str, Any]:
         """The body for a message's ``sessionWebhook``."""
@@ -87,34 +97,72 @@ def render(message: Message, *, twins_hint: Callable[[str], str] | None = None) 
         buttons = last.buttons
     parts = [part for part in (_block(block) for block in blocks) if part]
     if twins_hint is not None and buttons:
-        parts.append("> " + twins_hint(" · ".join(b.twin for b in buttons)))
+        parts.append("> " + escape(twins_hint(" · ".join(b.twin for b in buttons))))
     text = _cut("\n\n".join(parts), MAX_TEXT)
     return Rendered(
         title=_cut(_title(message), MAX_TITLE),
-        text=text or _title(message),
+        text=text or escape(_title(message)),
         buttons=tuple((b.label, send_link(b.twin)) for b in buttons),
+        images=tuple(b for b in blocks if isinstance(b, Image)),
     )
 
 
 def _block(block: object) -> str:
     if isinstance(block, Text):
-        return f"### {block.text}" if block.heading else _lines(block.text)
+        return f"### {escape(' '.join(block.text.split()))}" if block.heading else _lines(block.text)
     if isinstance(block, Fields):
-        return "  \n".join(f"**{label}**: {value}" for label, value in block.pairs)
+        return "  \n".join(f"**{_inline(label)}**: {_inline(value)}" for label, value in block.pairs)
     if isinstance(block, Context):
         return f"> {_lines(block.text)}" if block.text.strip() else ""
     if isinstance(block, Divider):
         return "---"
     if isinstance(block, Image):
-        return f"**{block.title}**"
+        return f"**{_inline(block.title)}**"
     if isinstance(block, Actions):
-        return " · ".join(f"[{b.label}]({send_link(b.twin)})" for b in block.buttons)
+        return " · ".join(f"[{_inline(b.label)}]({send_link(b.twin)})" for b in block.buttons)
     return ""
 
 
+# characters that start markdown or HTML in DingTalk's renderer -> their full-width twins, which
+# read the same to a person and mean nothing to the renderer (``!`` only matters before ``[``, and
+# ``#`` only at the start of a line, where it is replaced too)
+_MARKUP = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "<": "＜",
+        ">": "＞",
+        "|": "｜",
+        "\\": "＼",
+    }
+)
+
+
+def escape(text: str) -> str:
+    """``text`` (written by a person) as markdown that shows it as it is: no link, image,
+    emphasis, code, heading, quote or tag survives, and no URL (``http://``, ``dtmd://``) is
+    left for the client to turn into a link."""
+    escaped = text.translate(_MARKUP).replace("://", "：//")
+    stripped = escaped.lstrip()
+    if stripped.startswith("#"):  # a heading
+        return escaped[: len(escaped) - len(stripped)] + "＃" + stripped[1:]
+    return escaped
+
+
+def _inline(text: str) -> str:
+    """Escaped, on one line (a field value or label cannot break the line it sits on)."""
+    return escape(" ".join(text.split()))
+
+
 def _lines(text: str) -> str:
-    """Markdown joins single newlines; DingTalk keeps a line break written as two trailing spaces."""
-    return "  \n".join(text.splitlines())
+    """Escaped; markdown joins single newlines, DingTalk keeps a line break written as two
+    trailing spaces."""
+    return "  \n".join(escape(line) for line in text.splitlines())
 
 
 def _title(message: Message) -> str:

@@ -1,14 +1,21 @@
 """Answers to the person who wrote: through the message's sessionWebhook while it is valid (no
 token needed), else through the OpenAPI (``oToMessages/batchSend`` to the sender, or
-``groupMessages/send`` to the group). A reply that cannot be sent is logged, never raised: the
-command has already been done."""
+``groupMessages/send`` to the group). A webhook that refuses the answer (a network error, an
+``errcode`` on a 200, a webhook that expired before its time) is not the end: the answer goes
+through the OpenAPI instead, and is logged only if that fails too. Never raised: the command has
+already been done.
+
+Pictures (a report's chart) are uploaded and sent as image messages after the text, always
+through the OpenAPI: a sessionWebhook takes text, markdown and ActionCards, and an image message
+there would need a public picture URL, which the bot does not have.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from bot.domain.clock import Clock
-from bot.handlers.dingtalk.deliver import BATCH_SEND, GROUP_SEND
+from bot.handlers.dingtalk.deliver import BATCH_SEND, group_send, send_images, upload_images
 from bot.handlers.dingtalk.inbound import Inbound
 from bot.handlers.dingtalk.openapi import OpenApi
 from bot.handlers.dingtalk.render import Rendered, render
@@ -26,22 +33,50 @@ class Replier:
     def reply(self, inbound: Inbound, message: Message) -> None:
         rendered = render(message)
         fields = {"request_id": inbound.message_id, "group": inbound.group}
+        media = self._upload(rendered, fields)
         try:
-            if inbound.session_webhook and inbound.webhook_valid(self.clock.now()):
-                self.api.post_url(inbound.session_webhook, rendered.webhook_body())
-            elif inbound.group:
-                self._to_group(inbound.conversation_id, rendered)
-            else:
-                self.to_user(inbound.staff_id, rendered)
+            if not self._by_webhook(inbound, rendered, fields):
+                self._by_openapi(inbound, rendered)
         except Exception as exc:
-            log.error("dingtalk reply not sent", extra={**fields, "error": f"{type(exc).__name__}: {exc}"})
+            log.error("dingtalk reply not sent", extra={**fields, "error": _error(exc)})
+            return
+        if inbound.group:
+            send_images(self.api, self.robot_code, media, conversation=inbound.conversation_id)
+        else:
+            send_images(self.api, self.robot_code, media, users=[inbound.staff_id])
+
+    def _upload(self, rendered: Rendered, fields: dict[str, object]) -> list[str]:
+        try:
+            return upload_images(self.api, rendered)
+        except Exception as exc:
+            log.error("dingtalk picture not uploaded", extra={**fields, "error": _error(exc)})
+            return []
+
+    def _by_webhook(self, inbound: Inbound, rendered: Rendered, fields: dict[str, object]) -> bool:
+        """True when the session webhook took the answer."""
+        if not inbound.session_webhook or not inbound.webhook_valid(self.clock.now()):
+            return False
+        try:
+            self.api.post_url(inbound.session_webhook, rendered.webhook_body())
+        except Exception as exc:
+            log.info(
+                "dingtalk webhook refused the reply: trying the OpenAPI",
+                extra={**fields, "error": _error(exc)},
+            )
+            return False
+        return True
+
+    def _by_openapi(self, inbound: Inbound, rendered: Rendered) -> None:
+        if inbound.group:
+            group_send(self.api, self.robot_code, inbound.conversation_id, *rendered.msg_key_and_param())
+        else:
+            self.to_user(inbound.staff_id, rendered)
 
     def to_user(self, staff_id: str, rendered: Rendered) -> None:
         key, param = rendered.msg_key_and_param()
         body = {"robotCode": self.robot_code, "userIds": [staff_id], "msgKey": key, "msgParam": param}
         self.api.call("POST", BATCH_SEND, body)
 
-    def _to_group(self, conversation_id: str, rendered: Rendered) -> None:
-        key, param = rendered.msg_key_and_param()
-        body = {"robotCode": self.robot_code, "openConversationId": conversation_id, "msgKey": key}
-        self.api.call("POST", GROUP_SEND, {**body, "msgParam": param})
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

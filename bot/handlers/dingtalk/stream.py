@@ -9,7 +9,12 @@ its event loop. :class:`StreamClient` keeps the SDK's frame parsing, routing, ha
 * ``open_connection`` posts to ``<DINGTALK_API_URL>/v1.0/gateway/connections/open`` with a timeout,
   in a worker thread, so the event loop keeps answering;
 * after the gateway's ``disconnect`` frame or a closed socket it reconnects at once with a new
-  ticket; failed attempts back off exponentially (``retry_min`` doubling to ``retry_max``);
+  ticket; failed attempts back off exponentially (``retry_min`` doubling to ``retry_max``). A
+  connection the gateway accepted but closed within ``min_session`` seconds without sending a
+  single frame counts as a failed attempt too, so a gateway that accepts and drops at once is not
+  hammered;
+* a frame that is not a JSON object is logged (its size, not its content) and skipped: the
+  connection and the other surfaces go on;
 * the watchdog: when no frame has arrived for ``silence`` seconds it pings; no pong within
   ``silence`` seconds and the connection is dropped and opened again;
 * ``run_until(stop)`` returns once ``stop`` is set, after closing the socket.
@@ -63,6 +68,7 @@ class StreamClient(DingTalkStreamClient):  # type: ignore[misc]
         silence: float = 60.0,
         retry_min: float = 1.0,
         retry_max: float = 60.0,
+        min_session: float = 10.0,
         on_connect: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(credential, logger=logging.getLogger("poolbot.dingtalk.sdk"))
@@ -70,6 +76,7 @@ class StreamClient(DingTalkStreamClient):  # type: ignore[misc]
         self.silence = silence
         self.retry_min = retry_min
         self.retry_max = retry_max
+        self.min_session = min_session
         self.on_connect = on_connect
         self.connections = 0
         self._last_frame = 0.0
@@ -101,9 +108,10 @@ class StreamClient(DingTalkStreamClient):  # type: ignore[misc]
             connection = await asyncio.to_thread(self.open_connection)
             if connection is not None:
                 try:
-                    await self._session(connection, stop)
-                    failures = 0
-                    continue
+                    if await self._session(connection, stop) or stop.is_set():
+                        failures = 0
+                        continue
+                    log.warning("dingtalk connection closed at once", extra={"failures": failures + 1})
                 except (TimeoutError, OSError, websockets.exceptions.WebSocketException) as exc:
                     log.warning("dingtalk connection failed", extra={"error": type(exc).__name__})
             failures += 1
@@ -111,26 +119,34 @@ class StreamClient(DingTalkStreamClient):  # type: ignore[misc]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
 
-    async def _session(self, connection: dict[str, Any], stop: asyncio.Event) -> None:
+    async def _session(self, connection: dict[str, Any], stop: asyncio.Event) -> bool:
+        """Serve one connection until it closes; False when it was no use (closed within
+        ``min_session`` seconds without a frame), which counts as a failed attempt."""
         uri = f"{connection['endpoint']}?ticket={quote_plus(connection['ticket'])}"
+        loop = asyncio.get_running_loop()
+        frames = 0
         async with websockets.connect(uri, ping_interval=None, open_timeout=10, close_timeout=2) as ws:
             self.websocket = ws
             self.connections += 1
-            self._last_frame = asyncio.get_running_loop().time()
+            opened = self._last_frame = loop.time()
             log.info("dingtalk connected", extra={"connection": self.connections})
             if self.on_connect is not None:
                 self.on_connect()
             helpers = [asyncio.create_task(self._watchdog(ws)), asyncio.create_task(self._close_on(stop, ws))]
             try:
                 async for raw in ws:
-                    self._last_frame = asyncio.get_running_loop().time()
-                    self._spawn(self.background_task(json.loads(raw)))
+                    self._last_frame = loop.time()
+                    frames += 1
+                    frame = _frame(raw)
+                    if frame is not None:
+                        self._spawn(self.background_task(frame))
             except websockets.exceptions.ConnectionClosed:
                 pass  # dropped (or aborted by the watchdog): open a new connection at once
             finally:
                 for task in helpers:
                     task.cancel()
         log.info("dingtalk disconnected", extra={"connection": self.connections})
+        return frames > 0 or loop.time() - opened >= self.min_session
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
@@ -155,3 +171,15 @@ class StreamClient(DingTalkStreamClient):  # type: ignore[misc]
                 log.warning("dingtalk connection silent: reconnecting", extra={"silence": self.silence})
                 ws.transport.abort()
                 return
+
+
+def _frame(raw: str | bytes) -> dict[str, Any] | None:
+    """The frame as the SDK reads it, or None (logged) when it is not a JSON object."""
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        frame = None
+    if not isinstance(frame, dict) or not isinstance(frame.get("headers"), dict):
+        log.warning("dingtalk frame ignored: not a stream frame", extra={"size": len(raw)})
+        return None
+    return frame
