@@ -285,3 +285,8 @@ def test_a_number_answers_the_question_in_another_process(chat: ConsoleChat, ser
     assert isinstance(services.clock, FakeClock)
     services.clock.advance(hours=1, minutes=1)
     assert "Acme Corp" not in second.handle(Command(alice, "1")).message.summary
+
+
+def test_pool_filters_by_a_chinese_priority_word(chat: ConsoleChat) -> None:
+    out = chat.say("/pool priority:高")
+    assert "Acme Corp" in out and "Globex" not in out and "Acme Ltd" not in out

@@ -94,7 +94,7 @@ def do_pool(ctx: Ctx) -> Reply:
         industry=opts.get("industry"),
         region=opts.get("region"),
         size=opts.get("size"),
-        priority=opts.get("priority"),
+        priority=priorities.priority_filter(opts.get("priority")),
     )
     found = lookup.search(ctx.services, member=ctx.member, filters=filters, page=page)
     query = _unparse(ctx.parsed.words, {k: v for k, v in opts.items() if k != "page"})

@@ -87,7 +87,12 @@ def registry(deliverers: Mapping[str, Deliverer] | None = None) -> dict[str, Job
         Job("warnings", "warn owners before a recycle", warn, team_scoped=True),
         Job("reminders", "the morning reminder to each rep", morning_reminders),
         Job("digest", "yesterday's figures to the managers", manager_digest),
-        Job("weekly_report", "Mondays: last week's team report and chart", weekly_report, team_scoped=True),
+        Job(
+            "weekly_report",
+            "last week's team report and chart (Mondays; later that week if Monday was missed)",
+            weekly_report,
+            team_scoped=True,
+        ),
         Job(
             "expiry",
             "expire claim requests nobody decided",
