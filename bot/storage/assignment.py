@@ -99,13 +99,8 @@ def pool_customers(
         col(Customer.pool_id).in_(pools),
         col(Customer.owner_id).is_(None),
         col(Customer.pending_member_id).is_(None),
+        *q.attribute_conditions(filters),
     ]
-    for name in ("industry", "region", "size"):
-        value = getattr(filters, name)
-        if value:
-            conditions.append(func.lower(getattr(Customer, name)) == value.lower())
-    if filters.priority:
-        conditions.append(col(Customer.priority) == filters.priority.upper())
     columns = (
         col(Customer.id),
         col(Customer.name),

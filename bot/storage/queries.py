@@ -379,6 +379,13 @@ def _pool_search_conditions(team_id: int, filters: SearchFilters, dialect: str =
     ]
     for word in filters.words:
         conditions.extend(_word_conditions(word, dialect))
+    return conditions + attribute_conditions(filters)
+
+
+def attribute_conditions(filters: Any) -> list[Any]:
+    """``industry:``, ``region:``, ``size:`` (any case) and ``priority:`` filters of a search or an
+    auto-assignment; ``filters`` has those four attributes, each None when not given."""
+    conditions: list[Any] = []
     for name in ("industry", "region", "size"):
         value = getattr(filters, name)
         if value:
