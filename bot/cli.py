@@ -266,7 +266,9 @@ def db_current(config: ConfigOption = None) -> None:
 
 @jobs_app.command("run")
 def jobs_run(
-    job: Annotated[str, typer.Argument(help="recycle, warnings, reminders, digest or expiry.")],
+    job: Annotated[
+        str, typer.Argument(help="recycle, warnings, reminders, digest, weekly_report, expiry or dispatch.")
+    ],
     at: Annotated[
         str | None,
         typer.Option("--at", help="Run as if at this ISO time (default: now), e.g. 2026-12-14T09:00+08:00."),
