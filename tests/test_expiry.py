@@ -298,3 +298,19 @@ def test_many_requests_expire_in_batches(services: Services, clock: FakeClock) -
     assert sorted(e.request.request_id for e in report.expired) == ids
     assert report.queued == 7
     sound(services)
+
+
+def test_request_ids_are_kept_a_day_then_forgotten_by_the_expiry_job(services: Services) -> None:
+    """A retry within a day changes nothing; after a day the id table no longer holds it."""
+    from bot.domain.chat import first_time
+    from bot.domain.clock import FakeClock
+    from bot.scheduler.expiry import expire_requests
+
+    assert first_time(services, platform="slack", key="trigger-1")
+    assert isinstance(services.clock, FakeClock)
+    services.clock.advance(hours=23)
+    expire_requests(services)
+    assert not first_time(services, platform="slack", key="trigger-1")
+    services.clock.advance(hours=2)
+    expire_requests(services)
+    assert first_time(services, platform="slack", key="trigger-1")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain import chat
 from bot.domain.context import Services, event_row
 from bot.storage import jobs, reports
 from bot.storage import queries as q
@@ -76,8 +77,13 @@ def expire_requests(
     services: Services, *, at: datetime | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
 ) -> ExpiryReport:
     """Expire every claim request pending for at least its pool's ``request_expiry_hours`` as of
-    ``at`` (default now). ``dry_run`` lists them and changes nothing."""
+    ``at`` (default now). ``dry_run`` lists them and changes nothing.
+
+    Also forgets the chat platforms' request ids older than any retry (``inbound_seen``), so that
+    table stays small."""
     at = at or services.clock.now()
+    if not dry_run:
+        chat.forget_old_requests(services)
     with services.db.read() as session:
         hours = reports.expiry_hours(session)
     cutoffs = {pool_id: at - timedelta(hours=h) for pool_id, h in hours.items()}

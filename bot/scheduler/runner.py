@@ -95,7 +95,7 @@ def registry(deliverers: Mapping[str, Deliverer] | None = None) -> dict[str, Job
         ),
         Job(
             "expiry",
-            "expire claim requests nobody decided",
+            "expire claim requests nobody decided; forget old chat request ids",
             expire_requests,
             per_team=False,
             every=timedelta(minutes=15),
