@@ -290,3 +290,20 @@ def test_a_number_answers_the_question_in_another_process(chat: ConsoleChat, ser
 def test_pool_filters_by_a_chinese_priority_word(chat: ConsoleChat) -> None:
     out = chat.say("/pool priority:高")
     assert "Acme Corp" in out and "Globex" not in out and "Acme Ltd" not in out
+
+
+def test_an_ambiguous_name_says_how_many_match_when_only_some_are_shown(
+    chat: ConsoleChat, services: Services
+) -> None:
+    with services.db.write() as session:
+        main = q.pool_by_name(session, "east-main")
+        assert main is not None and main.id
+        add_customers(
+            session,
+            pool_id=main.id,
+            now=services.clock.now(),
+            customers=[NewCustomer(f"Northwind Branch {n}") for n in range(1, 8)],
+        )
+    out = chat.say("/customer northwind branch")
+    assert "7 customers match “northwind branch”; the 5 closest are below" in out
+    assert out.count("/customer #") == 5

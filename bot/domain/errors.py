@@ -37,6 +37,9 @@ class Conflict(DomainError):
 class Ambiguous(DomainError):
     """A name matched several customers; ``choices`` lists (id, name) for the user to pick."""
 
-    def __init__(self, query: str, choices: list[tuple[int, str]]) -> None:
-        super().__init__("error.ambiguous", query=query, count=len(choices))
+    def __init__(self, query: str, choices: list[tuple[int, str]], total: int | None = None) -> None:
+        """``total``: how many matched equally well, when that is more than the ``choices`` shown."""
+        total = max(total or 0, len(choices))
+        key = "error.ambiguous" if total <= len(choices) else "error.ambiguous_more"
+        super().__init__(key, query=query, count=total, shown=len(choices))
         self.choices = choices

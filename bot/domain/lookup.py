@@ -107,7 +107,7 @@ def _pick(text: str, key: str, candidates: list[Customer]) -> int:
     close = [c for score, c in scored if best - score <= FUZZY_CLOSE]
     if len(close) == 1:
         return int(close[0].id or 0)
-    raise Ambiguous(text, [(int(c.id or 0), c.name) for c in close[:MAX_CHOICES]])
+    raise Ambiguous(text, [(int(c.id or 0), c.name) for c in close[:MAX_CHOICES]], total=len(close))
 
 
 def search(services: Services, *, member: MemberView, filters: q.SearchFilters, page: int = 1) -> SearchPage:

@@ -8,6 +8,10 @@ MESSAGES: dict[str, str] = {
     "error.customer_missing": "Which customer? Give a name or #id.",
     "error.customer_unknown": "No customer matches “{query}”. Try /pool {query}.",
     "error.ambiguous": "{count} customers match “{query}”. Which one?",
+    "error.ambiguous_more": (
+        "{count} customers match “{query}”; the {shown} closest are below. Which one? "
+        "Or add a word to narrow it down."
+    ),
     "error.reps_only": "Only reps can /{command}. Managers use /assign.",
     "error.managers_only": "Only managers can /{command}.",
     "error.already_yours": "{customer} is already yours.",

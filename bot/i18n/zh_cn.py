@@ -7,6 +7,9 @@ MESSAGES: dict[str, str] = {
     "error.customer_missing": "哪个客户？请给出名称或 #编号。",
     "error.customer_unknown": "没有客户匹配“{query}”。试试 /公海 {query}。",
     "error.ambiguous": "有 {count} 个客户匹配“{query}”，是哪一个？",
+    "error.ambiguous_more": (
+        "有 {count} 个客户匹配“{query}”，下面是最接近的 {shown} 个。是哪一个？也可以多输入几个字缩小范围。"
+    ),
     "error.reps_only": "只有销售可以 /{command}。经理请用 /分配。",
     "error.managers_only": "只有经理可以 /{command}。",
     "error.already_yours": "{customer} 已经是你的客户了。",
