@@ -214,7 +214,7 @@ def test_ambiguous_name_offers_the_choices(services: Services, named: dict[str, 
             (named["上海星辰科技有限公司"], "上海星辰科技有限公司"),
         ]
     )
-    assert err.value.params == {"query": query, "count": 2}
+    assert err.value.params == {"query": query, "count": 2, "shown": 2}
     # the more specific name picks one
     assert lookup.resolve_customer(services, member=alice, query="北京星辰") == named["北京星辰科技有限公司"]
     assert lookup.resolve_customer(services, member=alice, query="shxc") == named["上海星辰科技有限公司"]
