@@ -589,3 +589,22 @@ def test_an_update_waits_for_a_card_still_in_flight(
     dispatch(services, {"slack": slack})
     (update,) = [d for d in slack.accepted if d.kind == "card_refresh"]
     assert update.replaces == {"platform": "slack", "message": "x"}
+
+
+def test_a_channel_that_refuses_the_card_sends_it_to_the_managers_dms_instead(
+    services: Services, slack: FakePlatform, dingtalk: FakePlatform, both: dict[str, Deliverer]
+) -> None:
+    """The bot was never invited to the Slack channel: the card reaches Maria (Slack) by DM; Dora
+    (DingTalk, which has no team channel) had hers anyway and gets no second one."""
+    set_team_channels(services, slack="CEAST", dingtalk=None)
+    slack.answer(PermanentDeliveryError("slack chat.postMessage: HTTP 200 not_in_channel"), to="CEAST")
+    (rid,) = request_claims(services, "alice")
+    dispatch(services, both)
+    dispatch(services, both)
+    assert row(services, f"claim_request:{rid}:channel:slack").status == "failed"
+    assert [(d.kind, d.address) for d in slack.accepted] == [("claim_request", "UMARIA")]
+    assert [(d.kind, d.address) for d in dingtalk.accepted] == [("claim_request", "DDORA")]
+
+    decide(services, manager=member(services, "maria"), request_id=rid, approve=True)
+    dispatch(services, both)
+    assert [d.kind for d in slack.accepted].count("card_refresh") == 1  # the DM card is updated

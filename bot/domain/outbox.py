@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from bot.domain.context import Services
 from bot.storage import outbox as ob
 from bot.storage import queries as q
+
+log = logging.getLogger("poolbot.outbox")
 
 
 @dataclass(frozen=True)
@@ -157,11 +162,37 @@ def settle_retry(
 
 
 def settle_failed(services: Services, lease: Lease, *, now: datetime, error: str) -> bool:
-    """Give up: the row stays, ``failed``, with the error (never deleted)."""
+    """Give up: the row stays, ``failed``, with the error (never deleted).
+
+    A claim card the team's channel refused (the bot was never invited, the channel is gone) is
+    queued to the DMs of the managers on that platform instead, in the same transaction: a claim
+    must not wait unseen because of a channel setting."""
     with services.db.write() as session:
-        return ob.settle(
+        settled = ob.settle(
             session, lease.item.id, lease.until, status=ob.FAILED, next_attempt_at=now, error=error
         )
+        if settled and lease.to_team_channel and lease.item.kind == "claim_request":
+            _card_to_managers_instead(session, lease, now)
+        return settled
+
+
+def _card_to_managers_instead(session: Session, lease: Lease, now: datetime) -> None:
+    request_id = int(lease.item.params["request_id"])
+    managers = [mid for mid, route in q.manager_routes(session, lease.team_id) if route == lease.platform]
+    for manager_id in managers:
+        q.enqueue(
+            session,
+            key=f"claim_request:{request_id}:{manager_id}",
+            team_id=lease.team_id,
+            recipient_id=manager_id,
+            kind="claim_request",
+            params={"request_id": request_id},
+            now=now,
+        )
+    log.warning(
+        "team channel refused a claim card: sent to the managers' DMs instead",
+        extra={"notification": lease.key, "platform": lease.platform, "managers": len(managers)},
+    )
 
 
 def counts(services: Services) -> dict[str, int]:
