@@ -3,6 +3,7 @@ and today's figures. A rep's part is :func:`bot.domain.lookup.mine`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from bot.domain import lookup
@@ -10,6 +11,7 @@ from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services, today
 from bot.domain.views import MemberView, RequestView
 from bot.storage import home as store
+from bot.storage import insight as report
 
 PENDING_SHOWN = 10
 
@@ -39,14 +41,17 @@ def manager_home(services: Services, *, manager: MemberView) -> ManagerHome:
     start, end = day_bounds_utc(today(services, team), team.timezone)
     with services.db.read() as session:
         ids = store.pending_request_ids(session, team.id, PENDING_SHOWN)
-        events = store.events_between(session, team.id, start, end)
+        # the team report's own figures (bot.storage.insight), summed over the team's members
+        events: Counter[str] = Counter()
+        for (_, kind), count in report.event_counts(session, team.id, start, end).items():
+            events[kind] += count
         figures = TeamToday(
-            held=store.held_in_team(session, team.id),
-            claimed=events.get("claimed", 0) + events.get("approved", 0) + events.get("assigned", 0),
-            follow_ups=store.follow_ups_between(session, team.id, start, end),
-            released=events.get("released", 0),
-            recycled=events.get("recycled", 0),
-            won=events.get("won", 0),
+            held=sum(report.held_now(session, team.id).values()),
+            claimed=events["claimed"] + events["approved"] + events["assigned"],
+            follow_ups=sum(report.follow_up_counts(session, team.id, start, end).values()),
+            released=events["released"],
+            recycled=events["recycled"],
+            won=events["won"],
             pending=store.pending_count(session, team.id),
         )
     requests = tuple(r for r in (lookup.request_view(services, request_id=i) for i in ids) if r is not None)
