@@ -136,12 +136,10 @@ def settle_sent(
         )
 
 
-def original_of(services: Services, item: OutboxItem) -> ob.Original | None:
-    """For a refresh row: the status and message reference of the row it updates."""
-    if item.refreshes_id is None:
-        return None
+def original(services: Services, *, notification_id: int) -> ob.Original | None:
+    """The status and message reference of the row a refresh updates."""
     with services.db.read() as session:
-        return ob.original(session, item.refreshes_id)
+        return ob.original(session, notification_id)
 
 
 def settle_retry(

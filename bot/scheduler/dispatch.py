@@ -381,9 +381,9 @@ def _replaced_message(services: Services, lease: Lease) -> MessageRef | None:
     """For a refresh row, the message it updates; :data:`_NOTHING_TO_UPDATE` when there is none to
     update (the original is still to be sent, and will render the current state; or it failed;
     or it went to another platform). None for an ordinary row."""
-    original = outbox.original_of(services, lease.item)
     if lease.item.refreshes_id is None:
         return None
+    original = outbox.original(services, notification_id=lease.item.refreshes_id)
     if original is None or original.status in ("pending", "failed"):
         return _NOTHING_TO_UPDATE
     if original.status == "sending":
