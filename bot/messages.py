@@ -1,28 +1,18 @@
 """The neutral message vocabulary every surface renders (console text, Block Kit, DingTalk cards).
 
 Handlers and the domain speak only these frozen dataclasses; a surface turns its input into a
-:class:`Command` and renders :class:`Message` back. Every :class:`Button` carries its typed twin,
-the command a user can type instead of pressing it, so nothing needs a mouse.
+:class:`Command` and renders :class:`Message` back. Every :class:`Button` has a typed twin, the
+command a user can type instead of pressing it (its action id is declared on that command in the
+command registry), so nothing needs a mouse.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Literal
 
 Platform = Literal["console", "slack", "dingtalk"]
 ButtonStyle = Literal["default", "primary", "danger"]
-
-# action id -> the command that is its typed twin; "cmd.<command>" runs <command> with the value
-ACTION_COMMANDS: dict[str, str] = {
-    "claim.claim": "claim",
-    "claim.approve": "approve",
-    "claim.reject": "reject",
-    "customer.show": "customer",
-    "customer.release": "release",
-    "customer.followup": "followup",
-    "pool.page": "pool",
-}
 
 
 @dataclass(frozen=True)
@@ -51,16 +41,6 @@ class Button:
     # asked before acting where a surface can ask ("Give Acme back to the pool?"); typing the twin
     # is its own confirmation
     confirm: str = ""
-
-    @property
-    def twin(self) -> str:
-        """The command that does what this button does."""
-        command = (
-            self.action_id.removeprefix("cmd.")
-            if self.action_id.startswith("cmd.")
-            else (ACTION_COMMANDS[self.action_id])
-        )
-        return f"/{command} {self.value}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -116,33 +96,6 @@ class Message:
     @property
     def buttons(self) -> tuple[Button, ...]:
         return tuple(b for block in self.blocks if isinstance(block, Actions) for b in block.buttons)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "summary": self.summary,
-            "blocks": [{"type": type(block).__name__, **asdict(block)} for block in self.blocks],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Message:
-        return cls(blocks=tuple(_block_from_json(b) for b in data["blocks"]), summary=data["summary"])
-
-
-def _block_from_json(data: dict[str, Any]) -> Block:
-    kind = data["type"]
-    if kind == "Text":
-        return Text(data["text"], data.get("heading", False))
-    if kind == "Fields":
-        return Fields(tuple((str(a), str(b)) for a, b in data["pairs"]))
-    if kind == "Actions":
-        return Actions(tuple(Button(**b) for b in data["buttons"]))
-    if kind == "Context":
-        return Context(data["text"])
-    if kind == "Divider":
-        return Divider()
-    if kind == "Image":
-        return Image(data["path"], data["title"])
-    raise ValueError(f"unknown block type {kind!r}")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.handlers.console.chat import ConsoleChat
+from bot.messages import Reply
 from bot.storage import queries as q
 from bot.storage.engine import Database
 
@@ -148,12 +149,12 @@ def test_chinese_locale_answers_in_chinese(services: Services) -> None:
 def test_no_stack_trace_reaches_the_chat_when_something_breaks(
     chat: ConsoleChat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.handlers import commands
+    from bot.domain import lookup
 
-    def explode(ctx: commands.Ctx) -> commands.Reply:
+    def explode(*args: object, **kwargs: object) -> Reply:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setitem(commands.COMMANDS, "mine", explode)
+    monkeypatch.setattr(lookup, "mine", explode)
     out = chat.say("/mine")
     assert "Something went wrong on our side; nothing was changed" in out
     assert "Traceback" not in out and "database on fire" not in out

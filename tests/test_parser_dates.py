@@ -8,6 +8,7 @@ import pytest
 
 from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.parser import parse
+from bot.handlers.table import COMMANDS
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 
@@ -31,22 +32,26 @@ TODAY = date(2026, 11, 24)  # a Tuesday
     ],
 )
 def test_commands_and_chinese_aliases(text: str, name: str) -> None:
-    parsed = parse(text)
+    parsed = parse(text, COMMANDS.words)
     assert parsed is not None and parsed.name == name
 
 
 def test_quotes_options_and_plain_words() -> None:
-    parsed = parse('/followup "Acme Corp" called the CFO re: price next:明天 kind:visit')
+    parsed = parse('/followup "Acme Corp" called the CFO re: price next:明天 kind:visit', COMMANDS.words)
     assert parsed is not None
     assert parsed.words == ("Acme Corp", "called", "the", "CFO", "re:", "price")
     assert parsed.options == {"next": "明天", "kind": "visit"}
-    chinese = parse("/认领 “杭州 云帆” 行业：制造")
+    chinese = parse("/认领 “杭州 云帆” 行业：制造", COMMANDS.words)
     assert chinese is not None and chinese.words == ("杭州 云帆",) and chinese.options == {"industry": "制造"}
-    assert parse("O'Brien's note") is None  # not a command; an apostrophe is not a quote
+    assert parse("O'Brien's note", COMMANDS.words) is None  # not a command; an apostrophe is not a quote
 
 
 def test_unknown_and_empty_lines_are_not_commands() -> None:
-    assert parse("") is None and parse("   ") is None and parse("/frobnicate") is None
+    assert (
+        parse("", COMMANDS.words) is None
+        and parse("   ", COMMANDS.words) is None
+        and parse("/frobnicate", COMMANDS.words) is None
+    )
 
 
 @pytest.mark.parametrize(

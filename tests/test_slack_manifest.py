@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.handlers.slack.listeners import SLASH_COMMANDS
+from bot.handlers.table import COMMANDS
 
 MANIFEST = Path(__file__).parent.parent / "config" / "slack-manifest.yml"
 
@@ -14,7 +14,7 @@ MANIFEST = Path(__file__).parent.parent / "config" / "slack-manifest.yml"
 def test_the_manifest_declares_every_command_event_and_scope_the_app_uses() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
-    assert commands == [f"/{name}" for name in SLASH_COMMANDS]
+    assert commands == [f"/{name}" for name in COMMANDS.slash_names()]
     assert all(len(c["description"]) <= 100 for c in manifest["features"]["slash_commands"])
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])

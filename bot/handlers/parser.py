@@ -7,47 +7,9 @@ options ``{"next": "明天"}``. The leading slash is optional, so DingTalk users
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-ALIASES: dict[str, str] = {
-    "pool": "pool",
-    "公海": "pool",
-    "claim": "claim",
-    "认领": "claim",
-    "mine": "mine",
-    "我的客户": "mine",
-    "我的": "mine",
-    "followup": "followup",
-    "follow-up": "followup",
-    "跟进": "followup",
-    "release": "release",
-    "退回": "release",
-    "customer": "customer",
-    "客户": "customer",
-    "approve": "approve",
-    "审批": "approve",
-    "批准": "approve",
-    "reject": "reject",
-    "拒绝": "reject",
-    "驳回": "reject",
-    "assign": "assign",
-    "分配": "assign",
-    "transfer": "transfer",
-    "转移": "transfer",
-    "lock": "lock",
-    "锁定": "lock",
-    "unlock": "unlock",
-    "解锁": "unlock",
-    "won": "won",
-    "成交": "won",
-    "赢单": "won",
-    "report": "report",
-    "报表": "report",
-    "help": "help",
-    "帮助": "help",
-    "?": "help",
-    "as": "as",
-}
 OPTION_KEYS = frozenset({"next", "kind", "industry", "region", "size", "priority", "page", "pool"})
 OPTION_ALIASES = {
     "下次": "next",
@@ -72,14 +34,18 @@ class Parsed:
     typed: str = ""  # the command word as the user typed it
 
 
-def parse(text: str) -> Parsed | None:
-    """Parse a line; None when it is not a known command (the caller answers with help)."""
+def parse(text: str, commands: Mapping[str, str]) -> Parsed | None:
+    """Parse a line; None when it is not a known command (the caller answers with help).
+
+    ``commands``: every word that calls a command (lower case) -> the command's name, as the
+    command registry declares them.
+    """
     text = text.strip()
     if not text:
         return None
     tokens = tokenize(text)
     head = tokens[0].lstrip("/／").lower()
-    name = ALIASES.get(head)
+    name = commands.get(head)
     if name is None:
         return None
     words: list[str] = []

@@ -13,11 +13,12 @@ from bot.domain.errors import DomainError
 from bot.handlers.commands import Bot
 from bot.handlers.console.render import render_text
 from bot.handlers.notifications import render
-from bot.handlers.parser import parse
+from bot.handlers.parser import tokenize
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actor, Command
 
 log = logging.getLogger("poolbot.console")
+SWITCH = "as"  # the console's own command: ``/as <handle>`` acts as another member
 
 
 class ConsoleChat:
@@ -32,11 +33,11 @@ class ConsoleChat:
         text = text.strip()
         if not text:
             return ""
-        parsed = parse(text)
-        if parsed is not None and parsed.name == "as":
-            if len(parsed.words) != 1:
+        words = tokenize(text)
+        if words[0].lstrip("/／").lower() == SWITCH:
+            if len(words) != 2:
                 return t(DEFAULT_LOCALE, "error.usage", usage=t(DEFAULT_LOCALE, "help.console"))
-            return self._switch(parsed.words[0])
+            return self._switch(words[1])
         self._counter += 1
         reply = self.bot.handle(
             Command(Actor("console", self.handle), text, request_id=f"console-{self._counter}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.handlers.table import twin
 from bot.messages import Actions, Context, Divider, Fields, Image, Message, Text
 
 
@@ -14,7 +15,7 @@ def render_text(message: Message) -> str:
             width = max((len(label) for label, _ in block.pairs), default=0)
             lines.extend(f"  {label.ljust(width)}  {value}" for label, value in block.pairs)
         elif isinstance(block, Actions):
-            lines.append("  " + "   ".join(f"[{b.label}: {b.twin}]" for b in block.buttons))
+            lines.append("  " + "   ".join(f"[{b.label}: {twin(b)}]" for b in block.buttons))
         elif isinstance(block, Context):
             lines.append(f"  {block.text}")
         elif isinstance(block, Divider):

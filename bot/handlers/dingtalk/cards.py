@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.handlers.dingtalk.render import render
+from bot.handlers.table import COMMANDS
 from bot.i18n import t
-from bot.messages import Actions, Button, Context, Message
+from bot.messages import Actions, Context, Message
 
 CREATE_PATH = "/v1.0/card/instances/createAndDeliver"
 UPDATE_PATH = "/v1.0/card/instances"
@@ -112,7 +113,7 @@ class Press:
 
     @property
     def command(self) -> str:
-        return Button("", self.action_id, self.request_id).twin
+        return COMMANDS.twin(self.action_id, self.request_id)
 
 
 def press_of(data: dict[str, Any]) -> Press | None:

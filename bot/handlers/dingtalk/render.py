@@ -3,7 +3,7 @@
 DingTalk robot messages are markdown; their buttons cannot call the bot back (only interactive
 cards from a template can, see :mod:`bot.handlers.dingtalk.cards`). What a button can do is send
 a chat message in the user's name: a ``dtmd://dingtalkclient/sendMessage?content=...`` link. So
-every :class:`Button` becomes a link that types its :attr:`~bot.messages.Button.twin`
+every :class:`Button` becomes a link that types its :func:`~bot.handlers.table.twin`
 (``/approve 42``) back to the bot, in a one-to-one chat with it. In a group such a message does
 not @-mention the bot, so the bot does not receive it there: group readers type
 ``@bot /approve 42`` (the twin is shown in the text) or use a template card.
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from bot.handlers.table import twin
 from bot.messages import Actions, Button, Context, Divider, Fields, Image, Message, Text
 
 MAX_CARD_BUTTONS = 5  # sampleActionCard2..5 carry 2 to 5 buttons; sampleActionCard one
@@ -97,12 +98,12 @@ def render(message: Message, *, twins_hint: Callable[[str], str] | None = None) 
         buttons = last.buttons
     parts = [part for part in (_block(block) for block in blocks) if part]
     if twins_hint is not None and buttons:
-        parts.append("> " + escape(twins_hint(" · ".join(b.twin for b in buttons))))
+        parts.append("> " + escape(twins_hint(" · ".join(twin(b) for b in buttons))))
     text = _cut("\n\n".join(parts), MAX_TEXT)
     return Rendered(
         title=_cut(_title(message), MAX_TITLE),
         text=text or escape(_title(message)),
-        buttons=tuple((b.label, send_link(b.twin)) for b in buttons),
+        buttons=tuple((b.label, send_link(twin(b))) for b in buttons),
         images=tuple(b for b in blocks if isinstance(b, Image)),
     )
 
@@ -119,7 +120,7 @@ def _block(block: object) -> str:
     if isinstance(block, Image):
         return f"**{_inline(block.title)}**"
     if isinstance(block, Actions):
-        return " · ".join(f"[{_inline(b.label)}]({send_link(b.twin)})" for b in block.buttons)
+        return " · ".join(f"[{_inline(b.label)}]({send_link(twin(b))})" for b in block.buttons)
     return ""
 
 

@@ -11,7 +11,7 @@ Action ids: Block Kit rejects a block in which two elements share an ``action_id
 button with a given id keeps it; a later one in the same block gets ``"<action_id>:<index>"``
 (``index`` = its position in that block). Listeners should match ``^<action_id>(:\\d+)?$`` and
 use :func:`base_action_id` to get the neutral id back; ``value`` is passed through unchanged, so
-``Button(label, base_action_id(action_id), value, style).twin`` is the typed twin again.
+``twin(base_action_id(action_id), value)`` of the command registry is the typed twin again.
 
 A message holds at most :data:`MAX_BLOCKS` blocks: a longer one keeps the first 49 and ends with a
 context block saying how many were left out.

@@ -18,39 +18,32 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.domain import lookup
+from bot.handlers.registry import GENERIC_ACTION_PREFIX, Registry
 from bot.handlers.slack import forms
 from bot.handlers.slack.blocks import base_action_id
 from bot.handlers.slack.home import home_view
 from bot.handlers.slack.surface import SlackSurface, responder
 from bot.i18n import t
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.names import as_id
 
-# the slash commands of config/slack-manifest.yml (PRODUCT.md's commands, and /unlock)
-SLASH_COMMANDS = (
-    "pool",
-    "claim",
-    "mine",
-    "followup",
-    "release",
-    "customer",
-    "approve",
-    "reject",
-    "assign",
-    "transfer",
-    "lock",
-    "unlock",
-    "won",
-    "report",
-    "help",
-)
-SLASH = re.compile(rf"^/({'|'.join(SLASH_COMMANDS)})$")
-# buttons that run their typed twin (claim.reject and customer.followup open a form instead)
-TWIN_ACTIONS = re.compile(
-    r"^(claim\.claim|claim\.approve|customer\.show|customer\.release|pool\.page|cmd\.[a-z]+)(:\d+)?$"
-)
+# buttons with a listener of their own: they open a form instead of running their typed twin
 REJECT_ACTION = re.compile(r"^claim\.reject(:\d+)?$")
 FOLLOWUP_ACTION = re.compile(r"^customer\.followup(:\d+)?$")
+FORM_BUTTONS = ("claim.reject", "customer.followup")
+
+
+def slash_pattern(commands: Registry) -> re.Pattern[str]:
+    """The slash commands the registry declares (config/slack-manifest.yml lists the same)."""
+    return re.compile(rf"^/({'|'.join(map(re.escape, commands.slash_names()))})$")
+
+
+def twin_pattern(commands: Registry) -> re.Pattern[str]:
+    """Buttons that run their typed twin: every declared button but the form ones, and ``cmd.*``.
+    Block Kit may suffix an action id with ``:<index>`` (see :mod:`bot.handlers.slack.blocks`)."""
+    declared = [re.escape(a) for a in commands.button_actions() if a not in FORM_BUTTONS]
+    generic = re.escape(GENERIC_ACTION_PREFIX) + "[a-z]+"
+    return re.compile(rf"^({'|'.join([*declared, generic])})(:\d+)?$")
 
 
 def register(app: App, surface: SlackSurface) -> None:
@@ -61,7 +54,7 @@ def register(app: App, surface: SlackSurface) -> None:
 
 
 def _commands(app: App, surface: SlackSurface) -> None:
-    @app.command(SLASH)
+    @app.command(slash_pattern(surface.bot.commands))
     def slash(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         trigger, user = str(body.get("trigger_id", "")), str(body["user_id"])
@@ -78,7 +71,7 @@ def _commands(app: App, surface: SlackSurface) -> None:
 
 
 def _buttons(app: App, surface: SlackSurface) -> None:
-    @app.action(TWIN_ACTIONS)
+    @app.action(twin_pattern(surface.bot.commands))
     def press(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
@@ -86,8 +79,8 @@ def _buttons(app: App, surface: SlackSurface) -> None:
         trigger, user = _trigger_and_user(body)
         if not surface.first_time(trigger):
             return
-        twin = Button("", base_action_id(str(action["action_id"])), str(action.get("value", ""))).twin
-        reply = surface.run(user, twin, request_id=trigger)
+        action_id, value = base_action_id(str(action["action_id"])), str(action.get("value", ""))
+        reply = surface.run(user, surface.bot.commands.twin(action_id, value), request_id=trigger)
         surface.answer(client, user, reply, responder(body, respond))
         if _from_home(body):
             _publish_home(surface, client, user)

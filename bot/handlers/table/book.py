@@ -1,0 +1,86 @@
+"""A rep's own book: what they hold, follow-ups, giving back, and one customer's card."""
+
+from __future__ import annotations
+
+from bot.domain import followups, lookup, ownership, priorities
+from bot.domain.context import today
+from bot.handlers import views
+from bot.handlers.ctx import Ctx, Usage
+from bot.handlers.dates import BadDate, parse_date
+from bot.handlers.registry import CommandGroup
+from bot.i18n import t
+from bot.messages import Message, Reply, Text
+
+group = CommandGroup()
+
+
+@group.command("mine", aliases=("我的客户", "我的"))
+def do_mine(ctx: Ctx) -> Reply:
+    owned = lookup.mine(ctx.services, member=ctx.member)
+    return Reply(
+        views.mine(ctx.locale, owned, today(ctx.services, ctx.member.team), ctx.member.team.timezone)
+    )
+
+
+@group.command("followup", aliases=("follow-up", "跟进"), buttons=("customer.followup",), changes=True)
+def do_followup(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, rest = ctx.customer()
+    next_text = ctx.parsed.options.get("next")
+    try:
+        next_date = (
+            parse_date(next_text, today(ctx.services, ctx.member.team)) if next_text is not None else None
+        )
+    except BadDate:
+        return ctx.refuse("error.bad_date", text=next_text)
+    done = followups.follow_up(
+        ctx.services,
+        member=ctx.member,
+        customer_id=customer_id,
+        note=" ".join(rest),
+        kind=ctx.parsed.options.get("kind", "call").lower(),
+        next_date=next_date,
+    )
+    key = "ok.followup_next" if done.next_date else "ok.followup"
+    reply = t(ctx.locale, key, customer=done.customer_name, next=done.next_date)
+    if done.deadline is not None:
+        reply += "\n" + views.describe_deadline(ctx.locale, done.deadline)
+    return Reply(Message.text(reply))
+
+
+@group.command("release", aliases=("退回",), buttons=("customer.release",), changes=True)
+def do_release(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, rest = ctx.customer()
+    done = ownership.release(ctx.services, member=ctx.member, customer_id=customer_id, reason=" ".join(rest))
+    return ctx.say("ok.released", customer=done.customer_name)
+
+
+@group.command("customer", aliases=("客户",), buttons=("customer.show",))
+def do_customer(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, _ = ctx.customer(whole=True)
+    if (priority := ctx.parsed.options.get("priority")) is not None:
+        return _set_priority(ctx, customer_id, priority)
+    card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
+    return Reply(views.customer_card(ctx.locale, card, viewer=ctx.member))
+
+
+def _set_priority(ctx: Ctx, customer_id: int, priority: str) -> Reply:
+    """A manager's ``/customer <customer> priority:A``: the card follows with the new deadline."""
+    done = priorities.set_priority(
+        ctx.services, manager=ctx.member, customer_id=customer_id, priority=priority
+    )
+    said = t(
+        ctx.locale,
+        "insight.priority_set",
+        customer=done.customer_name,
+        priority=done.priority,
+        days=done.recycle_days,
+    )
+    card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
+    shown = views.customer_card(ctx.locale, card, viewer=ctx.member)
+    return Reply(Message((Text(said), *shown.blocks), summary=said))

@@ -1,0 +1,89 @@
+"""A manager moves and protects customers: assign (by hand or by the pool's strategy), transfer a
+whole book, lock key accounts; an owner or a manager marks a customer won."""
+
+from __future__ import annotations
+
+from bot.domain import assignment, lookup, ownership
+from bot.handlers import insight_views
+from bot.handlers.ctx import Ctx, Usage
+from bot.handlers.registry import MANAGERS, CommandGroup
+from bot.messages import Reply
+from bot.names import as_id
+from bot.storage.assignment import Filters
+
+group = CommandGroup()
+AUTO_WORDS = ("auto", "自动")
+
+
+@group.command("assign", aliases=("分配",), roles=MANAGERS, changes=True)
+def do_assign(ctx: Ctx) -> Reply:
+    words = ctx.parsed.words
+    if words and words[0].lower() in AUTO_WORDS and len(words) <= 2:
+        return _assign_auto(ctx)
+    if len(words) < 2:
+        raise Usage
+    target = lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=ctx.parsed.words[-1])
+    customer_id, _ = ctx.customer(whole=True, keep_last=1)
+    done = ownership.assign(ctx.services, manager=ctx.member, customer_id=customer_id, to_member_id=target.id)
+    return ctx.say("ok.assigned", customer=done.customer_name, member=target.name)
+
+
+def _assign_auto(ctx: Ctx) -> Reply:
+    """``/assign auto [count] [region:… industry:… size:… priority:… pool:…]``: the pool's strategy
+    hands out up to ``count`` matching pool customers (all of them, up to a run's maximum)."""
+    limit = assignment.MAX_PER_RUN
+    count_text = ctx.parsed.words[1] if len(ctx.parsed.words) > 1 else str(limit)
+    if (count := as_id(count_text)) is None or count > limit:
+        return ctx.refuse("insight.auto_bad_count", max=limit)
+    opts = ctx.parsed.options
+    filters = Filters(
+        industry=opts.get("industry"),
+        region=opts.get("region"),
+        size=opts.get("size"),
+        priority=opts.get("priority"),
+        pool=opts.get("pool"),
+    )
+    outcome = assignment.auto_assign(
+        ctx.services, manager=ctx.member, team_id=ctx.member.team.id, filters=filters, count=count
+    )
+    return Reply(insight_views.auto_assigned(ctx.locale, outcome))
+
+
+@group.command("transfer", aliases=("转移",), roles=MANAGERS, help_key="assign", changes=True)
+def do_transfer(ctx: Ctx) -> Reply:
+    if len(ctx.parsed.words) != 2:
+        raise Usage
+    source, target = (
+        lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=h) for h in ctx.parsed.words
+    )
+    done = ownership.transfer(
+        ctx.services, manager=ctx.member, from_member_id=source.id, to_member_id=target.id
+    )
+    return ctx.say("ok.transferred", count=done.count, from_name=done.from_name, to_name=done.to_name)
+
+
+@group.command("lock", aliases=("锁定",), roles=MANAGERS, changes=True)
+def do_lock(ctx: Ctx) -> Reply:
+    return _set_locked(ctx, locked=True)
+
+
+@group.command("unlock", aliases=("解锁",), roles=MANAGERS, help_key="lock", changes=True)
+def do_unlock(ctx: Ctx) -> Reply:
+    return _set_locked(ctx, locked=False)
+
+
+def _set_locked(ctx: Ctx, *, locked: bool) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, _ = ctx.customer(whole=True)
+    done = ownership.set_locked(ctx.services, manager=ctx.member, customer_id=customer_id, locked=locked)
+    return ctx.say("ok.locked" if locked else "ok.unlocked", customer=done.customer_name)
+
+
+@group.command("won", aliases=("成交", "赢单"), help_key="lock", changes=True)
+def do_won(ctx: Ctx) -> Reply:
+    if not ctx.parsed.words:
+        raise Usage
+    customer_id, _ = ctx.customer(whole=True)
+    done = ownership.mark_won(ctx.services, member=ctx.member, customer_id=customer_id)
+    return ctx.say("ok.won", customer=done.customer_name)

@@ -1,0 +1,32 @@
+"""A manager's team figures for the week or the month, with a chart."""
+
+from __future__ import annotations
+
+from bot.domain import insight
+from bot.domain.context import today
+from bot.handlers import insight_views
+from bot.handlers.ctx import Ctx
+from bot.handlers.registry import MANAGERS, CommandGroup
+from bot.i18n import t
+from bot.messages import Reply
+
+group = CommandGroup()
+PERIOD_WORDS = {"周": "week", "本周": "week", "月": "month", "本月": "month"}
+
+
+@group.command("report", aliases=("报表",), roles=MANAGERS)
+def do_report(ctx: Ctx) -> Reply:
+    """``/report [week|month]`` for managers: the table, the fairness line and the chart."""
+    if not ctx.member.is_manager:
+        return ctx.refuse("error.managers_only", command="report")
+    period = (ctx.parsed.words[0] if ctx.parsed.words else "week").lower()
+    period = PERIOD_WORDS.get(period, period)
+    if period not in insight.PERIOD_DAYS or len(ctx.parsed.words) > 1:
+        return ctx.refuse("insight.report_bad_period")
+    last = today(ctx.services, ctx.member.team)
+    report = insight.team_report(ctx.services, team_id=ctx.member.team.id, period=period, last=last)
+    title = t(ctx.locale, "insight.chart_title", first=report.first, last=report.last)
+    chart = insight.write_chart(
+        ctx.services, report, title=title, labels=insight_views.chart_labels(ctx.locale)
+    )
+    return Reply(insight_views.report_message(ctx.locale, report, str(chart) if chart else None))
