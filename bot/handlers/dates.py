@@ -1,7 +1,9 @@
 """Human dates for ``next:``: 2026-12-01, 12-01, 12月1日, 下周一, 周五, 明天, tomorrow, next monday.
 
 dateparser reads most forms; the Chinese weekday and month-day forms it misses get a small rule
-of our own first (see SDK-FACTS.md). Bare dates without a year mean the next such day.
+of our own first (dateparser 1.5 with ``languages=["zh", "en"]`` and ``RELATIVE_BASE`` parses
+明天, 后天, 3天后, tomorrow, next monday, 12-01 and 2026-12-01, but returns None for 下周一 and
+12月1日). Bare dates without a year mean the next such day.
 """
 
 from __future__ import annotations
