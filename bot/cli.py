@@ -279,12 +279,13 @@ def jobs_run(
     config: ConfigOption = None,
 ) -> None:
     """Run one job now (or as if at another time), outside the schedule."""
-    from bot.scheduler.describe import report_lines
+    from bot.handlers.job_reports import report_lines
+    from bot.handlers.notifications import render
     from bot.scheduler.runner import registry, run_manually
     from bot.surfaces import deliverers
 
     runtime = _runtime(config)
-    jobs = registry(deliverers(runtime))
+    jobs = registry(deliverers(runtime), render)
     if job not in jobs:
         _complain(f"Unknown job {job!r}; jobs: {', '.join(sorted(jobs))}")
         raise typer.Exit(2)
@@ -350,6 +351,7 @@ def jobs_status(config: ConfigOption = None) -> None:
 @app.command()
 def scheduler(config: ConfigOption = None) -> None:
     """The clock process: runs every job on schedule, exactly once per period (Procfile: clock)."""
+    from bot.handlers.notifications import render
     from bot.scheduler.runner import serve_forever
     from bot.surfaces import deliverers
 
@@ -357,7 +359,7 @@ def scheduler(config: ConfigOption = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    serve_forever(runtime.services, stop, deliverers=deliverers(runtime))
+    serve_forever(runtime.services, stop, deliverers=deliverers(runtime), render=render)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable
 
 from bot.app import Runtime
-from bot.scheduler.dispatch import Deliverer
+from bot.delivery import Deliverer
+from bot.handlers.notifications import render
 from bot.scheduler.kicker import DispatchKicker
 from bot.settings import Settings
 
@@ -68,7 +69,7 @@ def serve(runtime: Runtime, stop: threading.Event, *, with_scheduler: bool = Tru
     process, so the platform's supervisor restarts it."""
     check(runtime.settings)
     pushes = deliverers(runtime)
-    kicker = DispatchKicker(runtime.services, pushes)
+    kicker = DispatchKicker(runtime.services, pushes, render)
     kicker.start()
     workers = [_thread(name, body, stop) for name, body in _surfaces(runtime, kicker, stop)]
     if with_scheduler:
@@ -128,7 +129,7 @@ def _slack(runtime: Runtime, kicker: DispatchKicker, stop: threading.Event) -> N
 def _scheduler(runtime: Runtime, stop: threading.Event, pushes: dict[str, Deliverer]) -> None:
     from bot.scheduler.runner import serve_forever
 
-    serve_forever(runtime.services, stop, deliverers=pushes)
+    serve_forever(runtime.services, stop, deliverers=pushes, render=render)
 
 
 def _thread(name: str, body: Callable[[], None], stop: threading.Event) -> threading.Thread:

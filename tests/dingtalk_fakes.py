@@ -27,11 +27,13 @@ from pydantic import SecretStr
 from websockets.asyncio.server import ServerConnection, serve
 
 from bot.config import PoolbotConfig
+from bot.delivery import Deliverer, Delivery
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.handlers.commands import Bot
 from bot.handlers.dingtalk.surface import DingTalkSurface
-from bot.scheduler.dispatch import Deliverer, Delivery, DispatchReport, dispatch
+from bot.handlers.notifications import render
+from bot.scheduler.dispatch import DispatchReport, dispatch
 from bot.settings import Settings
 
 WAIT = 10.0  # seconds a test waits for something to happen before it fails
@@ -360,7 +362,7 @@ class Ding:
         return {"dingtalk": self.surface.deliverer(), "slack": self.slack}
 
     def dispatch(self) -> DispatchReport:
-        return dispatch(self.services, self.deliverers())
+        return dispatch(self.services, self.deliverers(), render)
 
     def say(
         self,

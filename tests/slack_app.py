@@ -19,6 +19,7 @@ import httpx
 from slack_fake import SIGNING_SECRET, TOKEN, FakeSlack, payload_body, signed_headers, slash_body
 
 from bot.domain.context import Services
+from bot.handlers.notifications import render
 from bot.handlers.slack.app import build_app, deliverer, serve_http
 from bot.scheduler.dispatch import DispatchReport, dispatch
 
@@ -45,7 +46,7 @@ class SlackHarness:
         return f"http://127.0.0.1:{self.port}"
 
     def dispatch(self) -> DispatchReport:
-        report = dispatch(self.services, {"slack": deliverer(TOKEN, self.fake.base_url)})
+        report = dispatch(self.services, {"slack": deliverer(TOKEN, self.fake.base_url)}, render)
         self.reports.append(report)
         return report
 

@@ -22,6 +22,7 @@ from bot.domain.context import Services
 from bot.domain.followups import follow_up
 from bot.handlers.dingtalk.deliver import DingTalkDeliverer
 from bot.handlers.dingtalk.openapi import OpenApi
+from bot.handlers.notifications import render
 from bot.scheduler.dispatch import dispatch
 from bot.scheduler.reminders import morning_reminders
 from bot.storage import queries as q
@@ -70,7 +71,7 @@ def test_one_message_to_45_people_takes_three_calls(
     services: Services, api: FakeOpenApi, deliverer: DingTalkDeliverer
 ) -> None:
     note_to_everyone(services, REPS)
-    report = dispatch(services, {"dingtalk": deliverer})
+    report = dispatch(services, {"dingtalk": deliverer}, render)
     assert report.sent == 45
     assert [len(users) for users in user_lists(api)] == [20, 20, 5]
     assert sorted(u for users in user_lists(api) for u in users) == sorted(f"D{h.upper()}" for h in REPS)
@@ -89,9 +90,9 @@ def test_morning_reminder_to_45_reps(
         follow_up(services, member=member(services, handle), customer_id=cid, note="call", next_date=today)
     assert morning_reminders(services).queued == 45
 
-    assert dispatch(services, {"dingtalk": deliverer}, limit=20).sent == 20
+    assert dispatch(services, {"dingtalk": deliverer}, render, limit=20).sent == 20
     clock.advance(hours=2)  # the first token (7200 s) is now expired
-    assert dispatch(services, {"dingtalk": deliverer}).sent == 25
+    assert dispatch(services, {"dingtalk": deliverer}, render).sent == 25
 
     assert all(len(users) == 1 for users in user_lists(api)) and len(user_lists(api)) == 45
     for handle in REPS:
@@ -108,7 +109,7 @@ def test_a_token_revoked_early_is_renewed_once(
     note_to_everyone(services, ["alice"])
     deliverer.api.token()
     api.expire_tokens()
-    assert dispatch(services, {"dingtalk": deliverer}).sent == 1
+    assert dispatch(services, {"dingtalk": deliverer}, render).sent == 1
     assert [c.token for c in api.calls if c.path == BATCH_SEND] == ["token-1", "token-2"]
 
 
@@ -117,12 +118,12 @@ def test_a_throttled_answer_waits_and_is_retried(
 ) -> None:
     note_to_everyone(services, REPS[:3])
     api.answer(BATCH_SEND, 429, {"code": "Forbidden.AccessDenied.QpsLimitForApi"}, {"Retry-After": "30"})
-    report = dispatch(services, {"dingtalk": deliverer})
+    report = dispatch(services, {"dingtalk": deliverer}, render)
     assert (report.throttled, report.sent) == (3, 0)
     clock.advance(seconds=29)
-    assert dispatch(services, {"dingtalk": deliverer}).attempted == 0
+    assert dispatch(services, {"dingtalk": deliverer}, render).attempted == 0
     clock.advance(seconds=1)
-    assert dispatch(services, {"dingtalk": deliverer}).sent == 3
+    assert dispatch(services, {"dingtalk": deliverer}, render).sent == 3
     assert [len(users) for users in user_lists(api)] == [3, 3]
 
 
@@ -141,7 +142,7 @@ def test_flow_controlled_users_are_retried_and_invalid_ones_failed_and_logged(
     }
     api.answer(BATCH_SEND, 200, answer)
     with caplog.at_level(logging.WARNING, logger="poolbot.dingtalk"):
-        report = dispatch(services, {"dingtalk": deliverer})
+        report = dispatch(services, {"dingtalk": deliverer}, render)
     assert (report.sent, report.throttled, report.failed) == (2, 1, 1)
     invalid = member(services, "rep03")
     (record,) = [r for r in caplog.records if r.getMessage() == "dingtalk user invalid"]
@@ -149,7 +150,7 @@ def test_flow_controlled_users_are_retried_and_invalid_ones_failed_and_logged(
     assert "DREP03" not in json.dumps(record.__dict__, default=str)
 
     clock.advance(seconds=60)
-    assert dispatch(services, {"dingtalk": deliverer}).sent == 1
+    assert dispatch(services, {"dingtalk": deliverer}, render).sent == 1
     assert user_lists(api)[-1] == ["DREP02"]
     statuses = {n.key: n.status for n in notifications(services.db)}
     assert statuses[f"note:{invalid.id}"] == "failed"
@@ -163,12 +164,12 @@ def test_a_flow_controlled_user_does_not_hold_back_the_others(
     other 24 are all sent in the same pass, and that one a minute later."""
     note_to_everyone(services, REPS[:25])
     api.answer(BATCH_SEND, 200, {"processQueryKey": "q", "flowControlledStaffIdList": ["DREP02"]})
-    report = dispatch(services, {"dingtalk": deliverer})
+    report = dispatch(services, {"dingtalk": deliverer}, render)
     assert (report.sent, report.throttled, report.paused) == (24, 1, {})
     clock.advance(seconds=59)
-    assert dispatch(services, {"dingtalk": deliverer}).attempted == 0
+    assert dispatch(services, {"dingtalk": deliverer}, render).attempted == 0
     clock.advance(seconds=1)
-    assert dispatch(services, {"dingtalk": deliverer}).sent == 1
+    assert dispatch(services, {"dingtalk": deliverer}, render).sent == 1
     assert user_lists(api)[-1] == ["DREP02"]
 
 
@@ -182,13 +183,13 @@ def test_throttling_without_retry_after_backs_off_up_to_five_minutes(
         api.answer(BATCH_SEND, 403, {"code": "Forbidden.AccessDenied.QpsLimitForApi"})
     waits = []
     for _ in range(12):
-        report = dispatch(services, {"dingtalk": deliverer})
+        report = dispatch(services, {"dingtalk": deliverer}, render)
         assert report.throttled == 1
         wait = (report.paused["dingtalk"] - clock.now()).total_seconds()
         waits.append(wait)
         clock.advance(seconds=wait - 0.5)
-        assert dispatch(services, {"dingtalk": deliverer}).attempted == 0  # not before its time
+        assert dispatch(services, {"dingtalk": deliverer}, render).attempted == 0  # not before its time
         clock.advance(seconds=0.5)
     assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
-    assert dispatch(services, {"dingtalk": deliverer}).sent == 1
+    assert dispatch(services, {"dingtalk": deliverer}, render).sent == 1
     assert [n.status for n in notifications(services.db)] == ["sent"]

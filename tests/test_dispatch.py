@@ -24,6 +24,7 @@ from helpers import add, member, notifications
 from sqlmodel import select
 
 from bot.config import PoolbotConfig
+from bot.delivery import Deliverer, Delivery, PermanentDeliveryError, Throttled, TransientDeliveryError
 from bot.domain import outbox
 from bot.domain.claims import claim, decide
 from bot.domain.clock import FakeClock
@@ -32,16 +33,8 @@ from bot.domain.outbox import OutboxItem
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.notifications import render
 from bot.messages import Message
-from bot.scheduler.dispatch import (
-    DEFAULT_POLICY,
-    Deliverer,
-    Delivery,
-    PermanentDeliveryError,
-    RetryPolicy,
-    Throttled,
-    TransientDeliveryError,
-    dispatch,
-)
+from bot.scheduler.dispatch import dispatch
+from bot.scheduler.retry import DEFAULT_POLICY, RetryPolicy
 from bot.storage import queries as q
 from bot.storage.models import Notification, Team
 
@@ -150,7 +143,7 @@ def statuses(services: Services) -> Counter[str]:
 
 def test_delivered_once_and_marked_sent(services: Services, clock: FakeClock, slack: FakePlatform) -> None:
     (rid,) = request_claims(services, "alice")
-    report = dispatch(services, {"slack": slack})
+    report = dispatch(services, {"slack": slack}, render)
 
     assert (report.sent, report.attempted) == (1, 1)
     (delivery,) = slack.accepted
@@ -167,7 +160,7 @@ def test_delivered_once_and_marked_sent(services: Services, clock: FakeClock, sl
     assert (sent.status, sent.sent_at, sent.attempts, sent.last_error) == ("sent", clock.now(), 1, None)
 
     clock.advance(hours=2)
-    assert dispatch(services, {"slack": slack}).attempted == 0
+    assert dispatch(services, {"slack": slack}, render).attempted == 0
     assert len(slack.calls) == 1
     # Dora is on DingTalk only and no DingTalk deliverer runs here: her card waits, untouched
     waiting = row(services, card_key(rid, services, "dora"))
@@ -178,7 +171,7 @@ def test_the_message_is_the_neutral_card_for_its_kind(
     services: Services, slack: FakePlatform, dingtalk: FakePlatform, both: dict[str, Deliverer]
 ) -> None:
     (rid,) = request_claims(services, "alice")
-    dispatch(services, both)
+    dispatch(services, both, render)
 
     (to_maria,), (to_dora,) = slack.accepted, dingtalk.accepted
     assert (to_dora.address, to_dora.kind) == ("DDORA", "claim_request")
@@ -220,8 +213,8 @@ def test_slack_is_preferred_and_team_channel_rows_go_to_the_team_channel(
                 now=services.clock.now(),
             )
 
-    dispatch(services, both, limit=4)  # the two cards, the decision, the first team note
-    dispatch(services, {"dingtalk": dingtalk})  # the second team note: DingTalk only now
+    dispatch(services, both, render, limit=4)  # the two cards, the decision, the first team note
+    dispatch(services, {"dingtalk": dingtalk}, render)  # the second team note: DingTalk only now
     assert [(d.kind, d.address) for d in slack.accepted] == [
         ("claim_request", "UMARIA"),
         ("claim_decided", "UALICE"),
@@ -245,7 +238,7 @@ def test_429_waits_exactly_retry_after_and_loses_nothing(
     slack.answer(slack_429(30))
     start = clock.now()
 
-    report = dispatch(services, {"slack": slack})
+    report = dispatch(services, {"slack": slack}, render)
     assert (report.throttled, report.sent, report.paused) == (1, 0, {"slack": start + timedelta(seconds=30)})
     waiting = row(services, key)
     assert (waiting.status, waiting.next_attempt_at, waiting.attempts) == (
@@ -256,10 +249,10 @@ def test_429_waits_exactly_retry_after_and_loses_nothing(
     assert "Retry-After: 30" in (waiting.last_error or "")
 
     clock.advance(seconds=29, microseconds=999_999)
-    assert dispatch(services, {"slack": slack}).attempted == 0
+    assert dispatch(services, {"slack": slack}, render).attempted == 0
     assert len(slack.calls) == 1
     clock.advance(microseconds=1)
-    assert dispatch(services, {"slack": slack}).sent == 1
+    assert dispatch(services, {"slack": slack}, render).sent == 1
     assert [d.key for d in slack.accepted] == [key]
     assert row(services, key).status == "sent"
 
@@ -279,14 +272,14 @@ def test_5xx_and_timeouts_are_retried_with_growing_backoff(
     )
     delays: list[timedelta] = []
     for attempt in range(1, 5):
-        assert dispatch(services, {"slack": slack}).retried == 1
+        assert dispatch(services, {"slack": slack}, render).retried == 1
         waiting = row(services, key)
         assert (waiting.status, waiting.attempts) == ("pending", attempt)
         delays.append(waiting.next_attempt_at - clock.now())
         clock.set(waiting.next_attempt_at - timedelta(microseconds=1))
-        assert dispatch(services, {"slack": slack}).attempted == 0  # not before its time
+        assert dispatch(services, {"slack": slack}, render).attempted == 0  # not before its time
         clock.advance(microseconds=1)
-    assert dispatch(services, {"slack": slack}).sent == 1
+    assert dispatch(services, {"slack": slack}, render).sent == 1
 
     assert len(slack.calls) == 5 and [d.key for d in slack.accepted] == [key]
     assert delays == sorted(delays) and len(set(delays)) == 4
@@ -314,7 +307,7 @@ def test_a_permanent_error_fails_at_once_and_is_kept(
     slack.answer(PermanentDeliveryError("users_not_found"))
 
     with caplog.at_level(logging.ERROR, logger="poolbot.dispatch"):
-        assert dispatch(services, {"slack": slack}).failed == 1
+        assert dispatch(services, {"slack": slack}, render).failed == 1
     failed = row(services, key)
     assert (failed.status, failed.attempts, failed.sent_at) == ("failed", 1, None)
     assert failed.last_error == "PermanentDeliveryError: users_not_found"
@@ -327,7 +320,7 @@ def test_a_permanent_error_fails_at_once_and_is_kept(
     assert "UMARIA" not in str(record.__dict__)  # no platform addresses, no message text
 
     clock.advance(days=2)
-    assert dispatch(services, {"slack": slack}).attempted == 0
+    assert dispatch(services, {"slack": slack}, render).attempted == 0
     assert len(slack.calls) == 1
 
 
@@ -338,15 +331,15 @@ def test_fails_after_max_attempts_and_stays_in_the_table(
     key = card_key(rid, services, "maria")
     slack.always = TransientDeliveryError("HTTP 500")
     for _ in range(DEFAULT_POLICY.max_attempts - 1):
-        assert dispatch(services, {"slack": slack}).retried == 1
+        assert dispatch(services, {"slack": slack}, render).retried == 1
         clock.advance(hours=1)
-    assert dispatch(services, {"slack": slack}).failed == 1
+    assert dispatch(services, {"slack": slack}, render).failed == 1
 
     failed = row(services, key)
     assert (failed.status, failed.attempts) == ("failed", DEFAULT_POLICY.max_attempts)
     assert failed.last_error == "gave up after 8 attempts: TransientDeliveryError: HTTP 500"
     clock.advance(days=1)
-    assert dispatch(services, {"slack": slack}).attempted == 0
+    assert dispatch(services, {"slack": slack}, render).attempted == 0
     assert len(slack.calls) == DEFAULT_POLICY.max_attempts
 
 
@@ -360,15 +353,15 @@ def test_a_crashed_delivery_is_taken_again_after_the_lease(
     key = card_key(rid, services, "maria")
     slack.answer(Crash())
     with pytest.raises(Crash):
-        dispatch(services, {"slack": slack})
+        dispatch(services, {"slack": slack}, render)
     leased = row(services, key)
     assert (leased.status, leased.attempts) == ("sending", 1)
     assert leased.next_attempt_at == clock.now() + DEFAULT_POLICY.lease
 
     clock.advance(seconds=DEFAULT_POLICY.lease.total_seconds() - 1)
-    assert dispatch(services, {"slack": slack}).attempted == 0  # still leased
+    assert dispatch(services, {"slack": slack}, render).attempted == 0  # still leased
     clock.advance(seconds=1)
-    assert dispatch(services, {"slack": slack}).sent == 1
+    assert dispatch(services, {"slack": slack}, render).sent == 1
     assert [d.key for d in slack.calls] == [key, key] and len(slack.accepted) == 1
     assert (row(services, key).status, row(services, key).attempts) == ("sent", 2)
 
@@ -386,7 +379,7 @@ def test_an_outcome_after_the_lease_was_taken_over_changes_nothing(
     assert stale is not None and stale.key == key
     clock.advance(minutes=6)
     slack.answer(TransientDeliveryError("HTTP 503"))
-    assert dispatch(services, {"slack": slack}).retried == 1
+    assert dispatch(services, {"slack": slack}, render).retried == 1
 
     assert outbox.settle_sent(services, stale, now=clock.now()) is False
     current = row(services, key)
@@ -404,7 +397,7 @@ def run_concurrently(services: Services, both: dict[str, Deliverer], workers: in
     def work() -> None:
         try:
             barrier.wait()
-            sent.append(dispatch(services, both).sent)
+            sent.append(dispatch(services, both, render).sent)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
@@ -450,7 +443,7 @@ def test_a_throttled_slack_does_not_stop_dingtalk(
     request_claims(services, "alice", 3)  # 3 cards to Maria (Slack), 3 to Dora (DingTalk), interleaved
     slack.answer(slack_429(60))
 
-    report = dispatch(services, both)
+    report = dispatch(services, both, render)
     assert (report.throttled, report.sent) == (1, 3)
     assert len(slack.calls) == 1 and len(dingtalk.accepted) == 3  # Slack left alone for the pass
     untouched = [
@@ -460,9 +453,9 @@ def test_a_throttled_slack_does_not_stop_dingtalk(
     ]
     assert len(untouched) == 2 and all(n.next_attempt_at == clock.now() for n in untouched)
 
-    assert dispatch(services, both).sent == 2  # the next pass: Slack's other rows
+    assert dispatch(services, both, render).sent == 2  # the next pass: Slack's other rows
     clock.advance(seconds=60)
-    assert dispatch(services, both).sent == 1  # and the throttled one once its wait is over
+    assert dispatch(services, both, render).sent == 1  # and the throttled one once its wait is over
     assert statuses(services) == {"sent": 6}
     assert len(slack.accepted) == 3 and len(slack.calls) == 4
 
@@ -474,12 +467,12 @@ def test_members_without_a_push_platform_are_left_for_the_console(
     decide(services, manager=member(services, "maria"), request_id=rid, approve=False, reason="not yet")
     key = f"claim_decided:{rid}"
 
-    report = dispatch(services, both)
+    report = dispatch(services, both, render)
     assert report.sent == 2  # the two managers' cards
     left = row(services, key)
     assert (left.status, left.attempts, left.next_attempt_at) == ("pending", 0, clock.now())
     clock.advance(days=1)
-    assert dispatch(services, both).attempted == 0
+    assert dispatch(services, both, render).attempted == 0
 
     shown = ConsoleChat(services, handle="bob").notifications()
     assert "Your claim on Acme bob 0 was rejected by Maria." in shown
@@ -488,8 +481,8 @@ def test_members_without_a_push_platform_are_left_for_the_console(
 
 def test_a_limit_bounds_one_pass(services: Services, both: dict[str, Deliverer]) -> None:
     request_claims(services, "alice", 3)
-    assert dispatch(services, both, limit=4).sent == 4
-    assert dispatch(services, both, limit=4).sent == 2
+    assert dispatch(services, both, render, limit=4).sent == 4
+    assert dispatch(services, both, render, limit=4).sent == 2
 
 
 def test_at_fixes_the_time_of_a_pass(services: Services, clock: FakeClock, slack: FakePlatform) -> None:
@@ -498,16 +491,16 @@ def test_at_fixes_the_time_of_a_pass(services: Services, clock: FakeClock, slack
     key = card_key(rid, services, "maria")
     slack.answer(TransientDeliveryError("HTTP 503"))
     later = clock.now() + timedelta(hours=3)
-    assert dispatch(services, {"slack": slack}, at=later).retried == 1
+    assert dispatch(services, {"slack": slack}, render, at=later).retried == 1
     assert row(services, key).next_attempt_at > later
-    assert dispatch(services, {"slack": slack}, at=later).attempted == 0
+    assert dispatch(services, {"slack": slack}, render, at=later).attempted == 0
 
 
 def test_an_unknown_platform_is_refused(services: Services, slack: FakePlatform) -> None:
     with pytest.raises(ValueError, match="teams"):
-        dispatch(services, {"teams": FakePlatform("teams")})
+        dispatch(services, {"teams": FakePlatform("teams")}, render)
     with pytest.raises(ValueError, match="slack"):
-        dispatch(services, {"dingtalk": slack})
+        dispatch(services, {"dingtalk": slack}, render)
 
 
 # ---- claim cards: where they go, and updated in place after the decision ------------------------------
@@ -520,7 +513,7 @@ def test_a_team_channel_takes_the_card_instead_of_the_dms_of_its_platform(
     (DingTalk, which has no team channel)."""
     set_team_channels(services, slack="CEAST", dingtalk=None)
     request_claims(services, "alice")
-    dispatch(services, both)
+    dispatch(services, both, render)
     assert [(d.kind, d.address, d.to_team_channel) for d in slack.accepted] == [
         ("claim_request", "CEAST", True)
     ]
@@ -532,12 +525,12 @@ def test_a_card_pinned_to_one_platform_never_goes_to_another(
 ) -> None:
     set_team_channels(services, slack="CEAST", dingtalk="cidEAST")
     request_claims(services, "alice")
-    dispatch(services, {"dingtalk": dingtalk})
+    dispatch(services, {"dingtalk": dingtalk}, render)
     assert [(d.key, d.address) for d in dingtalk.accepted] == [
         ("claim_request:1:channel:dingtalk", "cidEAST")
     ]
     assert row(services, "claim_request:1:channel:slack").status == "pending"
-    dispatch(services, {"slack": slack})
+    dispatch(services, {"slack": slack}, render)
     assert [d.address for d in slack.accepted] == ["CEAST"]
 
 
@@ -545,9 +538,9 @@ def test_a_decision_updates_every_delivered_card_in_place(
     services: Services, slack: FakePlatform, dingtalk: FakePlatform, both: dict[str, Deliverer]
 ) -> None:
     (rid,) = request_claims(services, "alice")
-    dispatch(services, both)
+    dispatch(services, both, render)
     decide(services, manager=member(services, "dora"), request_id=rid, approve=True)
-    dispatch(services, both)
+    dispatch(services, both, render)
 
     maria_card, dora_card = (row(services, card_key(rid, services, m)) for m in ("maria", "dora"))
     (slack_update,) = [d for d in slack.accepted if d.kind == "card_refresh"]
@@ -563,7 +556,7 @@ def test_a_card_not_yet_delivered_needs_no_update_and_shows_the_decision(
 ) -> None:
     (rid,) = request_claims(services, "alice")
     decide(services, manager=member(services, "maria"), request_id=rid, approve=False, reason="not ours")
-    dispatch(services, {"slack": slack})
+    dispatch(services, {"slack": slack}, render)
     kinds = [d.kind for d in slack.accepted]
     assert kinds == ["claim_request", "claim_decided"]  # no refresh was queued: nothing to update
     assert not slack.accepted[0].message.buttons
@@ -581,12 +574,12 @@ def test_an_update_waits_for_a_card_still_in_flight(
     )
     assert lease is not None and lease.key == key
     decide(services, manager=member(services, "maria"), request_id=rid, approve=True)
-    report = dispatch(services, {"slack": slack})
+    report = dispatch(services, {"slack": slack}, render)
     assert report.retried == 1 and not any(d.kind == "card_refresh" for d in slack.accepted)
 
     outbox.settle_sent(services, lease, now=clock.now(), message_ref={"platform": "slack", "message": "x"})
     clock.advance(minutes=2)
-    dispatch(services, {"slack": slack})
+    dispatch(services, {"slack": slack}, render)
     (update,) = [d for d in slack.accepted if d.kind == "card_refresh"]
     assert update.replaces == {"platform": "slack", "message": "x"}
 
@@ -599,12 +592,12 @@ def test_a_channel_that_refuses_the_card_sends_it_to_the_managers_dms_instead(
     set_team_channels(services, slack="CEAST", dingtalk=None)
     slack.answer(PermanentDeliveryError("slack chat.postMessage: HTTP 200 not_in_channel"), to="CEAST")
     (rid,) = request_claims(services, "alice")
-    dispatch(services, both)
-    dispatch(services, both)
+    dispatch(services, both, render)
+    dispatch(services, both, render)
     assert row(services, f"claim_request:{rid}:channel:slack").status == "failed"
     assert [(d.kind, d.address) for d in slack.accepted] == [("claim_request", "UMARIA")]
     assert [(d.kind, d.address) for d in dingtalk.accepted] == [("claim_request", "DDORA")]
 
     decide(services, manager=member(services, "maria"), request_id=rid, approve=True)
-    dispatch(services, both)
+    dispatch(services, both, render)
     assert [d.kind for d in slack.accepted].count("card_refresh") == 1  # the DM card is updated

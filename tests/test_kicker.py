@@ -7,9 +7,10 @@ import threading
 
 from helpers import add_one, member
 
+from bot.delivery import Delivery, MessageRef
 from bot.domain.claims import claim
 from bot.domain.context import Services
-from bot.scheduler.dispatch import Delivery, MessageRef
+from bot.handlers.notifications import render
 from bot.scheduler.kicker import DispatchKicker
 
 
@@ -34,7 +35,7 @@ class Recorder:
 
 def test_a_kick_delivers_what_a_command_queued(services: Services) -> None:
     slack = Recorder()
-    kicker = DispatchKicker(services, {"slack": slack}, idle=3600)  # only a kick can wake it
+    kicker = DispatchKicker(services, {"slack": slack}, render, idle=3600)  # only a kick can wake it
     kicker.start()
     try:
         contoso = add_one(services, "Contoso Ltd", pool="east-vip")

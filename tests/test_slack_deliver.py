@@ -10,10 +10,10 @@ import pytest
 from slack_fake import TOKEN, FakeSlack, running_fake_slack
 from slack_sdk import WebClient
 
+from bot.delivery import Delivery, PermanentDeliveryError, Throttled, TransientDeliveryError
 from bot.handlers.slack.blocks import to_block_kit
 from bot.handlers.slack.deliver import SlackDeliverer
 from bot.messages import Actions, Button, Message, Text
-from bot.scheduler.dispatch import Delivery, PermanentDeliveryError, Throttled, TransientDeliveryError
 
 MESSAGE = Message(
     blocks=(

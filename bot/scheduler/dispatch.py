@@ -1,9 +1,11 @@
 """The dispatcher: drains the outbox to the chat platforms, with retries, backoff and pacing.
 
-Platform-neutral: a :class:`Deliverer` per platform (Slack, DingTalk) turns a :class:`Delivery`
-(the neutral :class:`~bot.messages.Message` plus an address) into API calls and translates the
-platform's answers into the three exceptions below. Nothing here imports a chat SDK or sleeps:
-a wait is a later ``next_attempt_at``, and the scheduler calls :func:`dispatch` again.
+Platform-neutral: a :class:`~bot.delivery.Deliverer` per platform (Slack, DingTalk) turns a
+:class:`~bot.delivery.Delivery` (the neutral :class:`~bot.messages.Message` plus an address) into
+API calls and translates the platform's answers into the three delivery errors. The message is
+made by the :data:`Renderer` the composition root passes in (the handlers' notice renderers): the
+scheduler never imports a surface. Nothing here imports a chat SDK or sleeps: a wait is a later
+``next_attempt_at``, and the scheduler calls :func:`dispatch` again.
 
 Where a notification goes: the recipient's Slack id if set and a Slack deliverer is registered,
 else its DingTalk staffId likewise (team-channel notifications: the team's ``slack_channel``, else
@@ -23,17 +25,10 @@ One attempt, per notification:
    :attr:`RetryPolicy.max_attempts` or a permanent error. Failed rows stay, with ``last_error``,
    and are logged with the notification key, member and kind.
 
-Throttling (:class:`Throttled`): when the platform says how long to wait (Slack's
+Throttling (:class:`~bot.delivery.Throttled`): when the platform says how long to wait (Slack's
 ``Retry-After``, a DingTalk 429 with the header, DingTalk's per-user flow control) the row waits
-exactly that (at least :attr:`RetryPolicy.min_throttle`). When it does not say (DingTalk usually
-does not), the row waits :attr:`RetryPolicy.min_throttle` doubled for each *consecutive* throttle
-of that row, up to :attr:`RetryPolicy.throttle_cap` (1 s, 2 s, 4 s ... 5 min). A throttle gives
-its attempt back, so the stored ``attempts`` cannot count throttles, and the notification has no
-field for them (no migration): the streak is kept by this process, per database, keyed by the
-notification id and the ``attempts`` value of the lease. Giving the attempt back makes a
-throttled row come back with the same ``attempts``; any other outcome changes ``attempts`` (a
-transient failure) or ends the row (sent, failed), and clears the streak. Another process, or a
-restart, starts the streak again at 1 s: the growth is per process, never longer than asked.
+exactly that; when it does not, the wait doubles with each consecutive throttle of the row
+(:mod:`bot.scheduler.retry`). A throttle gives its attempt back: it never makes a row fail.
 A call-level throttle (HTTP 429, a QPS limit) pauses the whole platform for the rest of the pass;
 a throttle of one recipient (``per_recipient``: DingTalk's ``flowControlledStaffIdList``) delays
 only that row, and the pass goes on with the platform's other rows.
@@ -48,152 +43,43 @@ delivery outlives its lease, or if a timeout hides that the platform did accept 
 as transient). The first window is as small as it can be without the platform's help (neither
 Slack's ``chat.postMessage`` nor DingTalk's robot API takes an idempotency key): each lease covers
 one message, and step 3 is a single-row UPDATE by primary key issued right after ``deliver``
-returns, with no other work in between. The exception is a :class:`BatchDeliverer` (DingTalk):
-there the window is one ``deliver_batch`` call wide, at most ``batch_size`` rows, and each row is
-still settled by its own primary-key UPDATE, with the outcome the platform reported for it.
-A :class:`Deliverer`'s own timeouts must stay well under :attr:`RetryPolicy.lease` (5 minutes)
-to keep the second window closed. A cause is never *queued* twice: the outbox key is unique per cause.
+returns, with no other work in between. The exception is a :class:`~bot.delivery.BatchDeliverer`
+(DingTalk): there the window is one ``deliver_batch`` call wide, at most ``batch_size`` rows, and
+each row is still settled by its own primary-key UPDATE, with the outcome the platform reported
+for it. A deliverer's own timeouts must stay well under :attr:`RetryPolicy.lease` (5 minutes) to
+keep the second window closed. A cause is never *queued* twice: the outbox key is unique per cause.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
-import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from datetime import datetime
 
+from bot.delivery import (
+    BatchDeliverer,
+    Deliverer,
+    Delivery,
+    MessageRef,
+    Outcome,
+    PermanentDeliveryError,
+    Throttled,
+    TransientDeliveryError,
+)
 from bot.domain import outbox
 from bot.domain.context import Services
-from bot.domain.outbox import Lease
-from bot.handlers.notifications import render
+from bot.domain.outbox import Lease, OutboxItem
 from bot.messages import Message
+from bot.scheduler.retry import DEFAULT_POLICY, RetryPolicy, ThrottleStreaks
 
 log = logging.getLogger("poolbot.dispatch")
 
 # the platforms a notification may go to, most preferred first
 ROUTES = ("slack", "dingtalk")
 
-
-class Throttled(Exception):
-    """The platform asked to wait (Slack 429 ``Retry-After``, DingTalk flow control).
-
-    ``retry_after_seconds`` is what the platform asked, or None when it did not say (the wait then
-    grows with the row's consecutive throttles). ``per_recipient``: only this recipient is held
-    back (the platform itself is not paused for the pass)."""
-
-    def __init__(
-        self, retry_after_seconds: float | None, detail: str = "", *, per_recipient: bool = False
-    ) -> None:
-        asked = "" if retry_after_seconds is None else f": retry after {retry_after_seconds:g} s"
-        super().__init__(detail or f"throttled{asked}")
-        self.retry_after_seconds = retry_after_seconds
-        self.per_recipient = per_recipient
-
-
-class TransientDeliveryError(Exception):
-    """Worth retrying: a 5xx, a timeout, a dropped connection."""
-
-
-class PermanentDeliveryError(Exception):
-    """Retrying cannot fix it: unknown user, channel not found, bot removed from the conversation."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One message for one address on one platform. ``address`` is the recipient's platform id
-    (Slack user id, DingTalk staffId) or, when ``to_team_channel``, the team's channel
-    (Slack channel id, DingTalk openConversationId)."""
-
-    notification_id: int
-    key: str
-    kind: str
-    platform: str
-    recipient_id: int | None
-    to_team_channel: bool
-    address: str
-    locale: str
-    message: Message
-    # set for an update in place: where the platform put the message this one replaces
-    replaces: dict[str, str] | None = None
-
-
-MessageRef = dict[str, str]
-
-
-class Deliverer(Protocol):
-    """Sends :class:`Delivery` values to one platform. Raises :class:`Throttled`,
-    :class:`TransientDeliveryError` or :class:`PermanentDeliveryError`; any other exception is
-    treated as transient. Exception messages end up in ``last_error`` and the logs: no tokens.
-
-    ``deliver`` returns where the message landed (a :data:`MessageRef` with at least
-    ``platform``), or None when the platform cannot update it later. When ``delivery.replaces`` is
-    set, the deliverer updates that message in place instead of posting a new one."""
-
-    @property
-    def platform(self) -> str: ...
-
-    def deliver(self, delivery: Delivery) -> MessageRef | None: ...
-
-
-# what a batch deliverer reports for each delivery: where it landed (or None), or the exception
-# the one-at-a-time path would have raised for it
-Outcome = MessageRef | None | BaseException
-
-
-@runtime_checkable
-class BatchDeliverer(Protocol):
-    """A :class:`Deliverer` that can also send several deliveries in one pass (DingTalk's
-    ``batchSend`` takes up to 20 users per call for one identical message). The dispatcher hands
-    it up to ``batch_size`` leased rows of its platform at once (never refresh rows: those go
-    through ``deliver``) and settles each row by its own outcome, so a user the platform reports
-    as throttled or invalid is retried or failed alone. ``deliver_batch`` returns one outcome per
-    delivery, in order; if it raises instead, every delivery of the batch gets that exception."""
-
-    @property
-    def platform(self) -> str: ...
-
-    @property
-    def batch_size(self) -> int: ...
-
-    def deliver(self, delivery: Delivery) -> MessageRef | None: ...
-
-    def deliver_batch(self, deliveries: Sequence[Delivery]) -> list[Outcome]: ...
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base: timedelta = timedelta(seconds=30)
-    cap: timedelta = timedelta(hours=1)
-    max_attempts: int = 8
-    # each delay is shortened by up to this fraction, so rows that failed together spread out
-    jitter: float = 0.2
-    lease: timedelta = timedelta(minutes=5)
-    min_throttle: timedelta = timedelta(seconds=1)
-    # the longest wait for a throttle whose platform did not say how long
-    throttle_cap: timedelta = timedelta(minutes=5)
-
-    def throttle_wait(self, asked_seconds: float | None, streak: int) -> timedelta:
-        """The wait after the ``streak``-th consecutive throttle of a row: what the platform asked
-        (at least :attr:`min_throttle`), else :attr:`min_throttle` doubled per throttle, capped."""
-        if asked_seconds is not None:
-            return max(timedelta(seconds=asked_seconds), self.min_throttle)
-        return min(self.throttle_cap, self.min_throttle * (1 << min(max(streak - 1, 0), 30)))
-
-    def backoff(self, notification_id: int, attempts: int) -> timedelta:
-        """The wait after the ``attempts``-th failed attempt: base * 2^(attempts-1), capped, minus
-        a jitter that is deterministic per (notification, attempt) (reproducible in tests and
-        logs, yet different for rows that failed at the same moment). Always grows until the cap,
-        since the jitter is below a half."""
-        raw = min(self.cap, self.base * (1 << max(attempts - 1, 0)))
-        spread = zlib.crc32(f"{notification_id}:{attempts}".encode()) / 2**32
-        return raw * (1 - self.jitter * spread)
-
-
-DEFAULT_POLICY = RetryPolicy()
+# an outbox row -> its message in the recipient's language (the handlers' notice renderers)
+Renderer = Callable[[Services, OutboxItem, str], Message]
 
 
 @dataclass
@@ -227,14 +113,16 @@ class DispatchReport:
 def dispatch(
     services: Services,
     deliverers: Mapping[str, Deliverer],
+    render: Renderer,
     *,
     at: datetime | None = None,
     limit: int = 500,
     policy: RetryPolicy = DEFAULT_POLICY,
 ) -> DispatchReport:
-    """One pass: attempt up to ``limit`` due notifications, oldest first, one at a time. ``at``
-    fixes the time (an operator's ``--at``); by default each step reads ``services.clock``.
-    A platform that throttles is left alone for the rest of the pass; the others continue."""
+    """One pass: attempt up to ``limit`` due notifications, oldest first, one at a time, each
+    message made by ``render``. ``at`` fixes the time (an operator's ``--at``); by default each
+    step reads ``services.clock``. A platform that throttles is left alone for the rest of the
+    pass; the others continue."""
     routes = _routes(deliverers)
     report = DispatchReport()
     taken = 0
@@ -253,10 +141,10 @@ def dispatch(
         size = min(_batch_size(deliverer), limit - taken)
         if size > 1 and lease.item.refreshes_id is None and isinstance(deliverer, BatchDeliverer):
             leases = [lease, *_lease_more(services, routes, lease.platform, size - 1, policy, at)]
-            _attempt_batch(services, deliverer, leases, policy, report, at)
+            _attempt_batch(services, deliverer, render, leases, policy, report, at)
         else:
             leases = [lease]
-            _attempt(services, deliverer, lease, policy, report, at)
+            _attempt(services, deliverer, render, lease, policy, report, at)
         taken += len(leases)
     return report
 
@@ -293,6 +181,7 @@ def _now(services: Services, at: datetime | None) -> datetime:
 def _attempt(
     services: Services,
     deliverer: Deliverer,
+    render: Renderer,
     lease: Lease,
     policy: RetryPolicy,
     report: DispatchReport,
@@ -305,7 +194,7 @@ def _attempt(
         replaces = _replaced_message(services, lease)
         outcome = None
         if replaces is not _NOTHING_TO_UPDATE:
-            outcome = deliverer.deliver(_delivery(services, lease, replaces))
+            outcome = deliverer.deliver(_delivery(services, render, lease, replaces))
     except Exception as exc:
         outcome = exc
     _settle(services, lease, outcome, policy, report, at)
@@ -314,6 +203,7 @@ def _attempt(
 def _attempt_batch(
     services: Services,
     deliverer: BatchDeliverer,
+    render: Renderer,
     leases: list[Lease],
     policy: RetryPolicy,
     report: DispatchReport,
@@ -325,7 +215,7 @@ def _attempt_batch(
     ready: list[tuple[Lease, Delivery]] = []
     for lease in leases:
         try:
-            ready.append((lease, _delivery(services, lease)))
+            ready.append((lease, _delivery(services, render, lease)))
         except Exception as exc:
             outcomes[lease.item.id] = exc
     if ready:
@@ -394,8 +284,9 @@ def _replaced_message(services: Services, lease: Lease) -> MessageRef | None:
     return ref
 
 
-def _delivery(services: Services, lease: Lease, replaces: MessageRef | None = None) -> Delivery:
-    message = render(services, lease.item, lease.locale)
+def _delivery(
+    services: Services, render: Renderer, lease: Lease, replaces: MessageRef | None = None
+) -> Delivery:
     return Delivery(
         notification_id=lease.item.id,
         key=lease.key,
@@ -405,7 +296,7 @@ def _delivery(services: Services, lease: Lease, replaces: MessageRef | None = No
         to_team_channel=lease.to_team_channel,
         address=lease.address,
         locale=lease.locale,
-        message=message,
+        message=render(services, lease.item, lease.locale),
         replaces=replaces,
     )
 
@@ -433,39 +324,7 @@ def _throttled(
     _count(report, "throttled", settled, lease)
 
 
-class _Streaks:
-    """Consecutive throttles per notification, in this process, per database (see the module's
-    docstring). At most :attr:`LIMIT` rows per database are remembered (the oldest are dropped:
-    they start again at the shortest wait)."""
-
-    LIMIT = 10_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        # database -> notification id -> (the lease's attempts, throttles so far)
-        self._rows: weakref.WeakKeyDictionary[object, dict[int, tuple[int, int]]] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def next(self, services: Services, lease: Lease) -> int:
-        """Count one more throttle of the leased row; how many in a row, this one included."""
-        with self._lock:
-            rows = self._rows.setdefault(services.db, {})
-            attempts, streak = rows.pop(lease.item.id, (lease.attempts, 0))
-            streak = streak + 1 if attempts == lease.attempts else 1
-            rows[lease.item.id] = (lease.attempts, streak)
-            while len(rows) > self.LIMIT:
-                del rows[next(iter(rows))]
-            return streak
-
-    def clear(self, services: Services, lease: Lease) -> None:
-        with self._lock:
-            rows = self._rows.get(services.db)
-            if rows:
-                rows.pop(lease.item.id, None)
-
-
-_STREAKS = _Streaks()
+_STREAKS = ThrottleStreaks()
 
 
 def _transient(

@@ -13,18 +13,25 @@ import logging
 import threading
 from collections.abc import Mapping
 
+from bot.delivery import Deliverer
 from bot.domain.context import Services
-from bot.scheduler.dispatch import Deliverer, dispatch
+from bot.scheduler.dispatch import Renderer, dispatch
 
 log = logging.getLogger("poolbot.kicker")
 
 
 class DispatchKicker:
     def __init__(
-        self, services: Services, deliverers: Mapping[str, Deliverer], *, idle: float = 30.0
+        self,
+        services: Services,
+        deliverers: Mapping[str, Deliverer],
+        render: Renderer,
+        *,
+        idle: float = 30.0,
     ) -> None:
         self.services = services
         self.deliverers = dict(deliverers)
+        self.render = render
         self.idle = idle
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -50,6 +57,6 @@ class DispatchKicker:
             if self._stop.is_set() or not self.deliverers:
                 continue
             try:
-                dispatch(self.services, self.deliverers)
+                dispatch(self.services, self.deliverers, self.render)
             except Exception:  # the database went away: log, and try again on the next kick
                 log.exception("dispatch pass failed")

@@ -21,12 +21,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.delivery import Deliverer
 from bot.domain import outbox
 from bot.domain.clock import local_day
 from bot.domain.context import Services
 from bot.scheduler import ledger
 from bot.scheduler.digest import manager_digest
-from bot.scheduler.dispatch import Deliverer, dispatch
+from bot.scheduler.dispatch import DispatchReport, Renderer, dispatch
 from bot.scheduler.expiry import expire_requests
 from bot.scheduler.recycle import recycle
 from bot.scheduler.reminders import morning_reminders
@@ -60,7 +61,6 @@ class Job:
     name: str
     description: str
     run: JobFunction
-    per_team: bool = True
     daily_at: time | None = None
     every: timedelta | None = None
     # False for jobs that are safe to run concurrently (dispatch: its leases decide), so the
@@ -74,8 +74,11 @@ class Job:
         return self.daily_at or team.reminder_time
 
 
-def registry(deliverers: Mapping[str, Deliverer] | None = None) -> dict[str, Job]:
-    """Every job by name. ``deliverers`` are the push platforms the dispatch job sends through."""
+def registry(
+    deliverers: Mapping[str, Deliverer] | None = None, render: Renderer | None = None
+) -> dict[str, Job]:
+    """Every job by name. ``deliverers`` are the push platforms the dispatch job sends through,
+    ``render`` what makes their messages (required with deliverers)."""
     jobs = [
         Job(
             "recycle",
@@ -97,14 +100,12 @@ def registry(deliverers: Mapping[str, Deliverer] | None = None) -> dict[str, Job
             "expiry",
             "expire claim requests nobody decided; forget old chat request ids",
             expire_requests,
-            per_team=False,
             every=timedelta(minutes=15),
         ),
         Job(
             "dispatch",
             "deliver the outbox",
-            _dispatcher(dict(deliverers or {})),
-            per_team=False,
+            _dispatcher(dict(deliverers or {}), render),
             every=timedelta(minutes=1),
             uses_ledger=False,
         ),
@@ -124,12 +125,17 @@ class OutboxPreview:
         return {"dry_run": True, **self.counts}
 
 
-def _dispatcher(deliverers: dict[str, Deliverer]) -> JobFunction:
+def _dispatcher(deliverers: dict[str, Deliverer], render: Renderer | None) -> JobFunction:
+    if deliverers and render is None:
+        raise ValueError("a dispatch job with deliverers needs a renderer")
+
     def run(services: Services, *, at: datetime | None = None, dry_run: bool = False) -> Report:
         if dry_run:
             return OutboxPreview(at or services.clock.now(), True, outbox.counts(services))
+        if render is None:  # no deliverers: nothing is routed anywhere
+            return DispatchReport()
         # always "now", never a future --at: a lease held by a live dispatcher would look expired
-        return dispatch(services, deliverers)
+        return dispatch(services, deliverers, render)
 
     return run
 
@@ -282,11 +288,12 @@ def serve_forever(
     stop: threading.Event,
     *,
     deliverers: Mapping[str, Deliverer] | None = None,
+    render: Renderer | None = None,
     after_each: Callable[[], None] | None = None,
 ) -> None:
     """The clock process: catch up, then run the schedule until ``stop`` is set (SIGTERM).
-    ``deliverers``: the push platforms the dispatch job sends through."""
-    jobs_ = registry(deliverers)
+    ``deliverers``: the push platforms the dispatch job sends through, with ``render``."""
+    jobs_ = registry(deliverers, render)
     catch_up(services, jobs_)
     scheduler = build_scheduler(services, jobs_, after_each=after_each)
     scheduler.start()

@@ -1,4 +1,4 @@
-"""The outbox's DingTalk :class:`~bot.scheduler.dispatch.BatchDeliverer`.
+"""The outbox's DingTalk :class:`~bot.delivery.BatchDeliverer`.
 
 * A member's message: ``POST /v1.0/robot/oToMessages/batchSend`` (robot one-to-one chat). In a
   batch, deliveries whose rendered message is identical (same ``msgKey`` and ``msgParam``) share
@@ -31,18 +31,18 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from bot.handlers.dingtalk import cards
-from bot.handlers.dingtalk.openapi import OpenApi
-from bot.handlers.dingtalk.render import Rendered, render
-from bot.i18n import t
-from bot.messages import Message
-from bot.scheduler.dispatch import (
+from bot.delivery import (
     Delivery,
     MessageRef,
     Outcome,
     PermanentDeliveryError,
     Throttled,
 )
+from bot.handlers.dingtalk import cards
+from bot.handlers.dingtalk.openapi import OpenApi
+from bot.handlers.dingtalk.render import Rendered, render
+from bot.i18n import t
+from bot.messages import Message
 
 log = logging.getLogger("poolbot.dingtalk")
 

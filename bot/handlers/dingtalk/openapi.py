@@ -26,8 +26,8 @@ from typing import Any
 
 import httpx
 
+from bot.delivery import PermanentDeliveryError, Throttled, TransientDeliveryError
 from bot.domain.clock import Clock
-from bot.scheduler.dispatch import PermanentDeliveryError, Throttled, TransientDeliveryError
 
 log = logging.getLogger("poolbot.dingtalk")
 

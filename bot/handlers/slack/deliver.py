@@ -1,4 +1,4 @@
-"""The outbox's Slack :class:`~bot.scheduler.dispatch.Deliverer`.
+"""The outbox's Slack :class:`~bot.delivery.Deliverer`.
 
 A member's notification goes to a DM (``conversations.open(users=<Slack user id>)``, then
 ``chat.postMessage`` to the ``D…`` id it returns); a team notification is posted to the team's
@@ -32,15 +32,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 
-from bot.handlers.slack.blocks import images_of, to_block_kit
-from bot.messages import Image
-from bot.scheduler.dispatch import (
+from bot.delivery import (
     Delivery,
     MessageRef,
     PermanentDeliveryError,
     Throttled,
     TransientDeliveryError,
 )
+from bot.handlers.slack.blocks import images_of, to_block_kit
+from bot.messages import Image
 
 PERMANENT_ERRORS = frozenset(
     {
