@@ -43,12 +43,12 @@ def manager_home(services: Services, *, manager: MemberView) -> ManagerHome:
         ids = store.pending_request_ids(session, team.id, PENDING_SHOWN)
         # the team report's own figures (bot.storage.insight), summed over the team's members
         events: Counter[str] = Counter()
-        for (_, kind), count in report.event_counts(session, team.id, start, end).items():
+        for (_, kind), count in report.pool_event_counts(session, team.id, start, end).items():
             events[kind] += count
         figures = TeamToday(
             held=sum(report.held_now(session, team.id).values()),
             claimed=events["claimed"] + events["approved"] + events["assigned"],
-            follow_ups=sum(report.follow_up_counts(session, team.id, start, end).values()),
+            follow_ups=sum(report.pool_follow_up_counts(session, team.id, start, end).values()),
             released=events["released"],
             recycled=events["recycled"],
             won=events["won"],

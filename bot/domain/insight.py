@@ -30,7 +30,7 @@ from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services
 from bot.i18n import t
 from bot.storage import insight as sql
-from bot.storage.models import Team
+from bot.storage import teams
 
 PERIOD_DAYS = {"week": 7, "month": 30}
 WEEKLY_KIND = "weekly_report"
@@ -105,12 +105,12 @@ def period_days(period: str, last: date) -> tuple[date, date]:
 def team_report(services: Services, *, team_id: int, period: str, last: date) -> TeamReport:
     first, last = period_days(period, last)
     with services.db.read() as session:
-        team = session.get(Team, team_id)
+        team = teams.team(session, team_id)
         assert team is not None
         start, end = day_bounds_utc(first, team.timezone)[0], day_bounds_utc(last, team.timezone)[1]
         people = sql.reps(session, team_id)
-        events = sql.event_counts(session, team_id, start, end)
-        follow_ups = sql.follow_up_counts(session, team_id, start, end)
+        events = sql.pool_event_counts(session, team_id, start, end)
+        follow_ups = sql.pool_follow_up_counts(session, team_id, start, end)
         held = sql.held_now(session, team_id)
         firsts = sql.first_follow_ups(session, team_id, start, end)
     delays: dict[int, list[float]] = {}

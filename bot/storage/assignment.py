@@ -11,11 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from bot.storage import queries as q
+from bot.storage.events import GIVEN_BACK_KINDS
+from bot.storage.members import lock_member
 from bot.storage.models import (
     AssignmentCursor,
     Customer,
@@ -24,9 +23,10 @@ from bot.storage.models import (
     Pool,
     PoolAssignment,
 )
+from bot.storage.search import attribute_conditions
+from bot.storage.sql import chunks, held, insert_on_conflict, team_pool_ids
 
 OWNING_KINDS = ("claimed", "approved", "assigned", "transferred")
-CHUNK = 500  # ids per IN list: well under SQLite's bound-parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def lock_active_reps(session: Session, team_id: int) -> list[Rep]:
         .order_by(col(Member.id))
     ).all()
     for member_id, _, _ in rows:
-        q.lock_member(session, int(member_id or 0))
+        lock_member(session, int(member_id or 0))
     return [Rep(int(mid or 0), handle, name) for mid, handle, name in rows]
 
 
@@ -92,14 +92,14 @@ def pool_customers(
 ) -> list[PoolCustomer]:
     """Unowned, not pending customers of the team's pools matching ``filters`` (and among ``ids``
     when given), priority A first, then oldest first."""
-    pools = select(col(Pool.id)).where(col(Pool.team_id) == team_id)
+    pools = team_pool_ids(team_id)
     if filters.pool:
         pools = pools.where(func.lower(col(Pool.name)) == filters.pool.lower())
     conditions: list[Any] = [
         col(Customer.pool_id).in_(pools),
         col(Customer.owner_id).is_(None),
         col(Customer.pending_member_id).is_(None),
-        *q.attribute_conditions(filters),
+        *attribute_conditions(filters),
     ]
     columns = (
         col(Customer.id),
@@ -114,37 +114,36 @@ def pool_customers(
     if ids is None:
         return [PoolCustomer(*row) for row in session.execute(statement.limit(limit))]
     found: list[PoolCustomer] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(ids):
         found += [PoolCustomer(*row) for row in session.execute(statement.where(col(Customer.id).in_(chunk)))]
     found.sort(key=lambda c: (c.priority, c.id))
     return found[:limit]
 
 
 def held_by(session: Session, team_id: int) -> Counter[tuple[int, int]]:
-    """(member, pool) -> customers held there: owned and not won, plus pending requests."""
-    pools = select(col(Pool.id)).where(col(Pool.team_id) == team_id)
-    held: Counter[tuple[int, int]] = Counter()
+    """(member, pool) -> customers held there (:func:`bot.storage.sql.held`)."""
+    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+    owned_held, pending_held = held()
+    counts: Counter[tuple[int, int]] = Counter()
     owned = session.execute(
         select(col(Customer.owner_id), col(Customer.pool_id), func.count())
-        .where(col(Customer.pool_id).in_(pools), col(Customer.owner_id).is_not(None))
-        .where(col(Customer.won_at).is_(None))
+        .where(in_team, owned_held)
         .group_by(col(Customer.owner_id), col(Customer.pool_id))
     )
     pending = session.execute(
         select(col(Customer.pending_member_id), col(Customer.pool_id), func.count())
-        .where(col(Customer.pool_id).in_(pools), col(Customer.pending_member_id).is_not(None))
+        .where(in_team, pending_held)
         .group_by(col(Customer.pending_member_id), col(Customer.pool_id))
     )
     for member_id, pool_id, count in [*owned, *pending]:
-        held[(int(member_id), int(pool_id))] += int(count)
-    return held
+        counts[(int(member_id), int(pool_id))] += int(count)
+    return counts
 
 
 def given_back(session: Session, customer_ids: Sequence[int]) -> dict[tuple[int, int], datetime]:
     """(customer, member) -> when the member last released it or lost it to a recycle."""
     found: dict[tuple[int, int], datetime] = {}
-    for start in range(0, len(customer_ids), CHUNK):
+    for chunk in chunks(customer_ids):
         rows = session.execute(
             select(
                 col(OwnershipEvent.customer_id),
@@ -152,8 +151,8 @@ def given_back(session: Session, customer_ids: Sequence[int]) -> dict[tuple[int,
                 func.max(col(OwnershipEvent.at)),
             )
             .where(
-                col(OwnershipEvent.customer_id).in_(customer_ids[start : start + CHUNK]),
-                col(OwnershipEvent.kind).in_(q.GIVEN_BACK_KINDS),
+                col(OwnershipEvent.customer_id).in_(chunk),
+                col(OwnershipEvent.kind).in_(GIVEN_BACK_KINDS),
                 col(OwnershipEvent.member_id).is_not(None),
             )
             .group_by(col(OwnershipEvent.customer_id), col(OwnershipEvent.member_id))
@@ -174,7 +173,7 @@ def segment_counts(
 ) -> dict[tuple[int, Segment], int]:
     """(member, segment) -> distinct customers with an event of ``kinds`` for the member since
     ``since``: customers received (owning kinds) or won ("won")."""
-    pools = select(col(Pool.id)).where(col(Pool.team_id) == team_id)
+    pools = team_pool_ids(team_id)
     industry = func.lower(func.coalesce(col(Customer.industry), ""))
     size = func.lower(func.coalesce(col(Customer.size), ""))
     rows = session.execute(
@@ -201,9 +200,9 @@ def cursors(session: Session, pool_ids: Sequence[int]) -> dict[tuple[int, str], 
 
 
 def save_cursor(session: Session, pool_id: int, group_key: str, member_id: int) -> None:
-    dialect = session.get_bind().dialect.name
-    builder = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = builder(AssignmentCursor).values(pool_id=pool_id, group_key=group_key, member_id=member_id)
+    statement = insert_on_conflict(session, AssignmentCursor).values(
+        pool_id=pool_id, group_key=group_key, member_id=member_id
+    )
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["pool_id", "group_key"], set_={"member_id": member_id}
@@ -215,11 +214,11 @@ def take_many(session: Session, customer_ids: Sequence[int], member_id: int, now
     """Give the listed customers still in the pool (not owned, not pending) to ``member_id``; the
     ids it took. A customer someone took meanwhile is simply not among them."""
     taken: set[int] = set()
-    for start in range(0, len(customer_ids), CHUNK):
+    for chunk in chunks(customer_ids):
         result = session.execute(
             update(Customer)
             .where(
-                col(Customer.id).in_(customer_ids[start : start + CHUNK]),
+                col(Customer.id).in_(chunk),
                 col(Customer.owner_id).is_(None),
                 col(Customer.pending_member_id).is_(None),
             )

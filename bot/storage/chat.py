@@ -4,27 +4,18 @@ choices offered to each chat identity."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from bot.storage.models import ChatChoice, InboundSeen
-from bot.storage.queries import rowcount
-
-
-def _insert(session: Session, table: type[InboundSeen] | type[ChatChoice]) -> Any:
-    """INSERT with the dialect's ON CONFLICT clauses."""
-    builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return builder(table)
+from bot.storage.sql import insert_on_conflict, rowcount
 
 
 def mark_seen(session: Session, platform: str, key: str, now: datetime) -> bool:
     """Record an inbound request; False when it was recorded before (a retry or redelivery)."""
     statement = (
-        _insert(session, InboundSeen)
+        insert_on_conflict(session, InboundSeen)
         .values(platform=platform, key=key, received_at=now)
         .on_conflict_do_nothing(index_elements=["platform", "key"])
         .returning(col(InboundSeen.id))
@@ -39,7 +30,7 @@ def forget_seen_before(session: Session, cutoff: datetime) -> int:
 
 
 def save_choices(session: Session, platform: str, user_id: str, commands: list[str], now: datetime) -> None:
-    statement = _insert(session, ChatChoice).values(
+    statement = insert_on_conflict(session, ChatChoice).values(
         platform=platform, user_id=user_id, commands=commands, offered_at=now
     )
     session.execute(

@@ -7,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from bot.storage.models import Customer, FollowUp, Member, Notification, OwnershipEvent, Pool
+from bot.storage.models import Customer, FollowUp, Member, Notification, OwnershipEvent
+from bot.storage.sql import held, team_pool_ids
 
 REPORT_EVENT_KINDS = ("claimed", "approved", "assigned", "released", "recycled", "won")
 FIRST_TOUCH_KINDS = ("claimed", "approved", "assigned")
@@ -24,10 +25,6 @@ class Person:
     handle: str
 
 
-def _team_pools(team_id: int) -> Select[int | None]:
-    return select(col(Pool.id)).where(col(Pool.team_id) == team_id)
-
-
 def reps(session: Session, team_id: int) -> list[Person]:
     """The team's reps, active or not (an inactive rep may still have activity to report)."""
     rows = session.execute(
@@ -38,13 +35,16 @@ def reps(session: Session, team_id: int) -> list[Person]:
     return [Person(int(mid or 0), name, bool(active), handle) for mid, name, active, handle in rows]
 
 
-def event_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[tuple[int, str]]:
-    """(member, kind) -> events in [start, end) on the team's customers."""
+def pool_event_counts(
+    session: Session, team_id: int, start: datetime, end: datetime
+) -> Counter[tuple[int, str]]:
+    """(member, kind) -> events in [start, end) on the customers of the team's pools, whichever
+    team the member is in (the manager digest counts the events of the team's members instead)."""
     rows = session.execute(
         select(col(OwnershipEvent.member_id), col(OwnershipEvent.kind), func.count())
         .join(Customer, col(Customer.id) == col(OwnershipEvent.customer_id))
         .where(
-            col(Customer.pool_id).in_(_team_pools(team_id)),
+            col(Customer.pool_id).in_(team_pool_ids(team_id)),
             col(OwnershipEvent.kind).in_(REPORT_EVENT_KINDS),
             col(OwnershipEvent.at) >= start,
             col(OwnershipEvent.at) < end,
@@ -55,12 +55,13 @@ def event_counts(session: Session, team_id: int, start: datetime, end: datetime)
     return Counter({(int(mid), kind): int(count) for mid, kind, count in rows})
 
 
-def follow_up_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[int]:
+def pool_follow_up_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[int]:
+    """member -> follow-ups in [start, end) on the customers of the team's pools."""
     rows = session.execute(
         select(col(FollowUp.member_id), func.count())
         .join(Customer, col(Customer.id) == col(FollowUp.customer_id))
         .where(
-            col(Customer.pool_id).in_(_team_pools(team_id)),
+            col(Customer.pool_id).in_(team_pool_ids(team_id)),
             col(FollowUp.at) >= start,
             col(FollowUp.at) < end,
         )
@@ -70,18 +71,11 @@ def follow_up_counts(session: Session, team_id: int, start: datetime, end: datet
 
 
 def held_now(session: Session, team_id: int) -> Counter[int]:
-    """member -> customers held now in the team's pools: owned and not won, plus pending."""
-    pools = _team_pools(team_id)
+    """member -> customers held now in the team's pools (:func:`bot.storage.sql.held`)."""
     holder = func.coalesce(col(Customer.owner_id), col(Customer.pending_member_id))
     rows = session.execute(
         select(holder, func.count())
-        .where(
-            col(Customer.pool_id).in_(pools),
-            or_(
-                (col(Customer.owner_id).is_not(None)) & (col(Customer.won_at).is_(None)),
-                col(Customer.pending_member_id).is_not(None),
-            ),
-        )
+        .where(col(Customer.pool_id).in_(team_pool_ids(team_id)), or_(*held()))
         .group_by(holder)
     )
     return Counter({int(mid): int(count) for mid, count in rows})
@@ -103,7 +97,7 @@ def first_follow_ups(
             & (col(follow_up.at) >= col(event.at)),
         )
         .where(
-            col(Customer.pool_id).in_(_team_pools(team_id)),
+            col(Customer.pool_id).in_(team_pool_ids(team_id)),
             col(event.kind).in_(FIRST_TOUCH_KINDS),
             col(event.at) >= start,
             col(event.at) < end,

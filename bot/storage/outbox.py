@@ -1,4 +1,5 @@
-"""The SQL of the outbox dispatcher: find the next due notification, lease it, settle it.
+"""The SQL of the outbox: queueing notifications (:func:`enqueue`, one per cause), the console's
+reads, and the dispatcher's: find the next due notification, lease it, settle it.
 
 A notification goes to the first platform, in the dispatcher's order of preference, that has both
 a registered deliverer and an address for it: the recipient's platform id, or for a team-channel
@@ -25,7 +26,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, up
 from sqlmodel import Session, col
 
 from bot.storage.models import Member, Notification, Team
-from bot.storage.queries import rowcount
+from bot.storage.sql import insert_on_conflict, rowcount
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 LAST_ERROR_LENGTH = 1000  # Notification.last_error
@@ -218,3 +219,101 @@ def counts_by_status(session: Session) -> dict[str, int]:
         select(col(Notification.status), func.count()).group_by(col(Notification.status))
     ).all()
     return {status: int(count) for status, count in rows}
+
+
+# ---- queueing, and the console's reads -----------------------------------------------------------
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    team_id: int,
+    recipient_id: int | None,
+    kind: str,
+    params: dict[str, Any],
+    now: datetime,
+    platform: str | None = None,
+    refreshes_id: int | None = None,
+) -> None:
+    """Queue a notification; a second one with the same key (the same cause) is ignored.
+
+    No ``recipient_id``: it goes to the team's channel (``platform``: that platform's channel only).
+    """
+    values = {
+        "key": key,
+        "team_id": team_id,
+        "recipient_id": recipient_id,
+        "to_team_channel": recipient_id is None,
+        "kind": kind,
+        "payload": params,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "platform": platform,
+        "refreshes_id": refreshes_id,
+    }
+    statement = insert_on_conflict(session, Notification).values(**values)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+
+
+def cards_to_refresh(session: Session, request_id: int) -> Sequence[Notification]:
+    """The claim cards of a request that a platform holds, or is being handed right now: those a
+    decision must update in place. Cards still pending render the decision when they go out.
+
+    Every card row of the request is locked first (PostgreSQL): a dispatcher about to lease one
+    skips it until this decision commits, and then renders the decided card, so no card can slip
+    out with live buttons between this read and the commit."""
+    cards = (
+        session.execute(
+            select(Notification)
+            .where(col(Notification.key).like(f"claim_request:{request_id}:%"))
+            .order_by(col(Notification.id))
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
+    return [c for c in cards if c.status == SENDING or (c.status == SENT and c.message_ref)]
+
+
+def enqueue_card_refreshes(session: Session, request_id: int, now: datetime) -> int:
+    """Queue an in-place update of every delivered card of the request (after its decision or
+    expiry), in the transaction of that change; each keyed by the card it updates."""
+    cards = cards_to_refresh(session, request_id)
+    for card in cards:
+        enqueue(
+            session,
+            key=f"card_refresh:{card.id}",
+            team_id=card.team_id,
+            recipient_id=card.recipient_id,
+            kind="card_refresh",
+            params={"request_id": request_id},
+            now=now,
+            platform=card.platform,
+            refreshes_id=card.id,
+        )
+    return len(cards)
+
+
+def notifications_for(session: Session, member_id: int, after_id: int) -> Sequence[Notification]:
+    return (
+        session.execute(
+            select(Notification)
+            .where(col(Notification.recipient_id) == member_id, col(Notification.id) > after_id)
+            .order_by(col(Notification.id))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) -> None:
+    """Mark rows the console showed; only pending ones, so a dispatcher's lease is never overridden."""
+    if notification_ids:
+        session.execute(
+            update(Notification)
+            .where(col(Notification.id).in_(notification_ids), col(Notification.status) == PENDING)
+            .values(status=SENT, sent_at=now)
+        )
