@@ -54,10 +54,10 @@ from bot.domain.clock import SystemClock
 from bot.domain.context import Services
 from bot.domain.lookup import PAGE_SIZE, member_for, search
 from bot.domain.views import MemberView
-from bot.storage import queries as q
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Customer, Pool
+from bot.storage.search import SearchFilters, search_pool
 
 OWNED_SHARE = 0.10
 POOL_WEIGHTS = {"east-main": 6, "east-vip": 3, "west-main": 1}
@@ -67,7 +67,7 @@ WARM_UP = 10
 @dataclass(frozen=True)
 class Query:
     kind: str
-    filters: q.SearchFilters
+    filters: SearchFilters
     page: int = 1
 
 
@@ -94,29 +94,29 @@ def _pinyin(rng: random.Random) -> str:
     return "".join(s[0] for s in lazy_pinyin(rng.choice(CITIES) + brand))  # hzyf
 
 
-def _filter(rng: random.Random) -> q.SearchFilters:
+def _filter(rng: random.Random) -> SearchFilters:
     pick = rng.randrange(3)
     if pick == 0:
-        return q.SearchFilters(industry=rng.choice(INDUSTRIES).lower())
+        return SearchFilters(industry=rng.choice(INDUSTRIES).lower())
     if pick == 1:
-        return q.SearchFilters(region=rng.choice(REGIONS))
-    return q.SearchFilters(priority=rng.choice("abc"))
+        return SearchFilters(region=rng.choice(REGIONS))
+    return SearchFilters(priority=rng.choice("abc"))
 
 
-def _word_and_filter(rng: random.Random) -> q.SearchFilters:
-    return q.SearchFilters(words=(_cn_word(rng),), industry=rng.choice(INDUSTRIES))
+def _word_and_filter(rng: random.Random) -> SearchFilters:
+    return SearchFilters(words=(_cn_word(rng),), industry=rng.choice(INDUSTRIES))
 
 
 def _page_five(rng: random.Random) -> Query:
     words = () if rng.random() < 0.5 else (_en_word(rng),)
-    return Query("page 5", q.SearchFilters(words=words), page=5)
+    return Query("page 5", SearchFilters(words=words), page=5)
 
 
 KINDS: dict[str, Callable[[random.Random], Query]] = {
-    "no words, page 1": lambda rng: Query("no words, page 1", q.SearchFilters()),
-    "Chinese word": lambda rng: Query("Chinese word", q.SearchFilters(words=(_cn_word(rng),))),
-    "English word": lambda rng: Query("English word", q.SearchFilters(words=(_en_word(rng),))),
-    "pinyin": lambda rng: Query("pinyin", q.SearchFilters(words=(_pinyin(rng),))),
+    "no words, page 1": lambda rng: Query("no words, page 1", SearchFilters()),
+    "Chinese word": lambda rng: Query("Chinese word", SearchFilters(words=(_cn_word(rng),))),
+    "English word": lambda rng: Query("English word", SearchFilters(words=(_en_word(rng),))),
+    "pinyin": lambda rng: Query("pinyin", SearchFilters(words=(_pinyin(rng),))),
     "filter": lambda rng: Query("filter", _filter(rng)),
     "word + filter": lambda rng: Query("word + filter", _word_and_filter(rng)),
     "page 5": _page_five,
@@ -162,7 +162,7 @@ def fill(url: str, size: int, seed: int) -> Fill:
 # ---- measuring -------------------------------------------------------------------------------------
 
 
-def reference_conditions(team_id: int, filters: q.SearchFilters) -> list[Any]:
+def reference_conditions(team_id: int, filters: SearchFilters) -> list[Any]:
     """The search conditions as first written (substring match on name, pinyin and tags)."""
     conditions: list[Any] = [
         col(Customer.pool_id).in_(select(col(Pool.id)).where(col(Pool.team_id) == team_id)),
@@ -186,7 +186,7 @@ def reference_conditions(team_id: int, filters: q.SearchFilters) -> list[Any]:
     return conditions
 
 
-def reference(session: Any, team_id: int, filters: q.SearchFilters, page: int) -> tuple[list[int], int]:
+def reference(session: Any, team_id: int, filters: SearchFilters, page: int) -> tuple[list[int], int]:
     """The plain answer: exact count, then ORDER BY priority, id with OFFSET."""
     where = and_(*reference_conditions(team_id, filters))
     total = session.scalar(select(func.count()).select_from(Customer).where(where))
@@ -217,7 +217,7 @@ def verify(services: Services, member: MemberView, query: Query, result: Any) ->
 
 def count_cap() -> int | None:
     """search_pool's default count cap (None: it counts exactly)."""
-    parameter = inspect.signature(q.search_pool).parameters.get("count_cap")
+    parameter = inspect.signature(search_pool).parameters.get("count_cap")
     return None if parameter is None or parameter.default is None else int(parameter.default)
 
 

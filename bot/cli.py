@@ -60,10 +60,10 @@ def _runtime(config: Path | None, *, quiet: bool = True) -> Runtime:
 def _default_handle(runtime: Runtime, requested: str | None) -> str:
     if requested:
         return requested
-    from bot.storage import queries
+    from bot.storage import members
 
     with runtime.services.db.read() as session:
-        handle = queries.first_active_handle(session)
+        handle = members.first_active_handle(session)
     if handle is None:
         err.print("No members yet: run [bold]poolbot demo[/bold] or add members to the config file.")
         raise typer.Exit(1)

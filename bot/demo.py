@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.config import MemberConfig, PoolbotConfig, PoolConfig, RecycleDays, TeamConfig
 from bot.domain.catalog import NewCustomer, add_customers
@@ -25,9 +24,8 @@ from bot.domain.followups import follow_up
 from bot.domain.lookup import member_for
 from bot.domain.setup import sync_config
 from bot.names import duplicate_key, name_key
-from bot.storage import queries as q
+from bot.storage import catalog, customers, members, teams
 from bot.storage.engine import Database
-from bot.storage.models import Customer, Member, Pool, Team
 
 TEAM = "demo"
 MAIN_POOL = "demo-main"
@@ -192,7 +190,7 @@ class DemoReport:
 
 def demo_config() -> PoolbotConfig:
     team = TeamConfig(name=TEAM, timezone="Asia/Shanghai", locale="en")
-    members = (
+    people = (
         MemberConfig(handle="maria", name="Maria Chen", team=TEAM, role="manager"),
         MemberConfig(handle="alice", name="Alice Wang", team=TEAM, role="rep"),
         MemberConfig(handle="bob", name="Bob Li", team=TEAM, role="rep"),
@@ -219,7 +217,7 @@ def demo_config() -> PoolbotConfig:
             daily_claim_limit=3,
         ),
     )
-    return PoolbotConfig(teams=(team,), members=members, pools=pools)
+    return PoolbotConfig(teams=(team,), members=people, pools=pools)
 
 
 def demo_customers() -> dict[str, list[NewCustomer]]:
@@ -292,10 +290,11 @@ def load_demo(db: Database, clock: Clock) -> DemoReport:
     added = 0
     imported_at = FakeClock(clock.now() - timedelta(days=HISTORY_DAYS))
     with db.write() as session:
-        admin_id = session.execute(select(col(Member.id)).where(col(Member.handle) == "admin")).scalar()
-        for pool_name, customers in wanted.items():
-            added += _add_missing(session, pool_name, customers, imported_at, admin_id)
-        total = _count_in_pools(session, tuple(wanted))
+        admin = members.member_by_identity(session, "handle", "admin")
+        admin_id = admin[0].id if admin else None
+        for pool_name, pool_customers in wanted.items():
+            added += _add_missing(session, pool_name, pool_customers, imported_at, admin_id)
+        total = catalog.count_in_pools(session, tuple(wanted))
     if added:
         _play_history(db, clock)
     return DemoReport(
@@ -325,18 +324,9 @@ BOOKS: tuple[tuple[str, int, int | None], ...] = (
 
 def _play_history(db: Database, clock: Clock) -> None:
     with db.read() as session:
-        pool = q.pool_by_name(session, MAIN_POOL)
-        assert pool is not None
-        last = (
-            session.execute(
-                select(col(Customer.id))
-                .where(col(Customer.pool_id) == pool.id)
-                .order_by(col(Customer.id).desc())
-                .limit(len(BOOKS))
-            )
-            .scalars()
-            .all()
-        )
+        pool = teams.pool_by_name(session, MAIN_POOL)
+        assert pool is not None and pool.id is not None
+        last = customers.newest_ids(session, pool.id, len(BOOKS))
     for customer_id, (handle, claimed_ago, followed_ago) in zip(last, BOOKS, strict=True):
         past = FakeClock(clock.now() - timedelta(days=claimed_ago))
         services = Services(db=db, clock=past)
@@ -353,17 +343,9 @@ def _refuse_clashes(db: Database, config: PoolbotConfig) -> None:
     handles = [m.handle for m in config.members]
     pools = [p.name for p in config.pools]
     with db.read() as session:
-        members = session.execute(
-            select(col(Member.handle), col(Team.name))
-            .join(Team, col(Team.id) == col(Member.team_id))
-            .where(col(Member.handle).in_(handles), col(Team.name) != TEAM)
-        ).all()
-        taken_pools = session.execute(
-            select(col(Pool.name), col(Team.name))
-            .join(Team, col(Team.id) == col(Pool.team_id))
-            .where(col(Pool.name).in_(pools), col(Team.name) != TEAM)
-        ).all()
-    clashes = [f"member {h} (team {t})" for h, t in members]
+        taken_handles = members.handles_in_other_teams(session, handles, TEAM)
+        taken_pools = teams.pools_in_other_teams(session, pools, TEAM)
+    clashes = [f"member {h} (team {t})" for h, t in taken_handles]
     clashes += [f"pool {p} (team {t})" for p, t in taken_pools]
     if clashes:
         raise DemoError(
@@ -374,24 +356,11 @@ def _refuse_clashes(db: Database, config: PoolbotConfig) -> None:
 
 
 def _add_missing(
-    session: Session, pool_name: str, customers: list[NewCustomer], clock: Clock, actor_id: int | None
+    session: Session, pool_name: str, candidates: list[NewCustomer], clock: Clock, actor_id: int | None
 ) -> int:
-    pool = q.pool_by_name(session, pool_name)
+    pool = teams.pool_by_name(session, pool_name)
     assert pool is not None and pool.id is not None
-    keys = [name_key(c.name) for c in customers]
-    present = set(
-        session.execute(select(col(Customer.name_key)).where(col(Customer.name_key).in_(keys))).scalars()
-    )
-    missing = [c for c in customers if name_key(c.name) not in present]
+    present = catalog.present_name_keys(session, [name_key(c.name) for c in candidates])
+    missing = [c for c in candidates if name_key(c.name) not in present]
     add_customers(session, pool_id=pool.id, customers=missing, now=clock.now(), actor_id=actor_id)
     return len(missing)
-
-
-def _count_in_pools(session: Session, pool_names: tuple[str, ...]) -> int:
-    count = session.execute(
-        select(func.count())
-        .select_from(Customer)
-        .join(Pool, col(Pool.id) == col(Customer.pool_id))
-        .where(col(Pool.name).in_(pool_names))
-    ).scalar()
-    return int(count or 0)

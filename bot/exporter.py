@@ -9,19 +9,17 @@ recycle deadline is the team's local day, as reps see it in chat.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.domain.rules import PoolRules
-from bot.storage import queries as q
+from bot.storage import catalog, members, teams
+from bot.storage.catalog import ExportRow
 from bot.storage.engine import Database
-from bot.storage.models import Customer, Member, Pool, Team
 
 HEADER = (
     "id",
@@ -41,26 +39,6 @@ HEADER = (
     "last_touch",
     "recycle_deadline",
     "recycle_rule",
-)
-STREAM_BATCH = 1_000
-_COLUMNS = (
-    Customer.id,
-    Customer.name,
-    Customer.contact,
-    Customer.phone,
-    Customer.email,
-    Customer.industry,
-    Customer.region,
-    Customer.size,
-    Customer.priority,
-    Customer.stage,
-    Customer.tags,
-    Customer.pool_id,
-    Customer.owner_id,
-    Customer.owned_since,
-    Customer.last_touch_at,
-    Customer.won_at,
-    Customer.locked,
 )
 
 
@@ -82,8 +60,8 @@ def export_csv(db: Database, out: TextIO, *, pool_name: str | None = None) -> in
     with db.read() as session:
         pools = _pools(session)
         pool_id = _pool_id(session, pool_name)
-        handles = _handles(session)
-        for row in _customers(session, pool_id):
+        handles = members.handles(session)
+        for row in catalog.export_rows(session, pool_id):
             writer.writerow(_line(row, pools[row.pool_id], handles))
             count += 1
     return count
@@ -92,34 +70,19 @@ def export_csv(db: Database, out: TextIO, *, pool_name: str | None = None) -> in
 def _pool_id(session: Session, pool_name: str | None) -> int | None:
     if pool_name is None:
         return None
-    pool = q.pool_by_name(session, pool_name)
+    pool = teams.pool_by_name(session, pool_name)
     if pool is None:
-        names = session.execute(select(col(Pool.name)).order_by(col(Pool.name))).scalars().all()
+        names = teams.pool_names(session)
         raise ExportError(f"No pool named {pool_name!r} (pools: {', '.join(names) or 'none'}).")
     return pool.id
 
 
 def _pools(session: Session) -> dict[int, _PoolInfo]:
-    rows = session.execute(
-        select(Pool, col(Team.timezone)).join(Team, col(Team.id) == col(Pool.team_id))
-    ).all()
+    rows = teams.pools_with_timezone(session)
     return {int(pool.id or 0): _PoolInfo(PoolRules.of(pool), timezone) for pool, timezone in rows}
 
 
-def _handles(session: Session) -> dict[int, str]:
-    rows = session.execute(select(col(Member.id), col(Member.handle))).all()
-    return {int(member_id): str(handle) for member_id, handle in rows}
-
-
-def _customers(session: Session, pool_id: int | None) -> Iterator[Any]:
-    """Customer rows (plain column tuples, no ORM identity map), fetched a batch at a time."""
-    statement = select(*(col(c) for c in _COLUMNS)).order_by(col(Customer.id))
-    if pool_id is not None:
-        statement = statement.where(col(Customer.pool_id) == pool_id)
-    yield from session.execute(statement.execution_options(yield_per=STREAM_BATCH))
-
-
-def _line(row: Any, pool: _PoolInfo, handles: dict[int, str]) -> list[str]:
+def _line(row: ExportRow, pool: _PoolInfo, handles: dict[int, str]) -> list[str]:
     deadline = None
     if row.owner_id is not None:
         deadline = pool.rules.deadline(

@@ -16,15 +16,14 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import ARRAY, String, bindparam, func, select, text
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.domain import assignment
 from bot.domain.catalog import NewCustomer, add_customers
@@ -32,15 +31,11 @@ from bot.domain.clock import Clock
 from bot.domain.context import Services
 from bot.domain.priorities import PRIORITY_HINT, priority_code
 from bot.names import _LEGAL_SUFFIXES, duplicate_key, name_key, phone_key, search_key
-from bot.storage import queries as q
+from bot.storage import catalog, teams
+from bot.storage.catalog import Stored
 from bot.storage.engine import Database
-from bot.storage.models import Customer, Pool
 
 BATCH_SIZE = 1_000
-# Keys per duplicate lookup: bound parameters of an IN list on SQLite (far below its limit),
-# elements of the one array parameter on PostgreSQL.
-IN_CHUNK = 900
-ARRAY_CHUNK = 10_000
 ProgressFn = Callable[[int, int], None]
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -191,10 +186,9 @@ def import_file(
 
 def _pool_id(db: Database, pool_name: str) -> int:
     with db.read() as session:
-        pool = q.pool_by_name(session, pool_name)
+        pool = teams.pool_by_name(session, pool_name)
         if pool is None:
-            names = session.execute(select(col(Pool.name)).order_by(col(Pool.name))).scalars().all()
-            known = ", ".join(names) or "none yet: sync the config file first"
+            known = ", ".join(teams.pool_names(session)) or "none yet: sync the config file first"
             raise ImportFileError(f"No pool named {pool_name!r} (pools: {known}).")
     assert pool.id is not None
     return pool.id
@@ -383,29 +377,12 @@ def _row(line: int, values: dict[str, str]) -> _Row:
 # ---- duplicates in the database and inserting --------------------------------------------------------
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-@dataclass(frozen=True)
-class _Stored:
-    id: int
-    name: str
-    pool_id: int
-
-
 def _existing_duplicates(session: Session, rows: Sequence[_Row]) -> list[SkippedRow]:
     """Rows whose company or phone is already stored, in any pool of any team (bulk queries)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # psycopg prepares a statement once it has run five times; PostgreSQL's generic plan for
-        # it guesses 10 keys and probes each through the name_key trigram index (migration 0002),
-        # which took minutes per batch of similar names. Planned for the actual keys, the lookup
-        # hashes them instead (milliseconds). SET LOCAL ends with this transaction.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    catalog.plan_for_actual_keys(session)
     by_name = _stored_by_name(session, {row.dup_key for row in rows})
     by_phone = _stored_by_phone(session, {row.phone_key for row in rows if row.phone_key})
-    pools = {int(pid or 0): name for pid, name in session.execute(select(col(Pool.id), col(Pool.name)))}
+    pools = teams.pool_names_by_id(session)
     skipped = []
     for row in rows:
         match, what = by_name.get(row.dup_key), "name"
@@ -417,48 +394,28 @@ def _existing_duplicates(session: Session, rows: Sequence[_Row]) -> list[Skipped
     return skipped
 
 
-def _stored_by_name(session: Session, dup_keys: set[str]) -> dict[str, _Stored]:
+def _stored_by_name(session: Session, dup_keys: set[str]) -> dict[str, Stored]:
     """Stored customers by duplicate_key, the oldest first when several share one.
 
     A stored name_key is its duplicate_key followed by the key of the legal suffix that was
     stripped, so looking up every key + suffix through the name_key index finds them all.
     """
     candidates = sorted({key + suffix for key in dup_keys for suffix in ("", *_SUFFIX_KEYS)})
-    found: dict[str, _Stored] = {}
-    for cid, name, pool_id, _ in _matching(session, col(Customer.name_key), candidates):
-        key = duplicate_key(name)
-        if key in dup_keys and (key not in found or cid < found[key].id):
-            found[key] = _Stored(cid, name, pool_id)
+    found: dict[str, Stored] = {}
+    for stored in catalog.with_keys(session, "name_key", candidates):
+        key = duplicate_key(stored.name)
+        if key in dup_keys and (key not in found or stored.id < found[key].id):
+            found[key] = stored
     return found
 
 
-def _stored_by_phone(session: Session, phone_keys: set[str]) -> dict[str, _Stored]:
-    found: dict[str, _Stored] = {}
-    for cid, name, pool_id, key in _matching(session, col(Customer.phone_key), sorted(phone_keys)):
-        if key is not None and (key not in found or cid < found[key].id):
-            found[key] = _Stored(cid, name, pool_id)
+def _stored_by_phone(session: Session, phone_keys: set[str]) -> dict[str, Stored]:
+    found: dict[str, Stored] = {}
+    for stored in catalog.with_keys(session, "phone_key", sorted(phone_keys)):
+        key = stored.key
+        if key is not None and (key not in found or stored.id < found[key].id):
+            found[key] = stored
     return found
-
-
-def _matching(
-    session: Session, column: Any, keys: Sequence[str]
-) -> Iterator[tuple[int, str, int, str | None]]:
-    """(id, name, pool id, column value) of the customers whose ``column`` is one of ``keys``.
-
-    PostgreSQL gets the keys as one array parameter joined through unnest(), which it can hash;
-    SQLite gets IN lists, which it looks up through the index, in chunks below its parameter limit.
-    """
-    base = select(col(Customer.id), col(Customer.name), col(Customer.pool_id), column)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    for chunk in _chunks(keys, ARRAY_CHUNK if postgres else IN_CHUNK):
-        if postgres:
-            array = bindparam("keys", list(chunk), type_=ARRAY(String))
-            wanted = func.unnest(array).table_valued("key").render_derived()
-            statement = base.join(wanted, column == wanted.c.key)
-        else:
-            statement = base.where(column.in_(chunk))
-        for cid, name, pool_id, value in session.execute(statement):
-            yield int(cid or 0), name, pool_id, value
 
 
 def _assign_imported(db: Database, clock: Clock, pool_id: int, ids: list[int]) -> int:
@@ -468,7 +425,7 @@ def _assign_imported(db: Database, clock: Clock, pool_id: int, ids: list[int]) -
     if settings is None or not settings.on_import or not ids:
         return 0
     with db.read() as session:
-        _, team = q.pool_and_team(session, pool_id)
+        _, team = teams.pool_and_team(session, pool_id)
     assert team.id is not None
     assigned = 0
     for start in range(0, len(ids), assignment.MAX_PER_RUN):

@@ -17,7 +17,7 @@ from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.context import Services, load_member
 from bot.domain.setup import sync_config
 from bot.domain.views import MemberView
-from bot.storage import queries as q
+from bot.storage.customers import customer
 from bot.storage.engine import Database
 from bot.storage.models import (
     ClaimRequest,
@@ -28,6 +28,7 @@ from bot.storage.models import (
     OwnershipEvent,
     Pool,
 )
+from bot.storage.teams import pool_by_name
 
 OWNING_KINDS = ("claimed", "approved", "assigned", "transferred")
 RETURNING_KINDS = ("released", "recycled")
@@ -48,7 +49,7 @@ def member_any(db: Database, handle: str) -> MemberView:
 
 def pool_id(db: Database, name: str) -> int:
     with db.read() as session:
-        pool = q.pool_by_name(session, name)
+        pool = pool_by_name(session, name)
         assert pool is not None and pool.id is not None
         return pool.id
 
@@ -162,7 +163,7 @@ def snapshot(db: Database) -> Snapshot:
 
 def customer_row(db: Database, customer_id: int) -> Customer:
     with db.read() as session:
-        row = q.customer(session, customer_id)
+        row = customer(session, customer_id)
         assert row is not None
         return row
 

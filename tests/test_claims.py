@@ -27,7 +27,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.ownership import release
-from bot.storage import queries as q
+from bot.storage.search import SearchFilters
 
 
 def test_claim_makes_the_rep_owner_and_logs_it(services: Services) -> None:
@@ -396,7 +396,7 @@ def test_another_teams_customer_is_invisible(services: Services) -> None:
             lookup.resolve_customer(services, member=alice, query=query)
     with pytest.raises(NotFound):
         lookup.card(services, member=alice, customer_id=west)
-    assert lookup.search(services, member=alice, filters=q.SearchFilters(words=("westwind",))).total == 0
+    assert lookup.search(services, member=alice, filters=SearchFilters(words=("westwind",))).total == 0
     assert snapshot(services.db) == before
 
 

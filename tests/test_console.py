@@ -12,16 +12,16 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.handlers.console.chat import ConsoleChat
 from bot.messages import Reply
-from bot.storage import queries as q
 from bot.storage.engine import Database
+from bot.storage.teams import pool_by_name
 
 
 @pytest.fixture
 def chat(services: Services) -> ConsoleChat:
     now = services.clock.now()
     with services.db.write() as session:
-        main = q.pool_by_name(session, "east-main")
-        vip = q.pool_by_name(session, "east-vip")
+        main = pool_by_name(session, "east-main")
+        vip = pool_by_name(session, "east-vip")
         assert main is not None and vip is not None and main.id and vip.id
         add_customers(
             session,
@@ -166,7 +166,7 @@ def test_times_are_shown_in_the_team_timezone(services: Services) -> None:
     clock.set(datetime(2026, 11, 23, 17, 30, tzinfo=UTC))  # 01:30 on 11-24 in Shanghai
     chat = ConsoleChat(services, handle="alice")
     with services.db.write() as session:
-        pool = q.pool_by_name(session, "east-main")
+        pool = pool_by_name(session, "east-main")
         assert pool is not None and pool.id
         add_customers(session, pool_id=pool.id, now=clock.now(), customers=[NewCustomer("Initech")])
     chat.say("/claim Initech")
@@ -229,7 +229,7 @@ def test_a_decision_conflict_speaks_chinese_in_a_chinese_team(services: Services
         ),
     )
     with services.db.write() as session:
-        pool = q.pool_by_name(session, "south-vip")
+        pool = pool_by_name(session, "south-vip")
         assert pool is not None and pool.id
         add_customers(
             session, pool_id=pool.id, now=services.clock.now(), customers=[NewCustomer("深圳蓝海物流")]
@@ -297,7 +297,7 @@ def test_an_ambiguous_name_says_how_many_match_when_only_some_are_shown(
     chat: ConsoleChat, services: Services
 ) -> None:
     with services.db.write() as session:
-        main = q.pool_by_name(session, "east-main")
+        main = pool_by_name(session, "east-main")
         assert main is not None and main.id
         add_customers(
             session,

@@ -15,9 +15,9 @@ from bot.domain.context import Services
 from bot.domain.errors import RuleViolation
 from bot.domain.lookup import member_for, resolve_customer
 from bot.names import duplicate_key, phone_key
-from bot.storage import queries as q
 from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, OwnershipEvent, Pool
+from bot.storage.teams import pool_by_name
 
 
 def demo_rows(db: Database) -> list[tuple[Customer, str]]:
@@ -65,8 +65,8 @@ def test_demo_pools_and_members_have_the_documented_rules(db: Database, clock: F
     load_demo(db, clock)
 
     with db.read() as session:
-        main = q.pool_by_name(session, "demo-main")
-        key = q.pool_by_name(session, "demo-key-accounts")
+        main = pool_by_name(session, "demo-main")
+        key = pool_by_name(session, "demo-key-accounts")
         members = {m.handle: (m.name, m.role) for m in session.execute(select(Member)).scalars()}
     assert main is not None and key is not None
     assert (main.claim_requires_approval, main.max_held_per_rep, main.daily_claim_limit) == (False, 5, 3)
@@ -94,7 +94,7 @@ def test_a_new_user_can_walk_through_the_rules(db: Database, clock: FakeClock) -
     northwind = resolve_customer(services, member=alice, query="northwind traders")
     claim(services, member=alice, customer_id=northwind)
     with db.read() as session:
-        main = q.pool_by_name(session, "demo-main")
+        main = pool_by_name(session, "demo-main")
         assert main is not None
         free = (
             col(Customer.owner_id).is_(None),

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from bot.scheduler.reminders import morning_reminders
 from dingtalk_fakes import BATCH_SEND, REPS, FakeOpenApi, dingtalk_config, text_of
 from helpers import member, notifications, own
 
@@ -24,8 +25,7 @@ from bot.handlers.dingtalk.deliver import DingTalkDeliverer
 from bot.handlers.dingtalk.openapi import OpenApi
 from bot.handlers.notifications import render
 from bot.scheduler.dispatch import dispatch
-from bot.scheduler.reminders import morning_reminders
-from bot.storage import queries as q
+from bot.storage.outbox import enqueue
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def note_to_everyone(services: Services, handles: list[str]) -> None:
     with services.db.write() as session:
         for handle in handles:
             who = member(services, handle)
-            q.enqueue(
+            enqueue(
                 session,
                 key=f"note:{who.id}",
                 team_id=who.team.id,

@@ -35,8 +35,8 @@ from bot.handlers.notifications import render
 from bot.messages import Message
 from bot.scheduler.dispatch import dispatch
 from bot.scheduler.retry import DEFAULT_POLICY, RetryPolicy
-from bot.storage import queries as q
 from bot.storage.models import Notification, Team
+from bot.storage.outbox import enqueue
 
 EXTRA_REPS = [f"rep{i}" for i in range(1, 9)]
 
@@ -203,7 +203,7 @@ def test_slack_is_preferred_and_team_channel_rows_go_to_the_team_channel(
     set_team_channels(services, slack="CEAST", dingtalk="cidEAST")
     with services.db.write() as session:
         for n in (1, 2):
-            q.enqueue(
+            enqueue(
                 session,
                 key=f"team_note:{n}",
                 team_id=team_id,

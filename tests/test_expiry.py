@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from bot.scheduler.expiry import KIND, Expired, apply_batch, expire_requests
 from helpers import add_one, customer_row, events_of, member, notifications, ownership_invariants, snapshot
 
 from bot.config import PoolbotConfig
@@ -21,9 +22,7 @@ from bot.domain.outbox import OutboxItem
 from bot.domain.views import MemberView
 from bot.handlers.notifications import render
 from bot.messages import Message
-from bot.scheduler.expiry import KIND, Expired, apply_batch, expire_requests
-from bot.storage import queries as q
-from bot.storage import reports
+from bot.storage import reports, requests
 
 ROOMY = {"max_held_per_rep": 1000, "daily_claim_limit": 1000, "reclaim_cooldown_days": 0}
 EXPIRY_CONFIG: dict[str, Any] = {
@@ -73,7 +72,7 @@ def request(services: Services, handle: str, name: str, pool: str = "east-vip") 
 
 def status(services: Services, request_id: int) -> str:
     with services.db.read() as session:
-        row = q.request(session, request_id)
+        row = requests.request(session, request_id)
         assert row is not None
         return row.status
 
@@ -119,7 +118,7 @@ def test_a_request_expires_after_exactly_its_pools_hours_not_before(
         made + timedelta(hours=72),
     )
     with services.db.read() as session:
-        decided = q.request(session, rid)
+        decided = requests.request(session, rid)
         assert decided is not None and decided.decided_at == made + timedelta(hours=72)
     sound(services)
     assert expire_requests(services).expired == ()  # nothing left: a second run does nothing
@@ -302,9 +301,10 @@ def test_many_requests_expire_in_batches(services: Services, clock: FakeClock) -
 
 def test_request_ids_are_kept_a_day_then_forgotten_by_the_expiry_job(services: Services) -> None:
     """A retry within a day changes nothing; after a day the id table no longer holds it."""
+    from bot.scheduler.expiry import expire_requests
+
     from bot.domain.chat import first_time
     from bot.domain.clock import FakeClock
-    from bot.scheduler.expiry import expire_requests
 
     assert first_time(services, platform="slack", key="trigger-1")
     assert isinstance(services.clock, FakeClock)

@@ -16,7 +16,7 @@ from bot.domain.errors import Ambiguous, Forbidden, NotFound, RuleViolation
 from bot.domain.followups import follow_up
 from bot.domain.ownership import assign, mark_won, release
 from bot.domain.views import FOLLOW_UP_KINDS
-from bot.storage import queries as q
+from bot.storage.search import SearchFilters
 
 # ---- follow-ups ---------------------------------------------------------------------------------------- ---
 
@@ -275,7 +275,7 @@ def test_search_by_words_and_filters(services: Services, catalog: dict[str, int]
     alice = member(services, "alice")
 
     def find(**kwargs: object) -> list[str]:
-        return sorted(_names(lookup.search(services, member=alice, filters=q.SearchFilters(**kwargs))))
+        return sorted(_names(lookup.search(services, member=alice, filters=SearchFilters(**kwargs))))
 
     assert find(words=("acme",)) == ["Acme Robotics", "Acme Trading"]
     assert find(words=("acme", "robotics")) == ["Acme Robotics"]
@@ -293,7 +293,7 @@ def test_search_by_words_and_filters(services: Services, catalog: dict[str, int]
 def test_search_shows_only_the_pool(services: Services, catalog: dict[str, int]) -> None:
     alice = member(services, "alice")
     claim(services, member=alice, customer_id=catalog["Acme Trading"])
-    page = lookup.search(services, member=alice, filters=q.SearchFilters(words=("acme",)))
+    page = lookup.search(services, member=alice, filters=SearchFilters(words=("acme",)))
     assert _names(page) == ["Acme Robotics"]
     assert page.total == 1
 
@@ -301,7 +301,7 @@ def test_search_shows_only_the_pool(services: Services, catalog: dict[str, int])
 def test_search_pages(services: Services) -> None:
     alice = member(services, "alice")
     add(services, *[f"Company {i:02d}" for i in range(23)])
-    filters = q.SearchFilters(words=("company",))
+    filters = SearchFilters(words=("company",))
     pages = [lookup.search(services, member=alice, filters=filters, page=n) for n in (1, 2, 3)]
     assert [len(p.customers) for p in pages] == [10, 10, 3]
     assert {(p.total, p.pages) for p in pages} == {(23, 3)}
@@ -315,7 +315,7 @@ def test_search_pages(services: Services) -> None:
 def test_contact_hidden_in_the_pool_until_owned(services: Services, catalog: dict[str, int]) -> None:
     alice, bob, maria = member(services, "alice"), member(services, "bob"), member(services, "maria")
     cid = catalog["Acme Trading"]
-    filters = q.SearchFilters(words=("acmetrading",))
+    filters = SearchFilters(words=("acmetrading",))
     [as_rep] = lookup.search(services, member=alice, filters=filters).customers
     assert (as_rep.contact, as_rep.phone, as_rep.contact_hidden) == (None, None, True)
     [as_manager] = lookup.search(services, member=maria, filters=filters).customers
@@ -335,7 +335,7 @@ def test_contact_shown_in_a_pool_that_does_not_hide(services: Services) -> None:
     add_west_team(services)
     walt = member_any(services.db, "walt")
     add(services, NewCustomer("Westwind", contact="Wes", phone="555-0100"), pool="west-main")
-    [view] = lookup.search(services, member=walt, filters=q.SearchFilters()).customers
+    [view] = lookup.search(services, member=walt, filters=SearchFilters()).customers
     assert (view.contact, view.phone, view.contact_hidden) == ("Wes", "555-0100", False)
 
 
@@ -429,10 +429,10 @@ def test_card_shows_the_pending_request(services: Services) -> None:
 def test_a_huge_pool_says_more_than_ten_thousand_and_still_pages(services: Services) -> None:
     from bot.domain.catalog import NewCustomer, add_customers
     from bot.handlers.views import search_page
-    from bot.storage import queries as q
+    from bot.storage.teams import pool_by_name
 
     with services.db.write() as session:
-        pool = q.pool_by_name(session, "east-main")
+        pool = pool_by_name(session, "east-main")
         assert pool is not None and pool.id is not None
         add_customers(
             session,
@@ -441,20 +441,20 @@ def test_a_huge_pool_says_more_than_ten_thousand_and_still_pages(services: Servi
             customers=[NewCustomer(f"Bulk {i:05d}") for i in range(lookup.COUNT_CAP + 5)],
         )
     alice = member(services, "alice")
-    first = lookup.search(services, member=alice, filters=q.SearchFilters(words=("bulk",)))
+    first = lookup.search(services, member=alice, filters=SearchFilters(words=("bulk",)))
     assert first.more and first.has_next
     assert "more than 10,000 customers" in search_page("en", first, "bulk").summary
-    last = lookup.search(services, member=alice, filters=q.SearchFilters(words=("bulk",)), page=1001)
+    last = lookup.search(services, member=alice, filters=SearchFilters(words=("bulk",)), page=1001)
     assert [c.name for c in last.customers] == [f"Bulk {i:05d}" for i in range(10_000, 10_005)]
 
 
 def test_search_words_are_literal_and_ignore_spacing(services: Services) -> None:
     from bot.domain.catalog import NewCustomer, add_customers
-    from bot.storage import queries as q
+    from bot.storage.teams import pool_by_name
 
     add(services, "Acme Corp", "Acme_Labs", "云帆科技")
     with services.db.write() as session:
-        pool = q.pool_by_name(session, "east-main")
+        pool = pool_by_name(session, "east-main")
         assert pool is not None and pool.id is not None
         add_customers(
             session,
@@ -465,7 +465,7 @@ def test_search_words_are_literal_and_ignore_spacing(services: Services) -> None
     alice = member(services, "alice")
 
     def names(*words: str) -> set[str]:
-        page = lookup.search(services, member=alice, filters=q.SearchFilters(words=words))
+        page = lookup.search(services, member=alice, filters=SearchFilters(words=words))
         return {c.name for c in page.customers}
 
     assert names("5%") == set()  # % is a character, not a wildcard: "50% off" has no "5%"

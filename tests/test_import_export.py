@@ -20,9 +20,9 @@ from bot.domain.lookup import member_for
 from bot.domain.setup import sync_config
 from bot.exporter import HEADER, ExportError, export_csv
 from bot.importer import ImportFileError, ImportReport, RowError, import_file
-from bot.storage import queries as q
 from bot.storage.engine import Database
 from bot.storage.models import Customer, OwnershipEvent
+from bot.storage.teams import pool_by_name
 
 POOL = "east-main"
 
@@ -47,7 +47,7 @@ def customer_count(db: Database) -> int:
 
 def seed(services: Services, pool: str, *people: NewCustomer) -> None:
     with services.db.write() as session:
-        found = q.pool_by_name(session, pool)
+        found = pool_by_name(session, pool)
         assert found is not None and found.id is not None
         add_customers(session, pool_id=found.id, customers=list(people), now=services.clock.now())
 
@@ -432,7 +432,7 @@ def test_an_export_imports_back_as_all_duplicates(services: Services, tmp_path: 
 
 def test_export_defuses_spreadsheet_formulas_but_keeps_phones(services: Services) -> None:
     with services.db.write() as session:
-        found = q.pool_by_name(session, POOL)
+        found = pool_by_name(session, POOL)
         assert found is not None and found.id is not None
         add_customers(
             session,

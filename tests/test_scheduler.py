@@ -17,12 +17,13 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.scheduler import ledger
 from bot.scheduler.runner import catch_up, next_runs, registry, run_scheduled, teams
-from bot.storage import queries as q
+from bot.storage.customers import customer
+from bot.storage.teams import pool_by_name
 
 
 def _owned_customer(services: Services) -> int:
     with services.db.write() as session:
-        pool = q.pool_by_name(session, "east-main")
+        pool = pool_by_name(session, "east-main")
         assert pool is not None and pool.id is not None
         (cid,) = add_customers(
             session,
@@ -52,7 +53,7 @@ def test_restart_after_the_scheduled_time_catches_up_once(services: Services, cl
     assert catch_up(services, jobs) == 1  # the process was down at 00:05: caught up at start
     assert catch_up(services, jobs) == 0  # a restart (or a second scheduler) does not run it again
     with services.db.read() as session:
-        row = q.customer(session, cid)
+        row = customer(session, cid)
         assert row is not None and row.owner_id is None
     runs = [r for r in ledger.last_runs(services.db) if r.job == "recycle"]
     assert runs and runs[0].period == "east:2026-11-30" and runs[0].status == "done"

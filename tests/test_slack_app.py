@@ -386,9 +386,9 @@ def test_a_form_submitted_twice_with_the_same_values_records_one_follow_up(
     slack.interact({**payload, "trigger_id": "t-a"})
     slack.interact({**payload, "trigger_id": "t-b"})  # pressed again after a slow answer
     with services.db.read() as session:
-        from bot.storage import queries as q
+        from bot.storage.followups import follow_ups_of
 
-        assert len(q.follow_ups_of(session, acme, 10)) == 1
+        assert len(follow_ups_of(session, acme, 10)) == 1
 
 
 def test_slack_escaping_is_undone_before_the_command_runs(

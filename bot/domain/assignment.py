@@ -32,7 +32,7 @@ from bot.domain.priorities import priority_filter
 from bot.domain.views import MemberView
 from bot.i18n import t
 from bot.storage import assignment as sql
-from bot.storage import queries as q
+from bot.storage import events, outbox, teams
 from bot.storage.assignment import Filters, Rep
 from bot.storage.engine import Database
 from bot.storage.models import Team
@@ -76,7 +76,7 @@ def sync_settings(db: Database, config: PoolbotConfig) -> None:
     every process reads it. Called with the rest of the config sync at start."""
     with db.write() as session:
         for pool in config.pools:
-            row = q.pool_by_name(session, pool.name)
+            row = teams.pool_by_name(session, pool.name)
             if row is not None and row.id is not None:
                 settings = pool.assignment.model_dump(mode="json") if pool.assignment else None
                 sql.save_settings(session, row.id, settings)
@@ -160,7 +160,7 @@ def _apply(
             Unassigned(c.customer.id, c.customer.name, "taken") for c in choices if c.customer.id not in taken
         ]
         done = [_assigned(c, team.locale) for c in choices if c.customer.id in taken]
-        q.add_events(
+        events.add_events(
             session,
             [
                 event_row(
@@ -210,7 +210,7 @@ def _notify(
                 for a in items[:NOTICE_LINES]
             ],
         }
-        q.enqueue(
+        outbox.enqueue(
             session,
             key=f"{KIND}:{run}:{member_id}",
             team_id=team.id,

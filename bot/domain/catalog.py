@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
-from sqlmodel import Session, col
+from sqlmodel import Session
 
+from bot.domain.context import event_row
 from bot.domain.views import PRIORITIES
 from bot.names import name_key, phone_key, search_key
-from bot.storage.models import Customer, OwnershipEvent
+from bot.storage import catalog, events
 
 SEARCH_KEY_LENGTH = 800  # the column's size; pinyin of a very long name is cut, not refused
 
@@ -64,27 +64,6 @@ def add_customers(
         }
         for c in customers
     ]
-    # RETURNING in parameter order: the ids of exactly these rows, whatever else is inserted meanwhile
-    ids = list(
-        session.execute(
-            insert(Customer).returning(col(Customer.id), sort_by_parameter_order=True), rows
-        ).scalars()
-    )
-    session.execute(
-        insert(OwnershipEvent),
-        [
-            {
-                "customer_id": cid,
-                "kind": "imported",
-                "member_id": None,
-                "from_member_id": None,
-                "actor_id": actor_id,
-                "request_id": None,
-                "rule": None,
-                "reason": "",
-                "at": now,
-            }
-            for cid in ids
-        ],
-    )
+    ids = catalog.insert_customers(session, rows)
+    events.add_events(session, [event_row(cid, "imported", None, actor_id, now) for cid in ids])
     return ids

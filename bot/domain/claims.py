@@ -14,12 +14,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.clock import day_bounds_utc, local_day
-from bot.domain.context import Services, checked_text, event_row, load_member, rules_for
+from bot.domain.context import Services, checked_text, event_row, load_member, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.rules import PoolRules
 from bot.domain.views import REP, MemberView
-from bot.storage import queries as q
-from bot.storage.models import ClaimRequest, Customer, Team
+from bot.storage import customers, events, members, outbox, requests, teams
+from bot.storage.models import Customer, Team
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,8 @@ def claim(services: Services, *, member: MemberView, customer_id: int, reason: s
     reason = checked_text(reason, "reason")
     now = services.clock.now()
     with services.db.write() as session:
-        q.lock_member(session, member.id)
-        row = q.customer(session, customer_id)
-        if row is None:
-            raise NotFound("error.customer_unknown", query=str(customer_id))
-        rules, team = rules_for(session, row.pool_id)
-        if team.id != member.team.id:
-            raise NotFound("error.customer_unknown", query=str(customer_id))
+        members.lock_member(session, member.id)
+        row, rules, team = team_customer(session, customer_id, member)
         _refuse_if_taken(session, row, member)
         held = _check_rules(session, rules, team, member, row, now)
         if rules.claim_requires_approval:
@@ -70,7 +65,7 @@ def _refuse_if_taken(session: Session, row: Customer, member: MemberView) -> Non
     if row.owner_id == member.id:
         raise Conflict("error.already_yours", customer=row.name)
     if row.owner_id is not None:
-        owner = q.member_names(session, {row.owner_id}).get(row.owner_id, "?")
+        owner = members.member_names(session, {row.owner_id}).get(row.owner_id, "?")
         raise Conflict("error.owned_by_other", customer=row.name, owner=owner)
     if row.pending_member_id == member.id:
         raise Conflict("error.already_requested", customer=row.name)
@@ -83,7 +78,7 @@ def _check_rules(
 ) -> int:
     assert row.id is not None
     today = local_day(now, team.timezone)
-    given_back = q.last_given_back_at(session, row.id, member.id)
+    given_back = events.last_given_back_at(session, row.id, member.id)
     if given_back is not None and rules.reclaim_cooldown_days > 0:
         available = rules.cooldown_ends(local_day(given_back, team.timezone))
         if today < available:
@@ -95,11 +90,11 @@ def _check_rules(
                 since=local_day(given_back, team.timezone),
                 available=available,
             )
-    held = q.held_count(session, member.id, rules.pool_id)
+    held = customers.held_count(session, member.id, rules.pool_id)
     if held >= rules.max_held_per_rep:
         raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=rules.max_held_per_rep)
     start, end = day_bounds_utc(today, team.timezone)
-    claimed_today = q.claims_between(session, member.id, rules.pool_id, start, end)
+    claimed_today = events.claims_between(session, member.id, rules.pool_id, start, end)
     if claimed_today >= rules.daily_claim_limit:
         raise RuleViolation(
             "daily_claim_limit", "rule.daily_limit", count=claimed_today, limit=rules.daily_claim_limit
@@ -109,37 +104,37 @@ def _check_rules(
 
 def _take(session: Session, row: Customer, member: MemberView, reason: str, now: datetime) -> None:
     assert row.id is not None
-    if not q.take_from_pool(session, row.id, member.id, now):
+    if not customers.take_from_pool(session, row.id, member.id, now):
         raise Conflict("error.just_taken", customer=row.name)
-    q.add_events(session, [event_row(row.id, "claimed", member.id, member.id, now, reason=reason)])
+    events.add_events(session, [event_row(row.id, "claimed", member.id, member.id, now, reason=reason)])
 
 
 def _request(session: Session, row: Customer, member: MemberView, reason: str, now: datetime) -> int:
     assert row.id is not None
-    if not q.mark_pending(session, row.id, member.id):
+    if not customers.mark_pending(session, row.id, member.id):
         raise Conflict("error.just_taken", customer=row.name)
-    request = q.add(
-        session, ClaimRequest(customer_id=row.id, member_id=member.id, reason=reason, created_at=now)
+    request_id = requests.add_request(
+        session, customer_id=row.id, member_id=member.id, reason=reason, now=now
     )
-    q.add_events(
+    events.add_events(
         session,
         [
             event_row(
-                row.id, "claim_requested", member.id, member.id, now, reason=reason, request_id=request.id
+                row.id, "claim_requested", member.id, member.id, now, reason=reason, request_id=request_id
             )
         ],
     )
-    _queue_cards(session, int(request.id), member.team.id, now)
-    return int(request.id)
+    _queue_cards(session, request_id, member.team.id, now)
+    return request_id
 
 
 def _queue_cards(session: Session, request_id: int, team_id: int, now: datetime) -> None:
     """The request card goes to the team's channel on each platform that has one, and to the DMs
     of the managers whose platform has no team channel (the console's managers included)."""
-    channels = q.team_channels(session, team_id)
+    channels = teams.team_channels(session, team_id)
     params = {"request_id": request_id}
     for platform in channels:
-        q.enqueue(
+        outbox.enqueue(
             session,
             key=f"claim_request:{request_id}:channel:{platform}",
             team_id=team_id,
@@ -149,9 +144,9 @@ def _queue_cards(session: Session, request_id: int, team_id: int, now: datetime)
             now=now,
             platform=platform,
         )
-    for manager_id, route in q.manager_routes(session, team_id):
+    for manager_id, route in members.manager_routes(session, team_id):
         if route not in channels:
-            q.enqueue(
+            outbox.enqueue(
                 session,
                 key=f"claim_request:{request_id}:{manager_id}",
                 team_id=team_id,
@@ -171,18 +166,22 @@ def decide(
     reason = checked_text(reason, "reason")
     now = services.clock.now()
     with services.db.write() as session:
-        request = q.request(session, request_id)
+        request = requests.request(session, request_id)
         if request is None:
             raise NotFound("error.request_unknown", request=request_id)
         rep = load_member(session, request.member_id)
         if rep.team.id != manager.team.id:
             raise NotFound("error.request_unknown", request=request_id)
         status = "approved" if approve else "rejected"
-        if not q.decide_request(session, request_id, status=status, by=manager.id, now=now, reason=reason):
+        if not requests.decide_request(
+            session, request_id, status=status, by=manager.id, now=now, reason=reason
+        ):
             raise _already_decided(session, request_id)
-        if not q.settle_pending(session, request.customer_id, request.member_id, approve=approve, now=now):
+        if not customers.settle_pending(
+            session, request.customer_id, request.member_id, approve=approve, now=now
+        ):
             raise Conflict("error.request_stale", request=request_id)
-        q.add_events(
+        events.add_events(
             session,
             [
                 event_row(
@@ -196,8 +195,8 @@ def decide(
                 )
             ],
         )
-        q.enqueue_card_refreshes(session, request_id, now)
-        q.enqueue(
+        outbox.enqueue_card_refreshes(session, request_id, now)
+        outbox.enqueue(
             session,
             key=f"claim_decided:{request_id}",
             team_id=rep.team.id,
@@ -206,17 +205,17 @@ def decide(
             params={"request_id": request_id},
             now=now,
         )
-        customer = q.customer(session, request.customer_id)
+        customer = customers.customer(session, request.customer_id)
         assert customer is not None
         return DecisionOutcome(request_id, request.customer_id, customer.name, rep.name, approve)
 
 
 def _already_decided(session: Session, request_id: int) -> Conflict:
-    request = q.request(session, request_id)
+    request = requests.request(session, request_id)
     assert request is not None
     if request.status == "expired":
         return Conflict("error.request_expired", request=request_id)
-    decider = q.member_names(session, {request.decided_by_id} if request.decided_by_id else set())
+    decider = members.member_names(session, {request.decided_by_id} if request.decided_by_id else set())
     return Conflict(
         "error.already_decided",
         request=request_id,

@@ -13,7 +13,7 @@ from bot.domain.clock import Clock, local_day
 from bot.domain.errors import NotFound, RuleViolation
 from bot.domain.rules import PoolRules
 from bot.domain.views import CustomerView, MemberView, TeamView
-from bot.storage import queries as q
+from bot.storage import customers, members, teams
 from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, Team
 
@@ -48,15 +48,27 @@ def member_view(member: Member, team: Team) -> MemberView:
 
 
 def load_member(session: Session, member_id: int) -> MemberView:
-    found = q.member_and_team(session, member_id)
+    found = members.member_and_team(session, member_id)
     if found is None:
         raise NotFound("error.member_unknown", who=str(member_id))
     return member_view(*found)
 
 
 def rules_for(session: Session, pool_id: int) -> tuple[PoolRules, Team]:
-    pool, team = q.pool_and_team(session, pool_id)
+    pool, team = teams.pool_and_team(session, pool_id)
     return PoolRules.of(pool), team
+
+
+def team_customer(session: Session, customer_id: int, member: MemberView) -> tuple[Customer, PoolRules, Team]:
+    """The customer with its pool's rules and team, when it is a customer of ``member``'s team: one
+    of another team is as unknown to the member as one that does not exist."""
+    row = customers.customer(session, customer_id)
+    if row is None or row.id is None:
+        raise NotFound("error.customer_unknown", query=str(customer_id))
+    rules, team = rules_for(session, row.pool_id)
+    if team.id != member.team.id:
+        raise NotFound("error.customer_unknown", query=str(customer_id))
+    return row, rules, team
 
 
 def customer_view(
@@ -71,7 +83,7 @@ def customer_view(
     assert row.id is not None
     rules, team = rules_for(session, row.pool_id)
     if names is None:
-        names = q.member_names(session, {row.owner_id} if row.owner_id else set())
+        names = members.member_names(session, {row.owner_id} if row.owner_id else set())
     hidden = (
         rules.hide_contact_in_pool
         and viewer is not None

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.clock import local_day
-from bot.domain.context import Services, checked_text, rules_for
-from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from bot.domain.context import Services, checked_text, team_customer
+from bot.domain.errors import Conflict, Forbidden, RuleViolation
 from bot.domain.views import FOLLOW_UP_KINDS, Deadline, MemberView
-from bot.storage import queries as q
-from bot.storage.models import FollowUp
+from bot.storage import customers, members
+from bot.storage import followups as store
 
 MAX_NEXT_AHEAD = timedelta(days=366)  # a next step further out than a year is a typo (9999-12-31)
 
@@ -39,14 +39,11 @@ def follow_up(
         raise RuleViolation("kind", "error.bad_kind", kind=kind, kinds=", ".join(FOLLOW_UP_KINDS))
     now = services.clock.now()
     with services.db.write() as session:
-        row = q.customer(session, customer_id)
-        if row is None:
-            raise NotFound("error.customer_unknown", query=str(customer_id))
-        rules, team = rules_for(session, row.pool_id)
-        if team.id != member.team.id:
-            raise NotFound("error.customer_unknown", query=str(customer_id))
+        row, rules, team = team_customer(session, customer_id, member)
         if row.owner_id != member.id:
-            owner = q.member_names(session, {row.owner_id}).get(row.owner_id, "") if row.owner_id else ""
+            owner = (
+                members.member_names(session, {row.owner_id}).get(row.owner_id, "") if row.owner_id else ""
+            )
             raise Forbidden("error.followup_not_owner", customer=row.name, owner=owner)
         today = local_day(now, team.timezone)
         if next_date is not None and next_date < today:
@@ -57,13 +54,16 @@ def follow_up(
             )
         assert row.id is not None
         # conditional: if a recycle took the customer meanwhile, nothing is recorded
-        if not q.touch(session, row.id, member.id, now):
+        if not customers.touch(session, row.id, member.id, now):
             raise Conflict("error.changed_meanwhile", customer=row.name)
-        q.add(
+        store.add_follow_up(
             session,
-            FollowUp(
-                customer_id=row.id, member_id=member.id, kind=kind, note=note, next_date=next_date, at=now
-            ),
+            customer_id=row.id,
+            member_id=member.id,
+            kind=kind,
+            note=note,
+            next_date=next_date,
+            at=now,
         )
         deadline = rules.deadline(
             priority=row.priority,

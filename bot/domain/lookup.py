@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
-from bot.domain.context import Services, customer_view, member_view, rules_for
+from bot.domain.context import Services, customer_view, member_view, team_customer
 from bot.domain.errors import Ambiguous, Forbidden, NotFound
 from bot.domain.views import (
     CustomerCard,
@@ -20,7 +21,9 @@ from bot.domain.views import (
     SearchPage,
 )
 from bot.names import as_id, name_key
-from bot.storage import queries as q
+from bot.storage import customers, followups, members, requests
+from bot.storage import events as event_log
+from bot.storage import search as pool_search
 from bot.storage.models import Customer
 
 PAGE_SIZE = 10
@@ -36,7 +39,7 @@ def member_for(services: Services, *, platform: str, user_id: str) -> MemberView
     """The member behind a platform identity (console identities are handles)."""
     field = "handle" if platform == "console" else platform
     with services.db.read() as session:
-        found = q.member_by_identity(session, field, user_id)
+        found = members.member_by_identity(session, field, user_id)
     if found is None:
         raise NotFound("error.member_unknown", who=user_id)
     member = member_view(*found)
@@ -47,7 +50,7 @@ def member_for(services: Services, *, platform: str, user_id: str) -> MemberView
 
 def member_by_handle(services: Services, *, team_id: int, handle: str) -> MemberView:
     with services.db.read() as session:
-        found = q.member_by_identity(session, "handle", handle.lstrip("@"))
+        found = members.member_by_identity(session, "handle", handle.lstrip("@"))
     if found is None or found[1].id != team_id:
         raise NotFound("error.member_unknown", who=handle)
     return member_view(*found)
@@ -64,34 +67,29 @@ def resolve_customer(services: Services, *, member: MemberView, query: str) -> i
     customer_id = as_id(text)
     with services.db.read() as session:
         if customer_id is not None:
-            row = q.customer(session, customer_id)
-            if row is not None and _in_team(session, row, member):
+            with suppress(NotFound):  # not a customer of the team: the digits may be part of a name
+                team_customer(session, customer_id, member)
                 return customer_id
         if text.startswith("#"):
             raise NotFound("error.customer_unknown", query=text)
         key = name_key(text)
         if not key:
             raise NotFound("error.customer_unknown", query=text)
-        exact = q.find_by_name_key(session, member.team.id, key)
+        exact = pool_search.find_by_name_key(session, member.team.id, key)
         if len(exact) == 1:
             return int(exact[0].id or 0)
-        candidates = list(exact) or list(q.find_like(session, member.team.id, key, limit=50))
+        candidates = list(exact) or list(pool_search.find_like(session, member.team.id, key, limit=50))
         if not candidates:
             candidates = _fuzzy(session, member.team.id, key)
     return _pick(text, key, candidates)
 
 
-def _in_team(session: Session, row: Customer, member: MemberView) -> bool:
-    _, team = rules_for(session, row.pool_id)
-    return team.id == member.team.id
-
-
 def _fuzzy(session: Session, team_id: int, key: str) -> list[Customer]:
-    rows = q.names_in_team(session, team_id, FUZZY_SCAN_LIMIT)
+    rows = pool_search.names_in_team(session, team_id, FUZZY_SCAN_LIMIT)
     choices = {cid: f"{name} {extra}" for cid, name, extra in rows}
     ranked = process.extract(key, choices, scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=FUZZY_FLOOR)
     ids = [int(cid) for _, _, cid in ranked]
-    return list(q.customers_by_ids(session, ids)) if ids else []
+    return list(customers.customers_by_ids(session, ids)) if ids else []
 
 
 def _pick(text: str, key: str, candidates: list[Customer]) -> int:
@@ -110,10 +108,12 @@ def _pick(text: str, key: str, candidates: list[Customer]) -> int:
     raise Ambiguous(text, [(int(c.id or 0), c.name) for c in close[:MAX_CHOICES]], total=len(close))
 
 
-def search(services: Services, *, member: MemberView, filters: q.SearchFilters, page: int = 1) -> SearchPage:
+def search(
+    services: Services, *, member: MemberView, filters: pool_search.SearchFilters, page: int = 1
+) -> SearchPage:
     page = max(page, 1)
     with services.db.read() as session:
-        rows, total = q.search_pool(
+        rows, total = pool_search.search_pool(
             session,
             member.team.id,
             filters,
@@ -131,8 +131,8 @@ def search(services: Services, *, member: MemberView, filters: q.SearchFilters, 
 def mine(services: Services, *, member: MemberView) -> tuple[CustomerView, ...]:
     """The member's customers, most urgent first: soonest recycle, then oldest next follow-up."""
     with services.db.read() as session:
-        rows = q.customers_owned_by(session, member.id)
-        next_dates = q.latest_next_dates(session, [int(r.id or 0) for r in rows])
+        rows = customers.customers_owned_by(session, member.id)
+        next_dates = followups.latest_next_dates(session, [int(r.id or 0) for r in rows])
         names = {member.id: member.name}
         views = [
             customer_view(session, r, viewer=member, names=names, next_follow_up=next_dates.get(r.id or 0))
@@ -150,18 +150,16 @@ def mine(services: Services, *, member: MemberView) -> tuple[CustomerView, ...]:
 
 def card(services: Services, *, member: MemberView, customer_id: int) -> CustomerCard:
     with services.db.read() as session:
-        row = q.customer(session, customer_id)
-        if row is None or not _in_team(session, row, member):
-            raise NotFound("error.customer_unknown", query=str(customer_id))
-        follow_ups = q.follow_ups_of(session, customer_id, HISTORY)
-        events = q.events_of(session, customer_id, HISTORY)
+        row, _, _ = team_customer(session, customer_id, member)
+        follow_ups = followups.follow_ups_of(session, customer_id, HISTORY)
+        events = event_log.events_of(session, customer_id, HISTORY)
         people = {f.member_id for f in follow_ups} | {
             i for e in events for i in (e.member_id, e.from_member_id, e.actor_id) if i
         }
         if row.owner_id:
             people.add(row.owner_id)
-        names = q.member_names(session, people)
-        next_dates = q.latest_next_dates(session, [customer_id])
+        names = members.member_names(session, people)
+        next_dates = followups.latest_next_dates(session, [customer_id])
         view = customer_view(
             session,
             row,
@@ -169,7 +167,7 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
             names=names,
             next_follow_up=next_dates.get(customer_id) if row.owner_id else None,
         )
-        pending = q.pending_request_for(session, customer_id)
+        pending = requests.pending_request_for(session, customer_id)
     return CustomerCard(
         customer=view,
         follow_ups=tuple(
@@ -193,12 +191,12 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
 
 def request_view(services: Services, *, request_id: int) -> RequestView | None:
     with services.db.read() as session:
-        request = q.request(session, request_id)
+        request = requests.request(session, request_id)
         if request is None:
             return None
-        row = q.customer(session, request.customer_id)
-        names = q.member_names(session, {request.member_id, request.decided_by_id or 0})
-        rep = q.member_and_team(session, request.member_id)
+        row = customers.customer(session, request.customer_id)
+        names = members.member_names(session, {request.member_id, request.decided_by_id or 0})
+        rep = members.member_and_team(session, request.member_id)
     zone = ZoneInfo(rep[1].timezone) if rep else UTC
     return RequestView(
         id=int(request.id or 0),
@@ -225,17 +223,17 @@ def split_customer(services: Services, *, member: MemberView, words: tuple[str, 
     with services.db.read() as session:
         for count in range(min(len(words), 6), 1, -1):
             text = " ".join(words[:count])
-            if q.find_by_name_key(session, member.team.id, name_key(text)):
+            if pool_search.find_by_name_key(session, member.team.id, name_key(text)):
                 return text, count
     return words[0], 1
 
 
 def holdings(services: Services, *, member_id: int) -> int:
     with services.db.read() as session:
-        return q.held_count(session, member_id)
+        return customers.held_count(session, member_id)
 
 
 def customer_name(services: Services, *, customer_id: int) -> str | None:
     with services.db.read() as session:
-        row = q.customer(session, customer_id)
+        row = customers.customer(session, customer_id)
         return row.name if row else None

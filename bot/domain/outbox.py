@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain.context import Services
+from bot.storage import members
 from bot.storage import outbox as ob
-from bot.storage import queries as q
 
 log = logging.getLogger("poolbot.outbox")
 
@@ -29,7 +29,7 @@ class OutboxItem:
 
 def undelivered_for(services: Services, *, member_id: int) -> list[OutboxItem]:
     with services.db.read() as session:
-        rows = q.notifications_for(session, member_id, after_id=0)
+        rows = ob.notifications_for(session, member_id, after_id=0)
         return [
             OutboxItem(int(r.id or 0), r.kind, dict(r.payload), r.recipient_id, r.refreshes_id)
             for r in rows
@@ -39,7 +39,7 @@ def undelivered_for(services: Services, *, member_id: int) -> list[OutboxItem]:
 
 def mark_delivered(services: Services, *, ids: list[int]) -> None:
     with services.db.write() as session:
-        q.mark_sent(session, ids, services.clock.now())
+        ob.mark_sent(session, ids, services.clock.now())
 
 
 # ---- delivery by the dispatcher (bot.scheduler.dispatch) ------------------------------------------
@@ -176,9 +176,11 @@ def settle_failed(services: Services, lease: Lease, *, now: datetime, error: str
 
 def _card_to_managers_instead(session: Session, lease: Lease, now: datetime) -> None:
     request_id = int(lease.item.params["request_id"])
-    managers = [mid for mid, route in q.manager_routes(session, lease.team_id) if route == lease.platform]
+    managers = [
+        mid for mid, route in members.manager_routes(session, lease.team_id) if route == lease.platform
+    ]
     for manager_id in managers:
-        q.enqueue(
+        ob.enqueue(
             session,
             key=f"claim_request:{request_id}:{manager_id}",
             team_id=lease.team_id,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.domain.context import Services, checked_text, event_row, load_member, rules_for
+from bot.domain.context import Services, checked_text, event_row, load_member, rules_for, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.views import REP, MemberView
-from bot.storage import queries as q
+from bot.storage import customers, events, members, outbox, requests
 from bot.storage.models import Customer
 
 
@@ -27,16 +27,6 @@ class Transferred:
     to_name: str
 
 
-def _team_customer(session: Session, customer_id: int, actor: MemberView) -> Customer:
-    row = q.customer(session, customer_id)
-    if row is None:
-        raise NotFound("error.customer_unknown", query=str(customer_id))
-    _, team = rules_for(session, row.pool_id)
-    if team.id != actor.team.id:
-        raise NotFound("error.customer_unknown", query=str(customer_id))
-    return row
-
-
 def _require_manager(actor: MemberView, command: str) -> None:
     if not actor.is_manager:
         raise Forbidden("error.managers_only", command=command)
@@ -46,7 +36,7 @@ def _require_owner_or_manager(session: Session, row: Customer, actor: MemberView
     if row.owner_id is None:
         raise Conflict("error.in_pool", customer=row.name)
     if row.owner_id != actor.id and not actor.is_manager:
-        owner = q.member_names(session, {row.owner_id}).get(row.owner_id, "?")
+        owner = members.member_names(session, {row.owner_id}).get(row.owner_id, "?")
         raise Forbidden("error.not_owner", customer=row.name, owner=owner)
 
 
@@ -55,13 +45,13 @@ def release(services: Services, *, member: MemberView, customer_id: int, reason:
     reason = checked_text(reason, "reason")
     now = services.clock.now()
     with services.db.write() as session:
-        row = _team_customer(session, customer_id, member)
+        row, _, _ = team_customer(session, customer_id, member)
         _require_owner_or_manager(session, row, member)
         owner_id = row.owner_id
         assert owner_id is not None and row.id is not None
-        if not q.give_back(session, row.id, owner_id):
+        if not customers.give_back(session, row.id, owner_id):
             raise Conflict("error.changed_meanwhile", customer=row.name)
-        q.add_events(session, [event_row(row.id, "released", owner_id, member.id, now, reason=reason)])
+        events.add_events(session, [event_row(row.id, "released", owner_id, member.id, now, reason=reason)])
         return Changed(row.id, row.name)
 
 
@@ -72,18 +62,17 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
     with services.db.write() as session:
         target = load_member(session, to_member_id)
         _check_assignee(session, manager, target)
-        q.lock_member(session, target.id)
-        row = _team_customer(session, customer_id, manager)
+        members.lock_member(session, target.id)
+        row, rules, _ = team_customer(session, customer_id, manager)
         assert row.id is not None
         if row.owner_id == target.id:
             raise Conflict("error.already_owner", customer=row.name, member=target.name)
         if row.pending_member_id is not None:
-            request = q.pending_request_for(session, row.id)
+            request = requests.pending_request_for(session, row.id)
             raise Conflict(
                 "error.pending_decide_first", customer=row.name, request=request.id if request else "?"
             )
-        rules, _ = rules_for(session, row.pool_id)
-        held = q.held_count(session, target.id, row.pool_id)
+        held = customers.held_count(session, target.id, row.pool_id)
         if row.won_at is None and held >= rules.max_held_per_rep:
             raise RuleViolation(
                 "max_held_per_rep",
@@ -94,9 +83,9 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
             )
         # read before the UPDATE: it synchronises ``row``, whose owner_id then is the target
         from_owner = row.owner_id
-        if not q.reassign(session, row.id, from_owner, target.id, now):
+        if not customers.reassign(session, row.id, from_owner, target.id, now):
             raise Conflict("error.changed_meanwhile", customer=row.name)
-        q.add_events(
+        events.add_events(
             session,
             [
                 event_row(
@@ -109,7 +98,7 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
                 )
             ],
         )
-        q.enqueue(
+        outbox.enqueue(
             session,
             key=f"assigned:{row.id}:{target.id}:{now.isoformat()}",
             team_id=target.team.id,
@@ -146,20 +135,20 @@ def transfer(
             raise Conflict("error.same_member", member=source.name)
         # in id order: two opposite transfers at once must not wait on each other (deadlock)
         for member_id in sorted((source.id, target.id)):
-            q.lock_member(session, member_id)
-        ids = q.book_of(session, source.id)
+            members.lock_member(session, member_id)
+        ids = customers.book_of(session, source.id)
         if not ids:
             raise Conflict("error.empty_book", member=source.name)
         _check_room_for_book(session, target, ids)
-        moved = q.move_book(session, ids, source.id, target.id, now)
-        q.add_events(
+        moved = customers.move_book(session, ids, source.id, target.id, now)
+        events.add_events(
             session,
             [
                 event_row(cid, "transferred", target.id, manager.id, now, from_member_id=source.id)
                 for cid in moved
             ],
         )
-        q.enqueue(
+        outbox.enqueue(
             session,
             key=f"transferred:{source.id}:{target.id}:{now.isoformat()}",
             team_id=target.team.id,
@@ -174,11 +163,11 @@ def transfer(
 def _check_room_for_book(session: Session, target: MemberView, ids: list[int]) -> None:
     """The target must stay within the holding cap of each pool the book comes from."""
     incoming: Counter[int] = Counter(
-        row.pool_id for row in q.customers_by_ids(session, ids) if row.won_at is None
+        row.pool_id for row in customers.customers_by_ids(session, ids) if row.won_at is None
     )
     for pool_id, count in sorted(incoming.items()):
         rules, _ = rules_for(session, pool_id)
-        held = q.held_count(session, target.id, pool_id)
+        held = customers.held_count(session, target.id, pool_id)
         if held + count > rules.max_held_per_rep:
             raise RuleViolation(
                 "max_held_per_rep",
@@ -196,16 +185,16 @@ def set_locked(services: Services, *, manager: MemberView, customer_id: int, loc
     _require_manager(manager, "lock" if locked else "unlock")
     now = services.clock.now()
     with services.db.write() as session:
-        row = _team_customer(session, customer_id, manager)
+        row, _, _ = team_customer(session, customer_id, manager)
         assert row.id is not None
         if row.owner_id is None:
             raise Conflict("error.lock_needs_owner", customer=row.name)
         if row.locked == locked:
             raise Conflict("error.already_locked" if locked else "error.not_locked", customer=row.name)
-        if not q.set_flags(session, row.id, row.owner_id, locked=locked):
+        if not customers.set_flags(session, row.id, row.owner_id, locked=locked):
             raise Conflict("error.changed_meanwhile", customer=row.name)
         kind = "locked" if locked else "unlocked"
-        q.add_events(session, [event_row(row.id, kind, row.owner_id, manager.id, now)])
+        events.add_events(session, [event_row(row.id, kind, row.owner_id, manager.id, now)])
         return Changed(row.id, row.name)
 
 
@@ -213,12 +202,12 @@ def mark_won(services: Services, *, member: MemberView, customer_id: int) -> Cha
     """The owner (or a manager) records the deal: the customer is never recycled again."""
     now = services.clock.now()
     with services.db.write() as session:
-        row = _team_customer(session, customer_id, member)
+        row, _, _ = team_customer(session, customer_id, member)
         _require_owner_or_manager(session, row, member)
         assert row.id is not None
         if row.won_at is not None:
             raise Conflict("error.already_won", customer=row.name)
-        if not q.set_flags(session, row.id, row.owner_id, won_at=now, stage="won"):
+        if not customers.set_flags(session, row.id, row.owner_id, won_at=now, stage="won"):
             raise Conflict("error.changed_meanwhile", customer=row.name)
-        q.add_events(session, [event_row(row.id, "won", row.owner_id, member.id, now)])
+        events.add_events(session, [event_row(row.id, "won", row.owner_id, member.id, now)])
         return Changed(row.id, row.name)

@@ -7,14 +7,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlmodel import col
-
-from bot.domain.context import Services, rules_for
-from bot.domain.errors import Conflict, Forbidden, NotFound
+from bot.domain.context import Services, team_customer
+from bot.domain.errors import Conflict, Forbidden
 from bot.domain.views import PRIORITIES, MemberView
-from bot.storage import queries as q
-from bot.storage.models import Customer
+from bot.storage import customers
 
 # What a spreadsheet cell or a chat option may say for each priority, lower-cased (after NFKC, so
 # a full-width Ａ typed with a Chinese input method is an A).
@@ -55,13 +51,9 @@ def set_priority(
         raise Conflict("insight.bad_priority", customer=f"#{customer_id}")
     priority = code
     with services.db.write() as session:
-        row = q.customer(session, customer_id)
-        if row is None or row.id is None:
-            raise NotFound("error.customer_unknown", query=str(customer_id))
-        rules, team = rules_for(session, row.pool_id)
-        if team.id != manager.team.id:
-            raise NotFound("error.customer_unknown", query=str(customer_id))
+        row, rules, _ = team_customer(session, customer_id, manager)
+        assert row.id is not None
         if row.priority == priority:
             raise Conflict("insight.priority_same", customer=row.name, priority=priority)
-        session.execute(update(Customer).where(col(Customer.id) == row.id).values(priority=priority))
+        customers.set_priority(session, row.id, priority)
         return PriorityChanged(row.id, row.name, priority, rules.recycle_days[priority])

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import PoolbotConfig, TeamConfig
 from bot.domain.assignment import sync_settings
+from bot.storage import members, teams
 from bot.storage.engine import Database
-from bot.storage.models import Member, Pool, Team
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,14 @@ class SyncReport:
 
 def sync_config(db: Database, config: PoolbotConfig) -> SyncReport:
     with db.write() as session:
-        teams = {t.name: _upsert_team(session, t) for t in config.teams}
+        team_ids = {t.name: _upsert_team(session, t) for t in config.teams}
         for m in config.members:
-            _upsert(
+            members.upsert_member(
                 session,
-                Member,
-                "handle",
                 m.handle,
                 {
                     "name": m.name,
-                    "team_id": teams[m.team],
+                    "team_id": team_ids[m.team],
                     "role": m.role,
                     "slack_id": m.slack,
                     "dingtalk_id": m.dingtalk,
@@ -42,13 +40,11 @@ def sync_config(db: Database, config: PoolbotConfig) -> SyncReport:
                 },
             )
         for p in config.pools:
-            _upsert(
+            teams.upsert_pool(
                 session,
-                Pool,
-                "name",
                 p.name,
                 {
-                    "team_id": teams[p.team],
+                    "team_id": team_ids[p.team],
                     "claim_requires_approval": p.claim_requires_approval,
                     "max_held_per_rep": p.max_held_per_rep,
                     "daily_claim_limit": p.daily_claim_limit,
@@ -67,10 +63,8 @@ def sync_config(db: Database, config: PoolbotConfig) -> SyncReport:
 
 
 def _upsert_team(session: Session, team: TeamConfig) -> int:
-    return _upsert(
+    return teams.upsert_team(
         session,
-        Team,
-        "name",
         team.name,
         {
             "timezone": team.timezone,
@@ -81,15 +75,3 @@ def _upsert_team(session: Session, team: TeamConfig) -> int:
             "dingtalk_conversation": team.dingtalk_conversation,
         },
     )
-
-
-def _upsert(session: Session, model: type, key: str, value: str, fields: dict[str, object]) -> int:
-    row = session.exec(select(model).where(getattr(model, key) == value)).first()
-    if row is None:
-        row = model(**{key: value}, **fields)
-        session.add(row)
-    else:
-        for name, field_value in fields.items():
-            setattr(row, name, field_value)
-    session.flush()
-    return int(row.id)
