@@ -42,8 +42,8 @@ from sqlmodel import col
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.outbox import OutboxItem
+from bot.domain.reminders import KIND, morning_reminders
 from bot.handlers.notifications import render
-from bot.scheduler.reminders import KIND, morning_reminders
 from bot.storage.engine import Database
 from bot.storage.models import Customer, FollowUp, Member, Notification, Pool
 

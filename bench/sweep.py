@@ -44,8 +44,8 @@ from sqlmodel import col
 
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
-from bot.scheduler.recycle import plan, recycle
-from bot.storage import jobs
+from bot.domain.recycling import plan, recycle
+from bot.storage import recycling
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Customer, Member, Pool
@@ -218,7 +218,7 @@ def raw_update(db: Database) -> int:
     with db.write() as session:
         result = session.execute(
             update(Customer)
-            .where(or_(*[jobs.due_condition(s.cutoffs) for s in sweeps]))
+            .where(or_(*[recycling.due_condition(s.cutoffs) for s in sweeps]))
             .values(owner_id=None, owned_since=None, last_touch_at=None, pending_member_id=None)
             .execution_options(synchronize_session=False)
         )

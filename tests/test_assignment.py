@@ -23,11 +23,11 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import DomainError, Forbidden
 from bot.domain.ownership import assign, mark_won
+from bot.domain.recycling import recycle
 from bot.domain.setup import sync_config
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.insight_views import render_auto_assigned
 from bot.importer import import_file
-from bot.scheduler.recycle import recycle
 from bot.storage import assignment as sql
 from bot.storage.assignment import Filters
 

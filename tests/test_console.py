@@ -197,7 +197,7 @@ def test_a_rejected_rep_reads_the_managers_reason(chat: ConsoleChat) -> None:
 
 
 def test_an_expired_request_reads_as_expired_everywhere(chat: ConsoleChat, services: Services) -> None:
-    from bot.scheduler.expiry import expire_requests
+    from bot.domain.expiry import expire_requests
 
     chat.say("/claim Contoso")
     assert isinstance(services.clock, FakeClock)

@@ -16,14 +16,14 @@ from bot.domain.claims import claim, decide
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
+from bot.domain.manager_digest import KIND, RepActivity, manager_digest
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import release
+from bot.domain.recycling import recycle
+from bot.domain.reminders import DAY_OFF, TOO_EARLY
 from bot.domain.setup import sync_config
 from bot.handlers.notifications import render
 from bot.messages import Context, Message, Text
-from bot.scheduler.digest import KIND, RepActivity, manager_digest
-from bot.scheduler.recycle import recycle
-from bot.scheduler.reminders import DAY_OFF, TOO_EARLY
 from bot.storage.models import Notification
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

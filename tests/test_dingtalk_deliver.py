@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from bot.scheduler.reminders import morning_reminders
 from dingtalk_fakes import BATCH_SEND, REPS, FakeOpenApi, dingtalk_config, text_of
 from helpers import member, notifications, own
 
@@ -21,6 +20,7 @@ from bot.config import PoolbotConfig
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
+from bot.domain.reminders import morning_reminders
 from bot.handlers.dingtalk.deliver import DingTalkDeliverer
 from bot.handlers.dingtalk.openapi import OpenApi
 from bot.handlers.notifications import render

@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from bot.scheduler.expiry import KIND, Expired, apply_batch, expire_requests
 from helpers import add_one, customer_row, events_of, member, notifications, ownership_invariants, snapshot
 
 from bot.config import PoolbotConfig
@@ -18,11 +17,12 @@ from bot.domain.claims import claim, decide
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import Conflict
+from bot.domain.expiry import KIND, Expired, apply_batch, expire_requests
 from bot.domain.outbox import OutboxItem
 from bot.domain.views import MemberView
 from bot.handlers.notifications import render
 from bot.messages import Message
-from bot.storage import reports, requests
+from bot.storage import expiry, requests
 
 ROOMY = {"max_held_per_rep": 1000, "daily_claim_limit": 1000, "reclaim_cooldown_days": 0}
 EXPIRY_CONFIG: dict[str, Any] = {
@@ -202,9 +202,9 @@ def test_the_expiry_racing_a_stale_read_leaves_the_decision_alone(
     cid, rid = request(services, "alice", "Acme")
     clock.advance(hours=72)
     with services.db.read() as session:
-        batch = reports.expirable(
+        batch = expiry.expirable(
             session,
-            {p: clock.now() - timedelta(hours=72) for p in reports.expiry_hours(session)},
+            {p: clock.now() - timedelta(hours=72) for p in expiry.expiry_hours(session)},
             after_id=0,
             limit=10,
         )
@@ -301,10 +301,9 @@ def test_many_requests_expire_in_batches(services: Services, clock: FakeClock) -
 
 def test_request_ids_are_kept_a_day_then_forgotten_by_the_expiry_job(services: Services) -> None:
     """A retry within a day changes nothing; after a day the id table no longer holds it."""
-    from bot.scheduler.expiry import expire_requests
-
     from bot.domain.chat import first_time
     from bot.domain.clock import FakeClock
+    from bot.domain.expiry import expire_requests
 
     assert first_time(services, platform="slack", key="trigger-1")
     assert isinstance(services.clock, FakeClock)

@@ -19,9 +19,9 @@ from bot.domain.errors import RuleViolation
 from bot.domain.followups import follow_up
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import mark_won, release, set_locked
+from bot.domain.recycling import PoolSweep, apply_batch, plan, recycle, select_batch
 from bot.handlers.notifications import render
 from bot.messages import Message
-from bot.scheduler.recycle import PoolSweep, apply_batch, plan, recycle, select_batch
 from bot.storage.models import Notification
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -19,10 +19,10 @@ from bot.domain.context import Services
 from bot.domain.followups import follow_up
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import mark_won, release, set_locked, transfer
+from bot.domain.reminders import DAY_OFF, KIND, TOO_EARLY, morning_reminders
 from bot.domain.setup import sync_config
 from bot.handlers.notifications import render
 from bot.messages import Actions, Context, Message, Text
-from bot.scheduler.reminders import DAY_OFF, KIND, TOO_EARLY, morning_reminders
 from bot.storage.models import Notification
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -22,13 +22,13 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
 from bot.domain.ownership import assign, mark_won, release
+from bot.domain.recycling import recycle
 from bot.domain.setup import sync_config
+from bot.domain.weekly_report import weekly_report
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.insight_views import chart_labels, render_weekly_report
 from bot.i18n import t
 from bot.messages import Fields, Image
-from bot.scheduler.recycle import recycle
-from bot.scheduler.weekly_report import weekly_report
 
 MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 

@@ -164,7 +164,7 @@ def test_dated_jobs_refuse_a_future_real_run(tmp_path: Path, monkeypatch: pytest
 
 
 def test_a_future_recycle_run_stamps_history_with_the_real_time(services: Services, clock: FakeClock) -> None:
-    from bot.scheduler.recycle import recycle
+    from bot.domain.recycling import recycle
 
     cid = _owned_customer(services)
     recycle(services, at=clock.now() + timedelta(days=30))

@@ -15,9 +15,9 @@ from bot.domain.clock import FakeClock, local_day
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
 from bot.domain.ownership import mark_won, set_locked
+from bot.domain.recycle_warnings import warn
+from bot.domain.recycling import recycle
 from bot.messages import Actions, Context
-from bot.scheduler.recycle import recycle
-from bot.scheduler.warnings import warn
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from bot.domain.clock import local_day
 from bot.domain.views import Deadline
@@ -11,6 +12,23 @@ from bot.storage.models import Pool
 
 RULE_RECYCLE_DAYS = "recycle_days"
 RULE_WITHOUT_DEAL = "recycle_days_without_deal"
+
+
+class Held(Protocol):
+    """A customer as its recycle deadline sees it (a customer row, a recycle candidate)."""
+
+    @property
+    def owner_id(self) -> int | None: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def last_touch_at(self) -> datetime | None: ...
+    @property
+    def owned_since(self) -> datetime | None: ...
+    @property
+    def won_at(self) -> datetime | None: ...
+    @property
+    def locked(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,19 @@ class PoolRules:
             warn_days=pool.warn_days,
             hide_contact_in_pool=pool.hide_contact_in_pool,
             request_expiry_hours=pool.request_expiry_hours,
+        )
+
+    def deadline_of(self, customer: Held, timezone: str) -> Deadline | None:
+        """The local day ``customer`` goes back to the pool (None: it is not owned, or never does)."""
+        if customer.owner_id is None:
+            return None
+        return self.deadline(
+            priority=customer.priority,
+            last_touch_at=customer.last_touch_at,
+            owned_since=customer.owned_since,
+            won=customer.won_at is not None,
+            locked=customer.locked,
+            timezone=timezone,
         )
 
     def deadline(

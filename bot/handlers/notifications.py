@@ -7,14 +7,14 @@ from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from bot.domain import lookup
+from bot.domain import expiry, lookup, recycling, reminders
+from bot.domain import manager_digest as digest
 from bot.domain.context import Services
 from bot.domain.outbox import OutboxItem
 from bot.domain.views import Deadline
 from bot.handlers import insight_views, views
 from bot.i18n import t
 from bot.messages import Actions, Button, Context, Message, Text
-from bot.scheduler import digest, expiry, recycle, reminders
 
 RECYCLED_LINES = 30  # lines of customers in one recycle notice or digest; the rest are counted
 
@@ -46,8 +46,8 @@ def render(services: Services, item: OutboxItem, locale: str) -> Message:
         return Message.text(
             t(locale, "notify.transferred", by=params["by"], count=params["count"], from_name=params["from"])
         )
-    if kind in (recycle.NOTICE_KIND, recycle.DIGEST_KIND):
-        owner = int(params["member_id"]) if kind == recycle.NOTICE_KIND else None
+    if kind in (recycling.NOTICE_KIND, recycling.DIGEST_KIND):
+        owner = int(params["member_id"]) if kind == recycling.NOTICE_KIND else None
         return _recycled(services, params, locale, owner)
     if kind == "recycle_warning":
         return _recycle_warning(params, locale)
@@ -68,7 +68,7 @@ def _recycled(services: Services, params: dict[str, Any], locale: str, owner: in
     """A former owner's notice (``owner``) or a manager's digest, from the day's recycle events, so
     it lists everything that went back that day whichever batch recycled it."""
     day = date.fromisoformat(str(params["date"]))
-    events = recycle.recycled_on(services, team_id=int(params["team_id"]), day=day, member_id=owner)
+    events = recycling.recycled_on(services, team_id=int(params["team_id"]), day=day, member_id=owner)
     if not events:
         return Message.text(t(locale, "notify.recycled_none", day=day))
     lines: list[str] = []

@@ -18,10 +18,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.context import Services
-from bot.storage import jobs
+from bot.storage import ledger as sql
 from bot.storage.engine import Database
 
-RUNNING, DONE, FAILED = jobs.RUNNING, jobs.DONE, jobs.FAILED
+RUNNING, DONE, FAILED = sql.RUNNING, sql.DONE, sql.FAILED
 # a run still "running" after this long died with its process: the next taker finishes it (the
 # jobs only do what is left undone). The slowest job, recycling 1M customers, takes ~10 s.
 STALE_AFTER = timedelta(minutes=30)
@@ -57,12 +57,12 @@ def claim_period(
     one marked running for longer than that.
     """
     with db.write() as session:
-        if jobs.insert_run(session, job, period, now):
+        if sql.insert_run(session, job, period, now):
             return True
         stale_before = now - stale_after if stale_after is not None else None
         if not retry_failed and stale_before is None:
             return False
-        return jobs.retake_run(session, job, period, now, stale_before, failed=retry_failed)
+        return sql.retake_run(session, job, period, now, stale_before, failed=retry_failed)
 
 
 def finish(
@@ -76,7 +76,7 @@ def finish(
 ) -> bool:
     """Record how the run ended; False if the row is not running (another taker took it over)."""
     with db.write() as session:
-        return jobs.finish_run(session, job, period, now, status, dict(summary or {}))
+        return sql.finish_run(session, job, period, now, status, dict(summary or {}))
 
 
 def last_runs(db: Database) -> list[LastRun]:
@@ -84,7 +84,7 @@ def last_runs(db: Database) -> list[LastRun]:
     with db.read() as session:
         return [
             LastRun(r.job, r.period, r.status, r.started_at, r.finished_at, dict(r.summary))
-            for r in jobs.latest_runs(session)
+            for r in sql.latest_runs(session)
         ]
 
 

@@ -5,6 +5,9 @@ its ledger row ``(job, "team:local-date")``, so a second scheduler process, or a
 the same day again, does nothing. Frequent jobs (request expiry, dispatch) run on an interval and
 are idempotent by construction. At start every daily job whose time has already come today is
 caught up, because APScheduler drops a run that was missed while no process was up.
+
+The jobs themselves are use cases of :mod:`bot.domain` (what they decide and write lives there);
+this module only says when each runs, for which team, and records it in the ledger.
 """
 
 from __future__ import annotations
@@ -25,15 +28,15 @@ from bot.delivery import Deliverer
 from bot.domain import outbox
 from bot.domain.clock import local_day
 from bot.domain.context import Services
+from bot.domain.expiry import expire_requests
+from bot.domain.manager_digest import manager_digest
+from bot.domain.recycle_warnings import warn
+from bot.domain.recycling import recycle
+from bot.domain.reminders import morning_reminders
+from bot.domain.weekly_report import weekly_report
 from bot.scheduler import ledger
-from bot.scheduler.digest import manager_digest
 from bot.scheduler.dispatch import DispatchReport, Renderer, dispatch
-from bot.scheduler.expiry import expire_requests
-from bot.scheduler.recycle import recycle
-from bot.scheduler.reminders import morning_reminders
-from bot.scheduler.warnings import warn
-from bot.scheduler.weekly_report import weekly_report
-from bot.storage import queries
+from bot.storage import teams as team_rows
 
 log = logging.getLogger("poolbot.scheduler")
 
@@ -144,7 +147,7 @@ def teams(services: Services) -> list[TeamClock]:
     with services.db.read() as session:
         return [
             TeamClock(team.id or 0, team.name, team.timezone, time.fromisoformat(team.reminder_time))
-            for team in queries.all_teams(session)
+            for team in team_rows.all_teams(session)
         ]
 
 

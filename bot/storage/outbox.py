@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, up
 from sqlmodel import Session, col
 
 from bot.storage.models import Member, Notification, Team
-from bot.storage.sql import insert_on_conflict, rowcount
+from bot.storage.sql import chunks, insert_on_conflict, rowcount
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 LAST_ERROR_LENGTH = 1000  # Notification.last_error
@@ -219,6 +219,85 @@ def counts_by_status(session: Session) -> dict[str, int]:
         select(col(Notification.status), func.count()).group_by(col(Notification.status))
     ).all()
     return {status: int(count) for status, count in rows}
+
+
+# ---- queueing many at once (the scheduled jobs) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One notification to queue: a unique key per cause, a recipient (None: the team channel,
+    on ``platform`` only when set), and the row it updates in place (``refreshes_id``), if any."""
+
+    key: str
+    team_id: int
+    recipient_id: int | None
+    kind: str
+    params: dict[str, Any]
+    platform: str | None = None
+    refreshes_id: int | None = None
+
+
+def enqueue_many(
+    session: Session, items: Sequence[Outgoing], *, now: datetime, deliver_from: datetime | None = None
+) -> int:
+    """Queue ``items``, each at most once per key (ON CONFLICT DO NOTHING); returns how many are
+    new (counted from RETURNING: through SQLAlchemy, a multi-row insert on psycopg reports rowcount
+    -1). ``deliver_from`` later than ``now`` holds them back from the dispatcher until then."""
+    rows = [
+        {
+            "key": item.key,
+            "team_id": item.team_id,
+            "recipient_id": item.recipient_id,
+            "to_team_channel": item.recipient_id is None,
+            "kind": item.kind,
+            "payload": item.params,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": deliver_from or now,
+            "created_at": now,
+            "platform": item.platform,
+            "refreshes_id": item.refreshes_id,
+        }
+        for item in items
+    ]
+    if not rows:
+        return 0
+    statement = (
+        insert_on_conflict(session, Notification)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(col(Notification.id))
+    )
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row VALUES ("insertmanyvalues")
+    return len(session.execute(statement, rows).all())
+
+
+def release_held(session: Session, keys: Sequence[str], now: datetime) -> int:
+    """Make held notifications deliverable now (they were queued with a later ``next_attempt_at``)."""
+    released = 0
+    for chunk in chunks(keys):
+        result = session.execute(
+            update(Notification)
+            .where(
+                col(Notification.key).in_(chunk),
+                col(Notification.status) == PENDING,
+                col(Notification.next_attempt_at) > now,
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        released += rowcount(result)
+    return released
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are in the outbox already (sent or not): those causes were dealt with."""
+    found: set[str] = set()
+    for chunk in chunks(keys):
+        found.update(
+            session.execute(select(col(Notification.key)).where(col(Notification.key).in_(chunk))).scalars()
+        )
+    return found
 
 
 # ---- queueing, and the console's reads -----------------------------------------------------------

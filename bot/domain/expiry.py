@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 
 from bot.domain import chat
 from bot.domain.context import Services, event_row
-from bot.storage import jobs, reports
-from bot.storage import queries as q
-from bot.storage.jobs import Outgoing
-from bot.storage.reports import PendingRequest
+from bot.storage import events
+from bot.storage import expiry as sql
+from bot.storage import outbox as ob
+from bot.storage.expiry import PendingRequest
+from bot.storage.outbox import Outgoing
 
 KIND = "request_expired"
 EVENT_KIND, EVENT_REASON = "rejected", "expired"
@@ -85,7 +86,7 @@ def expire_requests(
     if not dry_run:
         chat.forget_old_requests(services)
     with services.db.read() as session:
-        hours = reports.expiry_hours(session)
+        hours = sql.expiry_hours(session)
     cutoffs = {pool_id: at - timedelta(hours=h) for pool_id, h in hours.items()}
     expired: list[Expired] = []
     lost: list[int] = []
@@ -93,7 +94,7 @@ def expire_requests(
     after = 0
     while True:
         with services.db.read() as session:
-            batch = reports.expirable(session, cutoffs, after_id=after, limit=batch_size)
+            batch = sql.expirable(session, cutoffs, after_id=after, limit=batch_size)
         found = [Expired(r, hours[r.pool_id]) for r in batch]
         if dry_run:
             expired += found
@@ -113,12 +114,12 @@ def apply_batch(services: Services, batch: list[Expired], at: datetime) -> tuple
     """One transaction: expire what is still pending, free its customers, log it, tell the reps."""
     now = services.clock.now()
     with services.db.write() as session:
-        changed = reports.mark_expired(session, [e.request.request_id for e in batch], at)
+        changed = sql.mark_expired(session, [e.request.request_id for e in batch], at)
         done = [e for e in batch if e.request.request_id in changed]
         if not done:
             return [], 0
-        reports.clear_pending(session, [(e.request.customer_id, e.request.member_id) for e in done])
-        q.add_events(
+        sql.clear_pending(session, [(e.request.customer_id, e.request.member_id) for e in done])
+        events.add_events(
             session,
             [
                 event_row(
@@ -133,9 +134,9 @@ def apply_batch(services: Services, batch: list[Expired], at: datetime) -> tuple
                 for e in done
             ],
         )
-        queued = jobs.enqueue_many(session, [_notice(e) for e in done], now=now, deliver_from=now)
+        queued = ob.enqueue_many(session, [_notice(e) for e in done], now=now)
         for e in done:
-            queued += q.enqueue_card_refreshes(session, e.request.request_id, now)
+            queued += ob.enqueue_card_refreshes(session, e.request.request_id, now)
     return done, queued
 
 

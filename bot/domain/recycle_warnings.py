@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.domain.context import Services
-from bot.scheduler.recycle import DueCustomer, PoolSweep, batches, horizon, plan
-from bot.storage import jobs
-from bot.storage.jobs import Outgoing
+from bot.domain.recycling import DueCustomer, PoolSweep, batches, horizon, plan
+from bot.storage import outbox as ob
+from bot.storage.outbox import Outgoing
 
 KIND = "recycle_warning"
 EARLY, LAST = "early", "last"
@@ -100,7 +100,7 @@ def _queue(services: Services, sweep: PoolSweep, upcoming: list[Upcoming]) -> in
     now = services.clock.now()
     items = [Outgoing(u.key, sweep.team_id, u.customer.owner_id, KIND, _params(u)) for u in upcoming]
     with services.db.write() as session:
-        return jobs.enqueue_many(session, items, now=now, deliver_from=now)
+        return ob.enqueue_many(session, items, now=now)
 
 
 def _params(upcoming: Upcoming) -> dict[str, object]:

@@ -7,7 +7,7 @@ minutes, in several processes at once, and after a restart; a rep whose reminder
 skipped before anything is composed, and two runs racing on the same rep both INSERT ... ON
 CONFLICT DO NOTHING, so exactly one row exists. A rep with nothing due gets no message.
 
-Everything is read per team and per pool (:mod:`bot.storage.reports`), never per rep, and the
+Everything is read per team and per pool (:mod:`bot.storage.digests`), never per rep, and the
 message content is a snapshot in the payload: it reads the same whenever it is delivered.
 """
 
@@ -21,12 +21,14 @@ from sqlmodel import Session
 
 from bot.config import WEEKDAYS
 from bot.domain.context import Services
+from bot.domain.recycling import cutoffs_for
 from bot.domain.rules import PoolRules
 from bot.domain.views import Deadline
-from bot.scheduler.recycle import cutoffs_for
-from bot.storage import jobs, reports
-from bot.storage.jobs import Outgoing
-from bot.storage.reports import Person, TeamRow
+from bot.storage import digests as sql
+from bot.storage import outbox as ob
+from bot.storage import recycling
+from bot.storage.digests import Recipient, TeamCalendar
+from bot.storage.outbox import Outgoing
 
 KIND = "morning_reminder"
 SHOWN = 20  # customers with buttons in one message (two blocks each: Slack allows 50 blocks)
@@ -41,7 +43,7 @@ DAY_OFF, TOO_EARLY = "day_off", "too_early"
 class TeamMoment:
     """A team at the instant a job runs: its local time and whether its morning jobs are due."""
 
-    team: TeamRow
+    team: TeamCalendar
     local: datetime
     skip: str | None  # None: due now; DAY_OFF or TOO_EARLY
 
@@ -50,7 +52,7 @@ class TeamMoment:
         return self.local.date()
 
 
-def moment(team: TeamRow, at: datetime) -> TeamMoment:
+def moment(team: TeamCalendar, at: datetime) -> TeamMoment:
     """Due on the team's working days from its ``reminder_time``, both local: 09:00 in Shanghai is
     01:00 UTC, and 09:00 in New York is 14:00 or 13:00 UTC depending on daylight saving."""
     local = at.astimezone(ZoneInfo(team.timezone))
@@ -61,13 +63,13 @@ def moment(team: TeamRow, at: datetime) -> TeamMoment:
     return TeamMoment(team, local, None)
 
 
-def working_days(team: TeamRow) -> set[str]:
+def working_days(team: TeamCalendar) -> set[str]:
     return {day.strip().lower()[:3] for day in team.working_days.split(",") if day.strip()}
 
 
 def team_moments(services: Services, at: datetime) -> list[TeamMoment]:
     with services.db.read() as session:
-        return [moment(team, at) for team in reports.teams(session)]
+        return [moment(team, at) for team in sql.team_calendars(session)]
 
 
 def skip_text(item: TeamMoment) -> str:
@@ -183,8 +185,8 @@ def compose(services: Services, item: TeamMoment) -> TeamReminders:
     """The reminders of one team's reps that were not queued yet today: a few reads per team and
     one per pool, whatever the number of reps."""
     with services.db.read() as session:
-        reps = reports.active_members(session, item.team.id, reports.REP_ROLES)
-        sent = reports.existing_keys(session, [reminder_key(rep.id, item.day) for rep in reps])
+        reps = sql.active_members(session, item.team.id, sql.REP_ROLES)
+        sent = ob.existing_keys(session, [reminder_key(rep.id, item.day) for rep in reps])
         waiting = [rep for rep in reps if reminder_key(rep.id, item.day) not in sent]
         books = _books(session, item) if waiting else {}
     reminders, quiet = [], []
@@ -200,10 +202,10 @@ def compose(services: Services, item: TeamMoment) -> TeamReminders:
 def _books(session: Session, item: TeamMoment) -> dict[int, dict[int, ReminderItem]]:
     """Per rep, per customer: what needs the rep today (one read per pool, one for follow-ups)."""
     books: dict[int, dict[int, ReminderItem]] = {}
-    for pool in reports.pools_of(session, item.team.id):
+    for pool, _ in recycling.pools_with_teams(session, item.team.id):
         for soon in _going_back(session, item, PoolRules.of(pool)):
             books.setdefault(soon.owner, {})[soon.item.customer_id] = soon.item
-    for due in reports.follow_ups_due(session, item.team.id, item.day):
+    for due in sql.follow_ups_due(session, item.team.id, item.day):
         book = books.setdefault(due.owner_id, {})
         found = book.get(due.customer_id) or ReminderItem(due.customer_id, due.name, due.priority)
         book[due.customer_id] = replace(found, next_date=due.next_date)
@@ -218,26 +220,18 @@ class _Owned:
 
 def _going_back(session: Session, item: TeamMoment, rules: PoolRules) -> list[_Owned]:
     """The pool's customers that go back by ``warn_days`` from today, with their deadline as
-    :meth:`PoolRules.deadline` gives it (the recycle sweep's condition, looking ahead)."""
+    :meth:`PoolRules.deadline_of` gives it (the recycle sweep's condition, looking ahead)."""
     zone = item.team.timezone
     cutoffs = cutoffs_for(rules, item.day + timedelta(days=max(rules.warn_days, 0)), zone)
-    found = []
-    for row in reports.due_by(session, item.team.id, cutoffs):
-        deadline = rules.deadline(
-            priority=row.priority,
-            last_touch_at=row.last_touch_at,
-            owned_since=row.owned_since,
-            won=False,
-            locked=False,
-            timezone=zone,
+    return [
+        _Owned(
+            row.owner_id, ReminderItem(row.id, row.name, row.priority, deadline=rules.deadline_of(row, zone))
         )
-        found.append(
-            _Owned(row.owner_id, ReminderItem(row.customer_id, row.name, row.priority, deadline=deadline))
-        )
-    return found
+        for row in recycling.due_of_active_reps(session, item.team.id, cutoffs)
+    ]
 
 
-def _reminder(rep: Person, item: TeamMoment, book: dict[int, ReminderItem]) -> RepReminder:
+def _reminder(rep: Recipient, item: TeamMoment, book: dict[int, ReminderItem]) -> RepReminder:
     far = date.max
     soon = sorted(
         (i for i in book.values() if i.deadline is not None),
@@ -263,7 +257,7 @@ def queue(services: Services, reminders: list[RepReminder]) -> int:
             for r in ordered[start : start + WRITE_BATCH]
         ]
         with services.db.write() as session:
-            queued += jobs.enqueue_many(session, items, now=now, deliver_from=now)
+            queued += ob.enqueue_many(session, items, now=now)
     return queued
 
 

@@ -1,4 +1,5 @@
-"""The recycle sweep: owned customers past their deadline go back to their pool.
+"""The recycle sweep: owned customers past their deadline go back to their pool (the scheduler's
+``recycle`` job runs :func:`recycle`).
 
 Who is due is decided by the database, per pool, from instants computed here in each team's
 calendar (:func:`cutoffs_for`): a customer last touched on local day D with ``recycle_days`` N is
@@ -37,8 +38,11 @@ from bot.domain.context import Services, event_row
 from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
 from bot.domain.views import Deadline
 from bot.i18n import t
-from bot.storage import jobs, queries
-from bot.storage.jobs import Cutoffs, DueRow, Outgoing, RecycledEvent
+from bot.storage import events, members, teams
+from bot.storage import outbox as ob
+from bot.storage import recycling as sql
+from bot.storage.outbox import Outgoing
+from bot.storage.recycling import Cutoffs, RecycleCandidate, RecycledEvent
 
 BATCH_SIZE = 1_000
 HOLD = timedelta(minutes=15)
@@ -137,7 +141,7 @@ def cutoffs_for(rules: PoolRules, day: date, timezone: str) -> Cutoffs:
 def plan(services: Services, *, at: datetime, team_id: int | None = None) -> list[PoolSweep]:
     """Every pool (of one team, or of all), with the local day of ``at`` in its team's zone."""
     with services.db.read() as session:
-        found = jobs.pools_with_teams(session, team_id)
+        found = sql.pools_with_teams(session, team_id)
     sweeps = []
     for pool, team in found:
         assert team.id is not None
@@ -162,22 +166,15 @@ def select_batch(
 ) -> Batch:
     """The next due customers of the pool with an id above ``after_id`` (a read, changes nothing)."""
     with services.db.read() as session:
-        rows = jobs.due_batch(session, sweep.cutoffs, after_id=after_id, limit=limit)
+        rows = sql.due_batch(session, sweep.cutoffs, after_id=after_id, limit=limit)
     due = [item for row in rows if (item := _due(sweep, row)) is not None]
     return Batch(due, rows[-1].id if len(rows) == limit else None)
 
 
-def _due(sweep: PoolSweep, row: DueRow) -> DueCustomer | None:
-    """The row with its deadline, as :meth:`PoolRules.deadline` gives it (None if not due after all,
-    which would mean the SQL and the rule disagree: then the rule wins and nothing happens)."""
-    deadline = sweep.rules.deadline(
-        priority=row.priority,
-        last_touch_at=row.last_touch_at,
-        owned_since=row.owned_since,
-        won=False,
-        locked=False,
-        timezone=sweep.timezone,
-    )
+def _due(sweep: PoolSweep, row: RecycleCandidate) -> DueCustomer | None:
+    """The row with its deadline, as :meth:`PoolRules.deadline_of` gives it (None if not due after
+    all, which would mean the SQL and the rule disagree: then the rule wins and nothing happens)."""
+    deadline = sweep.rules.deadline_of(row, sweep.timezone)
     if deadline is None or deadline.day > sweep.day:
         return None
     return DueCustomer(
@@ -214,13 +211,13 @@ def apply_batch(
     now = services.clock.now()
     today = local_day(now, sweep.timezone)
     with services.db.write() as session:
-        gone = jobs.recycle_rows(session, sweep.cutoffs, [(d.customer_id, d.owner_id) for d in batch])
+        gone = sql.recycle_rows(session, sweep.cutoffs, [(d.customer_id, d.owner_id) for d in batch])
         recycled = [d for d in batch if d.customer_id in gone]
         kept = [d for d in batch if d.customer_id not in gone]
         if not recycled:
             return BatchOutcome([], kept, [], 0)
-        jobs.expire_requests(session, [d.customer_id for d in recycled], now)
-        queries.add_events(
+        sql.expire_requests_on(session, [d.customer_id for d in recycled], now)
+        events.add_events(
             session,
             [
                 event_row(
@@ -235,10 +232,10 @@ def apply_batch(
                 for d in recycled
             ],
         )
-        owners, managers = {d.owner_id for d in recycled}, queries.manager_ids(session, sweep.team_id)
+        owners, managers = {d.owner_id for d in recycled}, members.manager_ids(session, sweep.team_id)
         notices = _notices(sweep, owners, managers, today)
         outgoing = [item for item in notices if item.key not in queued_before]
-        queued = jobs.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)
+        queued = ob.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)
     return BatchOutcome(recycled, kept, [o.key for o in outgoing], queued)
 
 
@@ -305,7 +302,7 @@ def recycle(
                 total.add(apply_batch(services, sweep, batch, at=at, queued_before=frozenset(total.keys)))
     if total.keys:
         with services.db.write() as session:
-            jobs.release_held(session, sorted(set(total.keys)), services.clock.now())
+            ob.release_held(session, sorted(set(total.keys)), services.clock.now())
     by_rule = Counter(item.deadline.rule for item in total.recycled)
     reassigned = 0 if dry_run else reassign(services, total.recycled)
     return RecycleReport(
@@ -367,8 +364,8 @@ def recycled_on(
 ) -> list[RecycledEvent]:
     """The team's recycles of local ``day`` (only those from ``member_id``, if given)."""
     with services.db.read() as session:
-        team = jobs.team(session, team_id)
+        team = teams.team(session, team_id)
         if team is None:
             return []
         start, end = day_bounds_utc(day, team.timezone)
-        return jobs.recycled_between(session, team_id, start, end, member_id)
+        return sql.recycled_between(session, team_id, start, end, member_id)

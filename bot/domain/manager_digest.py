@@ -22,10 +22,12 @@ from sqlmodel import Session
 from bot.config import WEEKDAYS
 from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services
-from bot.scheduler.reminders import TeamMoment, skip_text, team_moments, working_days
-from bot.storage import jobs, queries, reports
-from bot.storage.jobs import Outgoing
-from bot.storage.reports import TeamRow
+from bot.domain.reminders import TeamMoment, skip_text, team_moments, working_days
+from bot.storage import digests as sql
+from bot.storage import members
+from bot.storage import outbox as ob
+from bot.storage.digests import TeamCalendar
+from bot.storage.outbox import Outgoing
 
 KIND = "manager_digest"
 SHOWN = 40  # rep lines in one digest; the payload keeps the totals of everyone
@@ -147,9 +149,9 @@ def manager_digest(services: Services, *, at: datetime | None = None, dry_run: b
 def compose(services: Services, item: TeamMoment) -> TeamDigest:
     first, last = covered_days(item)
     with services.db.read() as session:
-        managers = reports.active_members(session, item.team.id, reports.MANAGER_ROLES)
+        managers = sql.active_members(session, item.team.id, members.MANAGER_ROLES)
         keys = {m.id: digest_key(item.team.id, m.id, item.day) for m in managers}
-        sent = reports.existing_keys(session, list(keys.values()))
+        sent = ob.existing_keys(session, list(keys.values()))
         waiting = [m for m in managers if keys[m.id] not in sent]
         reps = _activity(session, item.team, first, last) if waiting else ()
     return TeamDigest(
@@ -163,19 +165,19 @@ def compose(services: Services, item: TeamMoment) -> TeamDigest:
     )
 
 
-def _activity(session: Session, team: TeamRow, first: date, last: date) -> tuple[RepActivity, ...]:
+def _activity(session: Session, team: TeamCalendar, first: date, last: date) -> tuple[RepActivity, ...]:
     """Figures per member over local days ``first``..``last``: every active rep (a rep who did
     nothing shows zeros) and whoever else has activity in those days."""
     team_id = team.id
     start = day_bounds_utc(first, team.timezone)[0]
     end = day_bounds_utc(last, team.timezone)[1]
     figures: dict[int, Counter[str]] = {}
-    for member_id, kind, count in reports.event_counts(session, team_id, tuple(EVENT_FIGURES), start, end):
+    for member_id, kind, count in sql.events_per_member(session, team_id, tuple(EVENT_FIGURES), start, end):
         figures.setdefault(member_id, Counter())[EVENT_FIGURES[kind]] += count
-    for member_id, count in reports.follow_up_counts(session, team_id, start, end).items():
+    for member_id, count in sql.follow_ups_per_member(session, team_id, start, end).items():
         figures.setdefault(member_id, Counter())["follow_ups"] += count
-    names = {rep.id: rep.name for rep in reports.active_members(session, team_id, reports.REP_ROLES)}
-    names.update(queries.member_names(session, set(figures) - set(names)))
+    names = {rep.id: rep.name for rep in sql.active_members(session, team_id, sql.REP_ROLES)}
+    names.update(members.member_names(session, set(figures) - set(names)))
     rows = [_row(mid, name, figures.get(mid, Counter())) for mid, name in names.items()]
     return tuple(sorted(rows, key=lambda r: (r.member_name, r.member_id)))
 
@@ -196,7 +198,7 @@ def queue(services: Services, teams: list[TeamDigest]) -> int:
     if not items:
         return 0
     with services.db.write() as session:
-        return jobs.enqueue_many(session, sorted(items, key=lambda o: o.key), now=now, deliver_from=now)
+        return ob.enqueue_many(session, sorted(items, key=lambda o: o.key), now=now)
 
 
 def payload(team: TeamDigest) -> dict[str, object]:

@@ -22,7 +22,8 @@ from sqlmodel import Session
 from bot.domain.clock import local_day
 from bot.domain.context import Services
 from bot.domain.insight import WEEKLY_KIND
-from bot.storage import insight, queries, reports
+from bot.storage import insight, members, teams
+from bot.storage import outbox as ob
 
 REPORT_WEEKDAY = 0  # Monday: weeks run Monday to Sunday
 
@@ -53,7 +54,7 @@ def weekly_report(
     weeks: dict[str, str] = {}
     queued = 0
     with services.db.write() as session:
-        for team in queries.all_teams(session):
+        for team in teams.all_teams(session):
             if team.id is None or (team_id is not None and team.id != team_id):
                 continue
             today = local_day(at, team.timezone)
@@ -83,18 +84,18 @@ def _queue(session: Session, team_id: int, last: date, now: datetime, *, dry_run
     how many would be, queueing nothing)."""
     params = {"team_id": team_id, "last": last.isoformat()}
     prefix = week_key(team_id, last)
-    channels = queries.team_channels(session, team_id)
+    channels = teams.team_channels(session, team_id)
     targets: list[tuple[str, int | None, str | None]] = [
         (f"{prefix}channel:{platform}", None, platform) for platform in channels
     ]
     if not channels:
-        targets = [(f"{prefix}{manager}", manager, None) for manager in queries.manager_ids(session, team_id)]
-    known = reports.existing_keys(session, [key for key, _, _ in targets])
+        targets = [(f"{prefix}{manager}", manager, None) for manager in members.manager_ids(session, team_id)]
+    known = ob.existing_keys(session, [key for key, _, _ in targets])
     new = [(key, recipient, platform) for key, recipient, platform in targets if key not in known]
     if dry_run:
         return len(new)
     for key, recipient, platform in new:
-        queries.enqueue(
+        ob.enqueue(
             session,
             key=key,
             team_id=team_id,
