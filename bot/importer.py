@@ -11,18 +11,12 @@ session, so it reports exactly what a real run would import and skip.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlmodel import Session
 
 from bot.domain import assignment
@@ -31,6 +25,7 @@ from bot.domain.clock import Clock
 from bot.domain.context import Services
 from bot.domain.priorities import PRIORITY_HINT, priority_code
 from bot.names import _LEGAL_SUFFIXES, duplicate_key, name_key, phone_key, search_key
+from bot.spreadsheet import Record, SpreadsheetError, read_table
 from bot.storage import catalog, teams
 from bot.storage.catalog import Stored
 from bot.storage.engine import Database
@@ -161,7 +156,10 @@ def import_file(
     column; problems with single rows are reported in the returned :class:`ImportReport`.
     """
     pool_id = _pool_id(db, pool_name)
-    header, records = _read_table(path)
+    try:
+        header, records = read_table(path)
+    except SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
     columns, ignored = _map_header(header)
     plan = _plan(records, columns)
     if dry_run:
@@ -194,84 +192,7 @@ def _pool_id(db: Database, pool_name: str) -> int:
     return pool.id
 
 
-# ---- reading the file ------------------------------------------------------------------------------
-
-Record = tuple[int, list[str]]  # (line number in the file, cell texts)
-
-
-def _read_table(path: Path) -> tuple[list[str], list[Record]]:
-    """The header cells and the data records below it; blank lines before the header are skipped."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        records = _csv_records(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        records = _xlsx_records(path)
-    else:
-        raise ImportFileError(f"{path.name}: unsupported file type; save it as .csv or .xlsx.")
-    for index, (_, cells) in enumerate(records):
-        if any(cells):
-            return cells, records[index + 1 :]
-    raise ImportFileError(f"{path.name}: the file is empty; the first row must be the header.")
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFileError(f"{path}: file not found.") from exc
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot be read ({exc.strerror}).") from exc
-
-
-def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030, which Chinese Excel and WPS often write."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(f"{path.name}: not UTF-8 or GB18030 text; export it again as CSV UTF-8.")
-
-
-def _csv_records(path: Path) -> list[Record]:
-    text = _decode(path, _read_bytes(path))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[Record] = []
-    start = 1
-    try:
-        for cells in reader:
-            records.append((start, [cell.strip() for cell in cells]))
-            start = reader.line_num + 1  # a quoted cell may span several lines
-    except csv.Error as exc:
-        raise ImportFileError(f"{path.name}: line {start}: not valid CSV ({exc}).") from exc
-    return records
-
-
-def _xlsx_records(path: Path) -> list[Record]:
-    _read_bytes(path)  # the same messages as CSV for a missing or unreadable file
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ImportFileError(f"{path.name}: not a readable .xlsx workbook ({exc}).") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (line, [_cell_text(value) for value in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: Any) -> str:
-    """Spreadsheet cells as text; a phone typed as a number must not become '13800138000.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+# ---- mapping the header ------------------------------------------------------------------------------
 
 
 def _header_key(text: str) -> str:
