@@ -16,7 +16,7 @@ PostgreSQL only:
 - Trigrams cannot serve a two-character word such as 云帆, the commonest Chinese search. For those,
   ``poolbot_cjk_bigrams(name_key, search_key, lower(tags))`` lists every pair of adjacent non-ASCII
   characters of the three columns, and a GIN index on it finds the rows that contain the pair;
-  ``bot.storage.queries._pool_search_conditions`` adds that test in front of the LIKE (which still
+  ``bot.storage.search._pool_search_conditions`` adds that test in front of the LIKE (which still
   decides). Building it takes about 15 s per million customers on a small machine.
 """
 
