@@ -41,7 +41,7 @@ from bot.domain.clock import SystemClock
 from bot.domain.context import Services
 from bot.domain.errors import Conflict
 from bot.domain.lookup import member_for
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.storage.engine import Database
 
 POOL_RULES = {"max_held_per_rep": 100_000, "daily_claim_limit": 100_000, "reclaim_cooldown_days": 0}

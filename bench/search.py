@@ -53,7 +53,7 @@ from sqlmodel import col
 from bot.domain.clock import SystemClock
 from bot.domain.context import Services
 from bot.domain.lookup import PAGE_SIZE, member_for, search
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Customer, Pool

@@ -16,7 +16,7 @@ from bot.domain import lookup
 from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.context import Services, load_member
 from bot.domain.setup import sync_config
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.storage.customers import customer
 from bot.storage.engine import Database
 from bot.storage.models import (

@@ -19,7 +19,7 @@ from bot.domain.context import Services
 from bot.domain.errors import Conflict
 from bot.domain.expiry import KIND, Expired, apply_batch, expire_requests
 from bot.domain.outbox import OutboxItem
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.handlers.notifications import render
 from bot.messages import Message
 from bot.storage import expiry, requests

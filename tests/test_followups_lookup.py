@@ -15,7 +15,7 @@ from bot.domain.context import Services
 from bot.domain.errors import Ambiguous, Forbidden, NotFound, RuleViolation
 from bot.domain.followups import follow_up
 from bot.domain.ownership import assign, mark_won, release
-from bot.domain.views import FOLLOW_UP_KINDS
+from bot.domain.snapshots import FOLLOW_UP_KINDS
 from bot.storage.search import SearchFilters
 
 # ---- follow-ups ---------------------------------------------------------------------------------------- ---

@@ -35,7 +35,7 @@ from bot.domain.clock import FakeClock, local_day
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
 from bot.domain.setup import sync_config
-from bot.domain.views import FOLLOW_UP_KINDS, MemberView
+from bot.domain.snapshots import FOLLOW_UP_KINDS, MemberView
 from bot.storage.engine import Database
 from bot.storage.models import ClaimRequest, Customer, OwnershipEvent, Pool
 

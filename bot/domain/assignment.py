@@ -29,7 +29,7 @@ from bot.domain.clock import local_day
 from bot.domain.context import Services, event_row, rules_for
 from bot.domain.errors import Forbidden
 from bot.domain.priorities import priority_filter
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.i18n import t
 from bot.storage import assignment as sql
 from bot.storage import events, outbox, teams

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.context import event_row
-from bot.domain.views import PRIORITIES
+from bot.domain.snapshots import PRIORITIES
 from bot.names import name_key, phone_key, search_key
 from bot.storage import catalog, events
 

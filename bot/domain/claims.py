@@ -17,7 +17,7 @@ from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, checked_text, event_row, load_member, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.rules import PoolRules
-from bot.domain.views import REP, MemberView
+from bot.domain.snapshots import REP, MemberView
 from bot.storage import customers, events, members, outbox, requests, teams
 from bot.storage.models import Customer, Team
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.domain.clock import Clock, local_day
 from bot.domain.errors import NotFound, RuleViolation
 from bot.domain.rules import PoolRules
-from bot.domain.views import CustomerView, MemberView, TeamView
+from bot.domain.snapshots import CustomerView, MemberView, TeamView
 from bot.storage import customers, members, teams
 from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, Team

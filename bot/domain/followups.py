@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from bot.domain.clock import local_day
 from bot.domain.context import Services, checked_text, team_customer
 from bot.domain.errors import Conflict, Forbidden, RuleViolation
-from bot.domain.views import FOLLOW_UP_KINDS, Deadline, MemberView
+from bot.domain.snapshots import FOLLOW_UP_KINDS, Deadline, MemberView
 from bot.storage import customers, members
 from bot.storage import followups as store
 

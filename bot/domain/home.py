@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.domain import lookup
 from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services, today
-from bot.domain.views import MemberView, RequestView
+from bot.domain.snapshots import MemberView, RequestView
 from bot.storage import home as store
 from bot.storage import insight as report
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.domain.context import Services, customer_view, member_view, team_customer
 from bot.domain.errors import Ambiguous, Forbidden, NotFound
-from bot.domain.views import (
+from bot.domain.snapshots import (
     CustomerCard,
     CustomerView,
     EventView,

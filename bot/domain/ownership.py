@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.domain.context import Services, checked_text, event_row, load_member, rules_for, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
-from bot.domain.views import REP, MemberView
+from bot.domain.snapshots import REP, MemberView
 from bot.storage import customers, events, members, outbox, requests
 from bot.storage.models import Customer
 

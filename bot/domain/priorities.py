@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.domain.context import Services, team_customer
 from bot.domain.errors import Conflict, Forbidden
-from bot.domain.views import PRIORITIES, MemberView
+from bot.domain.snapshots import PRIORITIES, MemberView
 from bot.storage import customers
 
 # What a spreadsheet cell or a chat option may say for each priority, lower-cased (after NFKC, so

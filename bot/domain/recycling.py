@@ -36,7 +36,7 @@ from bot.domain import assignment
 from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, event_row
 from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
-from bot.domain.views import Deadline
+from bot.domain.snapshots import Deadline
 from bot.i18n import t
 from bot.storage import events, members, teams
 from bot.storage import outbox as ob

@@ -23,7 +23,7 @@ from bot.config import WEEKDAYS
 from bot.domain.context import Services
 from bot.domain.recycling import cutoffs_for
 from bot.domain.rules import PoolRules
-from bot.domain.views import Deadline
+from bot.domain.snapshots import Deadline
 from bot.storage import digests as sql
 from bot.storage import outbox as ob
 from bot.storage import recycling

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from bot.domain.clock import local_day
-from bot.domain.views import Deadline
+from bot.domain.snapshots import Deadline
 from bot.storage.models import Pool
 
 RULE_RECYCLE_DAYS = "recycle_days"

@@ -16,7 +16,7 @@ from bot import logs
 from bot.domain import chat, lookup
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.handlers.ctx import Ctx, NeedChoice, Usage
 from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, parse
 from bot.handlers.registry import GENERIC_ACTION_PREFIX

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.domain import lookup
 from bot.domain.context import Services
 from bot.domain.errors import Ambiguous
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.handlers.parser import Parsed
 from bot.handlers.registry import Registry
 from bot.i18n import t

@@ -11,7 +11,7 @@ from bot.domain import expiry, lookup, recycling, reminders
 from bot.domain import manager_digest as digest
 from bot.domain.context import Services
 from bot.domain.outbox import OutboxItem
-from bot.domain.views import Deadline
+from bot.domain.snapshots import Deadline
 from bot.handlers import insight_views, views
 from bot.i18n import t
 from bot.messages import Actions, Button, Context, Message, Text

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.domain.views import ADMIN, MANAGER, REP
+from bot.domain.snapshots import ADMIN, MANAGER, REP
 
 if TYPE_CHECKING:
     from bot.handlers.ctx import Ctx

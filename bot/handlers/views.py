@@ -6,7 +6,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import local_day
-from bot.domain.views import (
+from bot.domain.snapshots import (
     CustomerCard,
     CustomerView,
     Deadline,

@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.domain.views import FOLLOW_UP_KINDS, CustomerView
+from bot.domain.snapshots import FOLLOW_UP_KINDS, CustomerView
 from bot.handlers.parser import Parsed
 from bot.i18n import t
 from bot.names import as_id, name_key, search_key

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import home, lookup
 from bot.domain.context import Services, today
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.handlers import views
 from bot.handlers.slack.blocks import to_block_kit
 from bot.i18n import DEFAULT_LOCALE, t

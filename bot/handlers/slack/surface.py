@@ -20,7 +20,7 @@ from bot import logs
 from bot.domain import chat, lookup
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
-from bot.domain.views import MemberView
+from bot.domain.snapshots import MemberView
 from bot.handlers.commands import Bot
 from bot.handlers.parser import Parsed
 from bot.handlers.slack.blocks import images_of, to_block_kit
