@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, Protocol, cast
 
 from sqlalchemy import ARRAY, String, bindparam, func, insert, select, text
 from sqlmodel import Session, col
@@ -96,8 +96,9 @@ def with_keys(
 # ---- export ---------------------------------------------------------------------------------------
 
 
-class ExportRow(NamedTuple):
-    """A customer as the export writes it (a tuple: exports stream many)."""
+class ExportRow(Protocol):
+    """A customer as the export writes it: a plain row of these columns (no ORM object, no copy;
+    exports stream many)."""
 
     id: int
     name: str
@@ -118,7 +119,7 @@ class ExportRow(NamedTuple):
     locked: bool
 
 
-_EXPORT_COLUMNS = tuple(col(getattr(Customer, name)) for name in ExportRow._fields)
+_EXPORT_COLUMNS = tuple(col(getattr(Customer, name)) for name in ExportRow.__annotations__)
 
 
 def export_rows(session: Session, pool_id: int | None) -> Iterator[ExportRow]:
@@ -127,4 +128,5 @@ def export_rows(session: Session, pool_id: int | None) -> Iterator[ExportRow]:
     statement = select(*_EXPORT_COLUMNS).order_by(col(Customer.id))
     if pool_id is not None:
         statement = statement.where(col(Customer.pool_id) == pool_id)
-    yield from map(ExportRow._make, session.execute(statement.execution_options(yield_per=EXPORT_BATCH)))
+    rows = session.execute(statement.execution_options(yield_per=EXPORT_BATCH))
+    yield from cast("Iterator[ExportRow]", rows)  # each row has exactly the attributes of ExportRow
