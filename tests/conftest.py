@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -73,7 +74,7 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
-TEAM_CONFIG = {
+TEAM_CONFIG: dict[str, list[dict[str, Any]]] = {
     "teams": [{"name": "east", "timezone": "Asia/Shanghai", "locale": "en"}],
     "members": [
         {"handle": "maria", "name": "Maria", "team": "east", "role": "manager", "slack": "UMARIA"},

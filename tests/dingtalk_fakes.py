@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import Message
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -178,11 +179,16 @@ def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
     """A multipart/form-data body as {field: text, "media": bytes, "filename": name}."""
     message = BytesParser().parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
     fields: dict[str, Any] = {}
-    for part in message.get_payload() if message.is_multipart() else []:
+    parts = message.get_payload() if message.is_multipart() else []
+    assert isinstance(parts, list)
+    for part in parts:
+        assert isinstance(part, Message)
         name = part.get_param("name", header="content-disposition")
         data = part.get_payload(decode=True)
-        if part.get_filename():
-            fields["filename"] = part.get_filename()
+        assert isinstance(data, bytes)
+        filename = part.get_filename()
+        if filename:
+            fields["filename"] = filename
             fields[str(name)] = data
         else:
             fields[str(name)] = data.decode()
@@ -430,7 +436,7 @@ def running(
     api.gateway_url = gateway.url
     api.start()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         dingtalk_client_id="ding-robot",
         dingtalk_client_secret=SecretStr("ding-secret"),
         dingtalk_api_url=api.url,

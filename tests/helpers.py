@@ -42,7 +42,7 @@ def member(services: Services, handle: str) -> MemberView:
 def member_any(db: Database, handle: str) -> MemberView:
     """The member's view straight from the database, active or not."""
     with db.read() as session:
-        row = session.exec(select(Member).where(Member.handle == handle)).scalars().one()
+        row = session.execute(select(Member).where(col(Member.handle) == handle)).scalars().one()
         assert row.id is not None
         return load_member(session, row.id)
 
@@ -113,44 +113,49 @@ def snapshot(db: Database) -> Snapshot:
     with db.read() as session:
         customers = session.execute(
             select(
-                Customer.id,
-                Customer.owner_id,
-                Customer.pending_member_id,
-                Customer.owned_since,
-                Customer.last_touch_at,
-                Customer.won_at,
-                Customer.locked,
-                Customer.stage,
-                Customer.pool_id,
+                col(Customer.id),
+                col(Customer.owner_id),
+                col(Customer.pending_member_id),
+                col(Customer.owned_since),
+                col(Customer.last_touch_at),
+                col(Customer.won_at),
+                col(Customer.locked),
+                col(Customer.stage),
+                col(Customer.pool_id),
             ).order_by(col(Customer.id))
         ).all()
         events = session.execute(
             select(
-                OwnershipEvent.id,
-                OwnershipEvent.customer_id,
-                OwnershipEvent.kind,
-                OwnershipEvent.member_id,
-                OwnershipEvent.from_member_id,
-                OwnershipEvent.actor_id,
-                OwnershipEvent.request_id,
+                col(OwnershipEvent.id),
+                col(OwnershipEvent.customer_id),
+                col(OwnershipEvent.kind),
+                col(OwnershipEvent.member_id),
+                col(OwnershipEvent.from_member_id),
+                col(OwnershipEvent.actor_id),
+                col(OwnershipEvent.request_id),
             ).order_by(col(OwnershipEvent.id))
         ).all()
         requests = session.execute(
             select(
-                ClaimRequest.id,
-                ClaimRequest.customer_id,
-                ClaimRequest.member_id,
-                ClaimRequest.status,
-                ClaimRequest.decided_by_id,
+                col(ClaimRequest.id),
+                col(ClaimRequest.customer_id),
+                col(ClaimRequest.member_id),
+                col(ClaimRequest.status),
+                col(ClaimRequest.decided_by_id),
             ).order_by(col(ClaimRequest.id))
         ).all()
         notifications = session.execute(
-            select(Notification.id, Notification.key, Notification.recipient_id, Notification.kind).order_by(
-                col(Notification.id)
-            )
+            select(
+                col(Notification.id),
+                col(Notification.key),
+                col(Notification.recipient_id),
+                col(Notification.kind),
+            ).order_by(col(Notification.id))
         ).all()
         follow_ups = session.execute(
-            select(FollowUp.id, FollowUp.customer_id, FollowUp.member_id).order_by(col(FollowUp.id))
+            select(col(FollowUp.id), col(FollowUp.customer_id), col(FollowUp.member_id)).order_by(
+                col(FollowUp.id)
+            )
         ).all()
     return Snapshot(
         tuple(map(tuple, customers)),
@@ -175,9 +180,9 @@ def owner_of(db: Database, customer_id: int) -> int | None:
 def events_of(db: Database, customer_id: int) -> list[OwnershipEvent]:
     with db.read() as session:
         return list(
-            session.exec(
+            session.execute(
                 select(OwnershipEvent)
-                .where(OwnershipEvent.customer_id == customer_id)
+                .where(col(OwnershipEvent.customer_id) == customer_id)
                 .order_by(col(OwnershipEvent.id))
             ).scalars()
         )
@@ -191,13 +196,13 @@ def notifications(db: Database, *, kind: str | None = None) -> list[Notification
     with db.read() as session:
         stmt = select(Notification).order_by(col(Notification.id))
         if kind is not None:
-            stmt = stmt.where(Notification.kind == kind)
-        return list(session.exec(stmt).scalars())
+            stmt = stmt.where(col(Notification.kind) == kind)
+        return list(session.execute(stmt).scalars())
 
 
 def requests(db: Database) -> list[ClaimRequest]:
     with db.read() as session:
-        return list(session.exec(select(ClaimRequest).order_by(col(ClaimRequest.id))).scalars())
+        return list(session.execute(select(ClaimRequest).order_by(col(ClaimRequest.id))).scalars())
 
 
 # ---- invariants (race and property tests) --------------------------------------------------------
@@ -206,13 +211,13 @@ def requests(db: Database) -> list[ClaimRequest]:
 def ownership_invariants(session: Session) -> list[str]:
     """Every broken invariant of the ownership state, as readable strings (empty when sound)."""
     problems: list[str] = []
-    customers = list(session.exec(select(Customer).order_by(col(Customer.id))).scalars())
+    customers = list(session.execute(select(Customer).order_by(col(Customer.id))).scalars())
     owners = {c.id: c.owner_id for c in customers}
-    caps = {p.id: p.max_held_per_rep for p in session.exec(select(Pool)).scalars()}
+    caps = {p.id: p.max_held_per_rep for p in session.execute(select(Pool)).scalars()}
 
     # replaying the event log gives exactly the current owners
     replay: dict[int, int | None] = {c.id: None for c in customers if c.id is not None}
-    for event in session.exec(select(OwnershipEvent).order_by(col(OwnershipEvent.id))).scalars():
+    for event in session.execute(select(OwnershipEvent).order_by(col(OwnershipEvent.id))).scalars():
         if event.kind in OWNING_KINDS:
             replay[event.customer_id] = event.member_id
         elif event.kind in RETURNING_KINDS:
@@ -239,7 +244,9 @@ def ownership_invariants(session: Session) -> list[str]:
             problems.append(f"member {member_id} holds {count} in pool {pool_id} > cap {caps[pool_id]}")
 
     # pending_member_id <-> pending claim requests
-    pending = list(session.exec(select(ClaimRequest).where(ClaimRequest.status == "pending")).scalars())
+    pending = list(
+        session.execute(select(ClaimRequest).where(col(ClaimRequest.status) == "pending")).scalars()
+    )
     per_customer = Counter(r.customer_id for r in pending)
     for cid, count in per_customer.items():
         if count > 1:

@@ -143,7 +143,8 @@ class SlackHarness:
         return self.fake.texts("respond")
 
     def last_response(self) -> dict[str, Any]:
-        return self.fake.of("respond")[-1]["args"]
+        args: dict[str, Any] = self.fake.of("respond")[-1]["args"]
+        return args
 
 
 @contextmanager
@@ -151,12 +152,17 @@ def running_app(services: Services, fake: FakeSlack, *, inline: bool = True) -> 
     """``inline``: Bolt answers after the listener finished and the outbox is delivered at once
     (deterministic); otherwise Bolt's production mode (ack first, work on its thread pool)."""
     holder: list[SlackHarness] = []
+
+    def on_change() -> None:
+        if inline and holder:
+            holder[0].dispatch()
+
     app = build_app(
         services,
         token=TOKEN,
         signing_secret=SIGNING_SECRET,
         api=fake.base_url,
-        on_change=lambda: holder[0].dispatch() if inline and holder else None,
+        on_change=on_change,
         process_before_response=inline,
     )
     port, stop = free_port(), threading.Event()

@@ -102,6 +102,7 @@ def test_claim_card_callback_approval_updates_the_card_for_everyone(
         assert (card["status"], card["request_id"]) == ("pending", str(request.id))
         assert "Acme VIP" in card["markdown"] and all(isinstance(v, str) for v in card.values())
 
+        assert request.id is not None
         ding.press("claim.reject", request.id, as_="DBOB")  # a rep cannot decide
         ding.api.wait_for(lambda: bool(ding.api.messages_to("DBOB")), "Bob told no")
         ding.press("claim.approve", request.id, as_="DDORA")
@@ -147,6 +148,7 @@ def test_a_rep_claims_on_slack_and_a_manager_approves_on_dingtalk(
         assert not reply.refused
         ding.dispatch()  # the Slack process's dispatcher
         (request,) = requests(services.db)
+        assert request.id is not None
         ding.api.wait_for(lambda: bool(ding.api.sent(CREATE_CARD)), "Dora's card")
         ding.press("claim.approve", request.id, as_="DDORA")
         ding.wait_kicks()

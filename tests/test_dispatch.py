@@ -312,7 +312,8 @@ def test_a_permanent_error_fails_at_once_and_is_kept(
     assert (failed.status, failed.attempts, failed.sent_at) == ("failed", 1, None)
     assert failed.last_error == "PermanentDeliveryError: users_not_found"
     (record,) = [r for r in caplog.records if r.getMessage() == "notification failed"]
-    assert (record.notification, record.member_id, record.kind) == (  # type: ignore[attr-defined]
+    fields = vars(record)  # the log call's extra fields are attributes of the record
+    assert (fields["notification"], fields["member_id"], fields["kind"]) == (
         key,
         member(services, "maria").id,
         "claim_request",

@@ -15,7 +15,7 @@ from bot.domain.context import Services
 from bot.domain.errors import Ambiguous, Forbidden, NotFound, RuleViolation
 from bot.domain.followups import follow_up
 from bot.domain.ownership import assign, mark_won, release
-from bot.domain.snapshots import FOLLOW_UP_KINDS
+from bot.domain.snapshots import FOLLOW_UP_KINDS, SearchPage
 from bot.storage.search import SearchFilters
 
 # ---- follow-ups ---------------------------------------------------------------------------------------- ---
@@ -267,15 +267,16 @@ def catalog(services: Services) -> dict[str, int]:
     return {c.name: cid for c, cid in zip(customers, add(services, *customers), strict=True)}
 
 
-def _names(page: object) -> list[str]:
-    return [c.name for c in page.customers]  # type: ignore[attr-defined]
+def _names(page: SearchPage) -> list[str]:
+    return [c.name for c in page.customers]
 
 
 def test_search_by_words_and_filters(services: Services, catalog: dict[str, int]) -> None:
     alice = member(services, "alice")
 
-    def find(**kwargs: object) -> list[str]:
-        return sorted(_names(lookup.search(services, member=alice, filters=SearchFilters(**kwargs))))
+    def find(words: tuple[str, ...] = (), **fields: str) -> list[str]:
+        filters = SearchFilters(words=words, **fields)
+        return sorted(_names(lookup.search(services, member=alice, filters=filters)))
 
     assert find(words=("acme",)) == ["Acme Robotics", "Acme Trading"]
     assert find(words=("acme", "robotics")) == ["Acme Robotics"]

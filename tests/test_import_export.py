@@ -52,8 +52,8 @@ def seed(services: Services, pool: str, *people: NewCustomer) -> None:
         add_customers(session, pool_id=found.id, customers=list(people), now=services.clock.now())
 
 
-def run(services: Services, path: Path, **options: object) -> ImportReport:
-    return import_file(services.db, services.clock, path, pool_name=POOL, **options)  # type: ignore[arg-type]
+def run(services: Services, path: Path, *, dry_run: bool = False) -> ImportReport:
+    return import_file(services.db, services.clock, path, pool_name=POOL, dry_run=dry_run)
 
 
 # ---- reading files -------------------------------------------------------------------------------

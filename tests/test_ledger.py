@@ -53,7 +53,11 @@ def test_a_period_is_taken_once(db: Database, clock: FakeClock) -> None:
 def test_two_schedulers_at_the_same_instant_run_a_period_once(db: Database, clock: FakeClock) -> None:
     for day in range(10):
         period = daily_period("east", date(2026, 11, 23) + timedelta(days=day))
-        results = at_once(4, lambda period=period: claim_period(db, "recycle", period, clock.now()))
+
+        def claim(period: str = period) -> bool:
+            return claim_period(db, "recycle", period, clock.now())
+
+        results = at_once(4, claim)
         assert sorted(results) == [False, False, False, True], period
 
 

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select, text
-from sqlmodel import SQLModel, col
+from sqlmodel import Session, SQLModel, col
 
 from bot.config import PoolbotConfig
 from bot.domain import claims, followups, ownership
@@ -70,14 +70,14 @@ def _populate(db: Database, config: PoolbotConfig, clock: FakeClock) -> World:
     return services, {h: member_any(db, h) for h in HANDLES}, ids
 
 
-def _rules_check(session: Any) -> list[str]:
+def _rules_check(session: Session) -> list[str]:
     """The daily limit and the cooldown, checked against the whole event log (local days)."""
     problems: list[str] = []
-    pools = {p.id: p for p in session.exec(select(Pool)).scalars()}
-    pool_of = dict(session.execute(select(Customer.id, Customer.pool_id)).all())
+    pools = {p.id: p for p in session.execute(select(Pool)).scalars()}
+    pool_of = dict(session.execute(select(col(Customer.id), col(Customer.pool_id))).all())
     per_day: Counter[tuple[int | None, int, date]] = Counter()  # member, pool, local day
     given_back: dict[tuple[int | None, int], date] = {}
-    for e in session.exec(select(OwnershipEvent).order_by(col(OwnershipEvent.id))).scalars():
+    for e in session.execute(select(OwnershipEvent).order_by(col(OwnershipEvent.id))).scalars():
         day = local_day(e.at, TZ)
         pool = pools[pool_of[e.customer_id]]
         if e.kind in ("claimed", "claim_requested"):
@@ -112,22 +112,24 @@ class PoolMachine(RuleBasedStateMachine):
     def _pending_request_ids(self) -> list[int]:
         with self.services.db.read() as session:
             return [
-                int(i)
+                i
                 for i in session.scalars(
-                    select(ClaimRequest.id)
-                    .where(ClaimRequest.status == "pending")
+                    select(col(ClaimRequest.id))
+                    .where(col(ClaimRequest.status) == "pending")
                     .order_by(col(ClaimRequest.id))
                 )
+                if i is not None  # a primary key: never None once stored
             ]
 
     def _request_ids(self) -> list[int]:
         with self.services.db.read() as session:
-            return [int(i) for i in session.scalars(select(ClaimRequest.id).order_by(col(ClaimRequest.id)))]
+            ids = session.scalars(select(col(ClaimRequest.id)).order_by(col(ClaimRequest.id)))
+            return [i for i in ids if i is not None]
 
     def _owned(self) -> list[tuple[int, int]]:
         with self.services.db.read() as session:
             rows = session.execute(
-                select(Customer.id, Customer.owner_id)
+                select(col(Customer.id), col(Customer.owner_id))
                 .where(col(Customer.owner_id).is_not(None))
                 .order_by(col(Customer.id))
             ).all()
@@ -226,6 +228,16 @@ class PoolMachine(RuleBasedStateMachine):
             self.services.db.dispose()
 
 
+def _bound(world: Callable[[], World]) -> type[PoolMachine]:
+    """``PoolMachine`` bound to ``world``: hypothesis builds each machine from a class, without arguments."""
+
+    class Bound(PoolMachine):
+        def __init__(self) -> None:
+            super().__init__(world)
+
+    return Bound
+
+
 @pytest.mark.slow  # about 10-15 s per database on a 2-core machine
 def test_random_commands_keep_the_invariants(
     database_url: str, config: PoolbotConfig, clock: FakeClock, tmp_path: Path
@@ -241,7 +253,7 @@ def test_random_commands_keep_the_invariants(
             shutil.copyfile(template, path)  # the migrated, empty schema
             return _populate(Database.from_url(f"sqlite:///{path}"), full, FakeClock(start))
 
-        run_state_machine_as_test(lambda: PoolMachine(world), settings=SETTINGS)
+        run_state_machine_as_test(_bound(world), settings=SETTINGS)
         return
 
     db = Database.from_url(database_url)
@@ -253,6 +265,6 @@ def test_random_commands_keep_the_invariants(
                 session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             return _populate(db, full, FakeClock(start))
 
-        run_state_machine_as_test(lambda: PoolMachine(world), settings=SETTINGS)
+        run_state_machine_as_test(_bound(world), settings=SETTINGS)
     finally:
         db.dispose()

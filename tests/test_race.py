@@ -82,10 +82,10 @@ def _check(services: Services, results: list[Result], limits: dict[str, tuple[in
     assert errors == []
     with services.db.read() as session:
         assert ownership_invariants(session) == []
-        customers = list(session.exec(select(Customer)).scalars())
+        customers = list(session.execute(select(Customer)).scalars())
         start, end = day_bounds_utc(local_day(services.clock.now(), "Asia/Shanghai"), "Asia/Shanghai")
         events = list(
-            session.exec(
+            session.execute(
                 select(OwnershipEvent).where(col(OwnershipEvent.kind).in_(("claimed", "claim_requested")))
             ).scalars()
         )
@@ -284,9 +284,9 @@ def test_managers_race_to_decide_the_same_requests(services: Services) -> None:
             assert row is not None and row.pending_member_id is None
             assert row.owner_id == (request.member_id if winner[request_id][1] else None)
             decisions = (
-                session.exec(
+                session.execute(
                     select(OwnershipEvent).where(
-                        OwnershipEvent.request_id == request_id,
+                        col(OwnershipEvent.request_id) == request_id,
                         col(OwnershipEvent.kind).in_(("approved", "rejected")),
                     )
                 )

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import member, notifications, snapshot
-from test_recycle import SWEEP_CONFIG, local, own, shown, text_of
+from helpers import local, member, notifications, snapshot
+from test_recycle import SWEEP_CONFIG, own, shown, text_of
 
 from bot.config import PoolbotConfig
 from bot.domain.clock import FakeClock, local_day
