@@ -31,9 +31,15 @@ def _postgres_reason() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}".splitlines()[0]
 
 
-PG_UNAVAILABLE = _postgres_reason()
-if PG_UNAVAILABLE and os.environ.get("POOLBOT_REQUIRE_POSTGRES"):
-    raise RuntimeError(f"POOLBOT_REQUIRE_POSTGRES is set but {PG_UNAVAILABLE}")
+@pytest.fixture(scope="session")
+def postgres_unavailable() -> str | None:
+    """Why the PostgreSQL variants cannot run (None when they can), probed once per session when a
+    test first needs PostgreSQL. With ``POOLBOT_REQUIRE_POSTGRES`` set (CI) an unreachable server
+    fails every test that needs it, with the reason, instead of skipping them."""
+    reason = _postgres_reason()
+    if reason and os.environ.get("POOLBOT_REQUIRE_POSTGRES"):
+        pytest.fail(f"POOLBOT_REQUIRE_POSTGRES is set but {reason}", pytrace=False)
+    return reason
 
 
 def _sqlalchemy_pg(url: str) -> str:
@@ -48,8 +54,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         upgrade(url)
         yield url
         return
-    if PG_UNAVAILABLE:
-        pytest.skip(PG_UNAVAILABLE)
+    unavailable: str | None = request.getfixturevalue("postgres_unavailable")
+    if unavailable:
+        pytest.skip(unavailable)
     name = f"poolbot_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
