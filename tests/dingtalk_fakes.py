@@ -29,7 +29,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from bot.config import PoolbotConfig
 from bot.delivery import Deliverer, Delivery
-from bot.domain.clock import FakeClock
+from bot.domain.clock import Clock, FakeClock
 from bot.domain.context import Services
 from bot.handlers.commands import Bot
 from bot.handlers.dingtalk.surface import DingTalkSurface
@@ -50,12 +50,13 @@ class Call:
 
 @dataclass
 class FakeOpenApi:
-    """The OpenAPI: tokens valid for ``token_seconds`` by the FakeClock, robot sends, cards,
+    """The OpenAPI: tokens valid for ``token_seconds`` by ``clock`` (a FakeClock in the tests that
+    expire them), robot sends, cards,
     session webhooks, the gateway's open call, and the oapi host's ``/media/upload`` (multipart,
     token in the query; recorded with ``type``, ``filename`` and the uploaded bytes as ``media``).
     ``answers`` scripts the next answers per path: a (status, body, headers) tuple used once."""
 
-    clock: FakeClock
+    clock: Clock
     gateway_url: str = ""
     token_seconds: int = 7200
     calls: list[Call] = field(default_factory=list)

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +18,9 @@ from slack_app import free_port
 from slack_fake import SIGNING_SECRET, TOKEN, FakeSlack, running_fake_slack, signed_headers, slash_body
 
 EXAMPLE = Path(__file__).parent.parent / "config" / "poolbot.example.toml"
+# Seconds allowed for the process to start serving, answer or stop: a deadline by the clock, far
+# beyond what an idle machine needs, so that a loaded one (pytest -n 8 on 2 cores) is only slower.
+PATIENCE = 180.0
 
 
 @pytest.fixture
@@ -41,19 +44,41 @@ def _environment(tmp_path: Path, fake: FakeSlack, port: int) -> dict[str, str]:
     return env
 
 
+def _start(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], Path]:
+    """``poolbot run --no-scheduler`` in ``tmp_path``; its stdout and stderr go to files (a pipe
+    nobody reads while the test waits could fill up and block the process). Returns the stderr
+    file: the logs."""
+    log = tmp_path / "poolbot-run.stderr"
+    with (tmp_path / "poolbot-run.stdout").open("w") as out, log.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=err,
+            text=True,
+        )
+    return process, log
+
+
+def _stop(process: subprocess.Popen[str], log: Path) -> str:
+    """SIGTERM, then the exit within the deadline; the process's stderr."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=PATIENCE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"poolbot run did not stop on SIGTERM: {log.read_text('utf-8')}") from None
+    return log.read_text("utf-8")
+
+
 def test_run_serves_slack_over_http_and_stops_on_sigterm(tmp_path: Path, fake: FakeSlack) -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
-        cwd=tmp_path,
-        env=_environment(tmp_path, fake, port),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process, log = _start(tmp_path, _environment(tmp_path, fake, port))
     try:
-        with httpx.Client(timeout=5, trust_env=False) as client:
-            _wait_for_health(client, port, process)
+        with httpx.Client(timeout=PATIENCE, trust_env=False) as client:
+            _wait_for_health(client, port, process, log)
             body = slash_body("/help", "", "U0ALICE000", response_url=fake.response_url(), trigger="t1")
             headers = {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
             assert (
@@ -62,12 +87,11 @@ def test_run_serves_slack_over_http_and_stops_on_sigterm(tmp_path: Path, fake: F
                 ).status_code
                 == 200
             )
-        (answer,) = fake.wait_for("respond")
+        (answer,) = fake.wait_for("respond", timeout=PATIENCE)
         assert answer["args"]["text"] == "poolbot 命令"  # the example team speaks zh-CN
         assert answer["args"]["response_type"] == "ephemeral"
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
+        stderr = _stop(process, log)
     assert process.returncode == 0, stderr
     assert TOKEN not in stderr and SIGNING_SECRET not in stderr  # secrets never reach the logs
 
@@ -81,23 +105,30 @@ def test_run_refuses_slack_without_a_mode(tmp_path: Path, fake: FakeSlack) -> No
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert done.returncode == 2
     assert "SLACK_APP_TOKEN" in done.stderr and "SLACK_SIGNING_SECRET" in done.stderr
 
 
-def _wait_for_health(client: httpx.Client, port: int, process: subprocess.Popen[str]) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise AssertionError(f"poolbot run exited: {process.communicate()[1]}")
+def _wait_for_health(client: httpx.Client, port: int, process: subprocess.Popen[str], log: Path) -> None:
+    """Poll ``/healthz`` until it answers 200 (the process has started, migrated and serves), each
+    request as patient as the deadline; between polls wait on the process itself, which also
+    notices at once when it exits instead."""
+    deadline = time.monotonic() + PATIENCE
+    while True:
         try:
-            if client.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200:
+            if client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx.TransportError:  # not listening yet
             pass
-        threading.Event().wait(0.1)
-    raise AssertionError("poolbot run never became healthy")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"poolbot run not healthy after {PATIENCE:.0f} s: {log.read_text('utf-8')}")
+        try:
+            process.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            continue
+        raise AssertionError(f"poolbot run exited with {process.returncode}: {log.read_text('utf-8')}")
 
 
 def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: FakeSlack) -> None:
@@ -107,7 +138,7 @@ def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: Fa
 
     from bot.domain.clock import SystemClock
 
-    gateway, api = FakeGateway(), FakeOpenApi(SystemClock())  # type: ignore[arg-type]
+    gateway, api = FakeGateway(), FakeOpenApi(SystemClock())
     gateway.start()
     api.gateway_url = gateway.url
     api.start()
@@ -116,18 +147,11 @@ def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: Fa
     env.update(
         DINGTALK_CLIENT_ID="ding-robot", DINGTALK_CLIENT_SECRET="ding-secret", DINGTALK_API_URL=api.url
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process, log = _start(tmp_path, env)
     try:
-        with httpx.Client(timeout=5, trust_env=False) as client:
-            _wait_for_health(client, port, process)
-            gateway.wait_for(lambda: bool(gateway.connections), "the DingTalk stream to connect")
+        with httpx.Client(timeout=PATIENCE, trust_env=False) as client:
+            _wait_for_health(client, port, process, log)
+            gateway.wait_for(lambda: bool(gateway.connections), "the DingTalk stream to connect", PATIENCE)
             expires = datetime.now(UTC) + timedelta(minutes=90)
             gateway.push(
                 BOT_TOPIC,
@@ -143,7 +167,7 @@ def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: Fa
                     "robotCode": "ding-robot",
                 },
             )
-            api.wait_for(lambda: bool(api.sent("/session/m-1")), "the DingTalk answer")
+            api.wait_for(lambda: bool(api.sent("/session/m-1")), "the DingTalk answer", PATIENCE)
             body = slash_body("/help", "", "U0ALICE000", response_url=fake.response_url(), trigger="t1")
             headers = {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
             assert (
@@ -152,10 +176,9 @@ def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: Fa
                 ).status_code
                 == 200
             )
-            fake.wait_for("respond")
+            fake.wait_for("respond", timeout=PATIENCE)
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
+        stderr = _stop(process, log)
         gateway.stop()
         api.stop()
     assert process.returncode == 0, stderr
