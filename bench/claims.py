@@ -1,7 +1,7 @@
 """Claims per second: the domain service ``claim()`` against a raw conditional UPDATE.
 
     python bench/claims.py [--db sqlite|postgresql|both] [--workers 8] [--customers 20000] [--runs 3]
-                           [--seconds 5]
+                           [--seconds 5] [--tiny]
 
 Each worker is its own process with its own Database and its own rep; the processes start once per
 database and are reused for every round. Two scenarios:
@@ -17,7 +17,6 @@ claim events deleted) so the reps' holdings and daily counts start from zero eve
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,9 @@ from _common import (
     load_average,
     machine,
     median,
+    parse_args,
     prepare,
+    processes,
     scratch_database,
     table,
     utcnow,
@@ -132,7 +133,7 @@ class Workers:
     """``count`` worker processes (reps rep0, rep1, ...) that run one round at a time together."""
 
     def __init__(self, url: str, count: int) -> None:
-        context = mp.get_context("spawn")
+        context = processes()
         self._barrier = context.Barrier(count, timeout=300)
         self._results = context.Queue()
         self._inboxes = [context.Queue() for _ in range(count)]
@@ -289,7 +290,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20_000, help="pool size (caps attempts per round)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0, help="length of one timed round")
-    args = parser.parse_args()
+    args = parse_args(parser, tiny={"workers": 2, "customers": 200, "runs": 1, "seconds": 0.2})
     kinds = db_kinds(args.db)
     print(machine(kinds))
     print(

@@ -1,7 +1,7 @@
 """Pool search latency through ``bot.domain.lookup.search`` at 100k and 1M customers.
 
     python bench/search.py [--db sqlite|postgresql|both] [--sizes 100000,1000000] [--queries 200]
-                           [--verify]
+                           [--verify] [--tiny]
 
 For every database kind and size: a fresh database migrated to 0001, one team's config synced, the
 customers bulk-inserted (PostgreSQL COPY, SQLite executemany), then the remaining migrations (the
@@ -40,6 +40,7 @@ from _common import (
     db_kinds,
     load_average,
     machine,
+    parse_args,
     percentile,
     prepare,
     scratch_database,
@@ -303,7 +304,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--queries", type=int, default=200, help="searches per database and size")
     parser.add_argument("--verify", action="store_true", help="check each answer against the plain query")
-    args = parser.parse_args()
+    args = parse_args(parser, tiny={"sizes": "2000", "queries": 14, "verify": True})
     kinds = db_kinds(args.db)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(machine(kinds), "\n", flush=True)

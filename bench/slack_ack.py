@@ -1,6 +1,7 @@
 """Slack acknowledgement latency of ``/claim`` and ``/pool`` over HTTP, next to a bare Bolt app.
 
     python bench/slack_ack.py [--db postgresql|sqlite] [--size 1000000] [--requests 300] [--rounds 3]
+                              [--tiny]
 
 One database filled with ``--size`` customers (bench/_common's generator: 70 % Chinese names, two
 pools of the team plus another team's), migrated to head and ANALYZEd. Then, per round, the same
@@ -45,6 +46,7 @@ from _common import (
     bulk_insert,
     customer_rows,
     machine,
+    parse_args,
     percentile,
     prepare,
     scratch_database,
@@ -225,7 +227,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300, help="requests per app and round")
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = parse_args(parser, tiny={"size": 2000, "requests": 10, "rounds": 1})
     print(machine((args.db,)), "\n", flush=True)
     with scratch_database(args.db) as url, fake_slack() as slack_port:
         names, seconds = fill(url, args.size)

@@ -1,14 +1,15 @@
 """The recycle sweep over 1M owned customers (5 % due), next to one raw UPDATE of the same rows.
 
-    python bench/sweep.py [--db sqlite|postgresql|both] [--customers 1000000] [--batch 1000]
-                          [--no-claims]
+    python bench/sweep.py [--db sqlite|postgresql|both] [--customers 1000000] [--spare 200000]
+                          [--batch 1000] [--no-claims] [--tiny]
 
 For each database: a fresh database migrated to 0001, a team of 200 reps synced, the customers
 inserted in bulk (PostgreSQL COPY, SQLite executemany on the raw connection), then the remaining
 migrations (so the indexes are built over the filled table) and ANALYZE. Every customer is owned:
 5 % are due (their last touch is older than their priority's recycle_days), 2 % are won and 1 %
 locked with an equally old touch (exempt: the sweep must leave them), the rest were touched within
-their recycle period. Another 200,000 unowned customers sit in the second pool for the claimers.
+their recycle period. Another ``--spare`` (200,000) unowned customers sit in the second pool for the
+claimers.
 
 Phases, each in a fresh process (its peak RSS is its own; "+MB" is the growth over the process
 right before the phase, i.e. what the phase itself needed):
@@ -29,7 +30,6 @@ rows) between phases that change it.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import resource
 import time
 from collections.abc import Callable, Iterator
@@ -38,7 +38,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _common import analyze, bench_config, db_kinds, machine, prepare, scratch_database, table
+from _common import (
+    analyze,
+    bench_config,
+    db_kinds,
+    machine,
+    parse_args,
+    prepare,
+    processes,
+    scratch_database,
+    table,
+)
 from sqlalchemy import or_, select, text, update
 from sqlmodel import col
 
@@ -53,7 +63,7 @@ from bot.storage.models import Customer, Member, Pool
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Asia/Shanghai
 REPS = 200
 RECYCLE_DAYS = {"A": 7, "B": 15, "C": 30}
-SPARE = 200_000  # unowned customers for the claimers
+SPARE = 200_000  # unowned customers for the claimers (the default of --spare)
 COLUMNS = (
     "name",
     "name_key",
@@ -85,7 +95,9 @@ def kind_of(index: int) -> str:
     return "fresh"
 
 
-def customer_tuples(count: int, pools: tuple[int, int], reps: list[int]) -> Iterator[tuple[Any, ...]]:
+def customer_tuples(
+    count: int, spare: int, pools: tuple[int, int], reps: list[int]
+) -> Iterator[tuple[Any, ...]]:
     priorities = "ABBBBBCCCA"  # A 20 %, B 50 %, C 30 %
     for index in range(count):
         priority = priorities[index % 10]
@@ -110,7 +122,7 @@ def customer_tuples(count: int, pools: tuple[int, int], reps: list[int]) -> Iter
             group == "locked",
             NOW,
         )
-    for index in range(count, count + SPARE):
+    for index in range(count, count + spare):
         yield (
             f"Customer {index}",
             f"customer{index}",
@@ -128,8 +140,8 @@ def customer_tuples(count: int, pools: tuple[int, int], reps: list[int]) -> Iter
         )
 
 
-def fill(db: Database, count: int, pools: tuple[int, int], reps: list[int]) -> int:
-    rows = customer_tuples(count, pools, reps)
+def fill(db: Database, count: int, spare: int, pools: tuple[int, int], reps: list[int]) -> int:
+    rows = customer_tuples(count, spare, pools, reps)
     return _fill_sqlite(db, rows) if db.is_sqlite else _fill_postgresql(db, rows)
 
 
@@ -262,8 +274,9 @@ def run_phase(url: str, phase: str, batch: int, answer: Any) -> None:
     )
 
 
-def claimer(url: str, first_id: int, rep: int, stop: Any, answer: Any) -> None:
-    """Claim spare customers one per transaction until told to stop; report the latencies."""
+def claimer(url: str, first_id: int, rep: int, ready: Any, stop: Any, answer: Any) -> None:
+    """Claim spare customers one per transaction until told to stop; report the latencies.
+    ``ready`` is set once the first claim is done (imports loaded, connection open)."""
     db = Database.from_url(url)
     claim = update(Customer).where(col(Customer.owner_id).is_(None))
     latencies: list[tuple[float, float]] = []  # (wall-clock start, seconds)
@@ -278,6 +291,7 @@ def claimer(url: str, first_id: int, rep: int, stop: Any, answer: Any) -> None:
             )
         latencies.append((started, time.perf_counter() - start))
         customer += 1
+        ready.set()
     db.dispose()
     answer.put(latencies)
 
@@ -293,15 +307,22 @@ class Measured:
     claims: list[float] | None = None  # latencies of the claims that started during the phase
 
 
+CLAIMER_DEADLINE = 300.0  # seconds for the claiming process to start and claim once
+
+
 def measure(url: str, phase: str, batch: int, claims_from: int | None, rep: int) -> Measured:
     """Run ``phase`` in a fresh process (with a claiming process alongside, if ``claims_from``)."""
-    context = mp.get_context("spawn")
-    answer, claimed, stop = context.Queue(), context.Queue(), context.Event()
+    started = time.perf_counter()
+    context = processes()
+    answer, claimed, ready, stop = context.Queue(), context.Queue(), context.Event(), context.Event()
     helper = None
     if claims_from is not None:
-        helper = context.Process(target=claimer, args=(url, claims_from, rep, stop, claimed))
+        helper = context.Process(target=claimer, args=(url, claims_from, rep, ready, stop, claimed))
         helper.start()
-        time.sleep(2.0)  # let it import and settle into its loop
+        # it is in its loop once it has claimed once; the deadline only catches a claimer that died
+        while not ready.wait(timeout=1.0):
+            if not helper.is_alive() or time.perf_counter() - started > CLAIMER_DEADLINE:
+                raise SystemExit(f"the claiming process never claimed (exit code {helper.exitcode})")
     worker = context.Process(target=run_phase, args=(url, phase, batch, answer))
     worker.start()
     result = answer.get()
@@ -356,24 +377,28 @@ def timed(label: str, action: Callable[[], Any]) -> Any:
     return result
 
 
-def bench(kind: str, count: int, batch: int, with_claims: bool) -> list[list[object]]:
+def bench(kind: str, count: int, spare: int, batch: int, with_claims: bool) -> list[list[object]]:
     rows: list[list[object]] = []
     with scratch_database(kind) as url:
         print(f"{kind}:", flush=True)
         prepare(url, bench_config(REPS), "0001")
         db = Database.from_url(url)
         pools, reps = ids_of(db)
-        timed(f"fill {count:,} + {SPARE:,} spare", lambda: fill(db, count, pools, reps))
+        timed(f"fill {count:,} + {spare:,} spare", lambda: fill(db, count, spare, pools, reps))
         timed("migrations 0002+ (indexes over the filled table)", lambda: upgrade(url))
         timed("ANALYZE", lambda: analyze(db))
         timed("check the fill (a dry run)", lambda: check_fill(db, count))
         snapshot_due(db)
-        spare, slice_size = count + 1, SPARE // 2
-        plan_ = [("dry run", "dry", None), ("raw UPDATE", "raw", None), ("recycle()", "recycle", None)]
+        first_spare, slice_size = count + 1, spare // 2
+        plan_: list[tuple[str, str, int | None]] = [
+            ("dry run", "dry", None),
+            ("raw UPDATE", "raw", None),
+            ("recycle()", "recycle", None),
+        ]
         if with_claims:
             plan_ += [
-                ("raw UPDATE + claims", "raw", spare),
-                ("recycle() + claims", "recycle", spare + slice_size),
+                ("raw UPDATE + claims", "raw", first_spare),
+                ("recycle() + claims", "recycle", first_spare + slice_size),
             ]
         dirty = False
         for label, phase, claims_from in plan_:
@@ -404,15 +429,16 @@ def main() -> None:
     )
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--spare", type=int, default=SPARE, help="unowned customers for the claimers")
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--no-claims", action="store_true", help="skip the phases with a claiming process")
-    args = parser.parse_args()
+    args = parse_args(parser, tiny={"customers": 2_000, "spare": 200, "batch": 100})
     kinds = db_kinds(args.db)
     print(machine(kinds), flush=True)
     started = time.perf_counter()
     rows: list[list[object]] = []
     for kind in kinds:
-        rows += bench(kind, args.customers, args.batch, not args.no_claims)
+        rows += bench(kind, args.customers, args.spare, args.batch, not args.no_claims)
     header = [
         "database",
         "phase",
@@ -425,7 +451,7 @@ def main() -> None:
     print()
     print(table(header, rows))
     print(
-        f"\n{args.customers:,} owned customers (5 % due) + {SPARE:,} in the pool; batch {args.batch}; "
+        f"\n{args.customers:,} owned customers (5 % due) + {args.spare:,} in the pool; batch {args.batch}; "
         f"total {time.perf_counter() - started:.0f} s"
     )
 
