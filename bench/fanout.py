@@ -51,9 +51,10 @@ from sqlmodel import col
 
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
+from bot.domain.notices import MORNING_REMINDER
 from bot.domain.outbox import OutboxItem
-from bot.domain.reminders import KIND, morning_reminders
-from bot.handlers.notifications import render
+from bot.domain.reminders import morning_reminders
+from bot.handlers.notices import render
 from bot.storage.engine import Database
 from bot.storage.models import Customer, FollowUp, Member, Notification, Pool
 
@@ -214,7 +215,11 @@ def fan_out(services: Services, *, dry_run: bool) -> dict[str, Any]:
 
 def render_all(services: Services) -> dict[str, Any]:
     with services.db.read() as session:
-        rows = list(session.execute(select(Notification).where(col(Notification.kind) == KIND)).scalars())
+        rows = list(
+            session.execute(
+                select(Notification).where(col(Notification.kind) == MORNING_REMINDER.name)
+            ).scalars()
+        )
     blocks = sum(
         len(render(services, OutboxItem(r.id or 0, r.kind, dict(r.payload), r.recipient_id), "zh-CN").blocks)
         for r in rows

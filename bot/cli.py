@@ -280,7 +280,7 @@ def jobs_run(
 ) -> None:
     """Run one job now (or as if at another time), outside the schedule."""
     from bot.handlers.job_reports import report_lines
-    from bot.handlers.notifications import render
+    from bot.handlers.notices import render
     from bot.scheduler.runner import registry, run_manually
     from bot.surfaces import deliverers
 
@@ -351,7 +351,7 @@ def jobs_status(config: ConfigOption = None) -> None:
 @app.command()
 def scheduler(config: ConfigOption = None) -> None:
     """The clock process: runs every job on schedule, exactly once per period (Procfile: clock)."""
-    from bot.handlers.notifications import render
+    from bot.handlers.notices import render
     from bot.scheduler.runner import serve_forever
     from bot.surfaces import deliverers
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from bot.app import Runtime
 from bot.delivery import Deliverer
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.scheduler.kicker import DispatchKicker
 from bot.settings import Settings
 

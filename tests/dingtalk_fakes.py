@@ -33,7 +33,7 @@ from bot.domain.clock import Clock, FakeClock
 from bot.domain.context import Services
 from bot.handlers.commands import Bot
 from bot.handlers.dingtalk.surface import DingTalkSurface
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.scheduler.dispatch import DispatchReport, dispatch
 from bot.settings import Settings
 

@@ -19,7 +19,7 @@ import httpx
 from slack_fake import SIGNING_SECRET, TOKEN, FakeSlack, payload_body, signed_headers, slash_body
 
 from bot.domain.context import Services
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.handlers.slack.app import build_app, deliverer, serve_http
 from bot.scheduler.dispatch import DispatchReport, dispatch
 

@@ -22,11 +22,12 @@ from bot.domain.claims import claim
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import DomainError, Forbidden
+from bot.domain.notices import AUTO_ASSIGNED
 from bot.domain.ownership import assign, mark_won
 from bot.domain.recycling import recycle
 from bot.domain.setup import sync_config
 from bot.handlers.console.chat import ConsoleChat
-from bot.handlers.insight_views import render_auto_assigned
+from bot.handlers.notices.ownership import auto_assigned
 from bot.importer import import_file
 from bot.storage import assignment as sql
 from bot.storage.assignment import Filters
@@ -152,12 +153,12 @@ def test_every_assignment_leaves_an_event_and_one_notice_per_assignee(services: 
     for cid in ids:
         (event,) = [e for e in events_of(services.db, cid) if e.kind == "assigned"]
         assert event.actor_id == member(services, "maria").id and "round-robin turn" in event.reason
-    notices = notifications(services.db, kind=assignment.KIND)
+    notices = notifications(services.db, kind=AUTO_ASSIGNED.name)
     assert Counter(n.recipient_id for n in notices) == Counter(
         [member(services, h).id for h in ("alice", "bob")]
     )
     alice_notice = next(n for n in notices if n.recipient_id == member(services, "alice").id)
-    message = render_auto_assigned(services, alice_notice.payload, "en")
+    message = auto_assigned(services, AUTO_ASSIGNED.read(alice_notice.payload), "en")
     assert "Maria assigned you 3 customers:" in message.summary
     assert "• Lead 0: round-robin turn; 1 of 10 held" in str(message.blocks[1])
 
@@ -238,7 +239,7 @@ def test_an_import_of_500_is_spread_at_once_when_the_pool_says_on_import(
     assert sorted(held.values()) == [125, 125, 125, 125]
     (event,) = [e for e in events_of(services.db, 1) if e.kind == "assigned"]
     assert event.actor_id is None and event.reason == "round-robin turn; 1 of 200 held"
-    notices = notifications(services.db, kind=assignment.KIND)
+    notices = notifications(services.db, kind=AUTO_ASSIGNED.name)
     assert len(notices) == 4 and {n.payload["count"] for n in notices} == {125}
     assert notices[0].payload["by"] == "poolbot"
 

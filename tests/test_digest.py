@@ -16,13 +16,14 @@ from bot.domain.claims import claim, decide
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
-from bot.domain.manager_digest import KIND, RepActivity, manager_digest
+from bot.domain.manager_digest import RepActivity, manager_digest
+from bot.domain.notices import MANAGER_DIGEST
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import release
 from bot.domain.recycling import recycle
 from bot.domain.reminders import DAY_OFF, TOO_EARLY
 from bot.domain.setup import sync_config
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.messages import Context, Message, Text
 from bot.storage.models import Notification
 
@@ -64,7 +65,7 @@ def touch(services: Services, handle: str, customer_id: int) -> None:
 
 
 def digests(services: Services) -> list[Notification]:
-    return notifications(services.db, kind=KIND)
+    return notifications(services.db, kind=MANAGER_DIGEST.name)
 
 
 def shown(services: Services, row: Notification, locale: str = "en") -> Message:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from dingtalk_fakes import BATCH_SEND, REPS, FakeOpenApi, dingtalk_config, text_of
 from helpers import member, notifications, own
+from notice_fakes import TEAM_NOTE, render
 
 from bot.config import PoolbotConfig
 from bot.domain.clock import FakeClock
@@ -23,9 +24,8 @@ from bot.domain.followups import follow_up
 from bot.domain.reminders import morning_reminders
 from bot.handlers.dingtalk.deliver import DingTalkDeliverer
 from bot.handlers.dingtalk.openapi import OpenApi
-from bot.handlers.notifications import render
 from bot.scheduler.dispatch import dispatch
-from bot.storage.outbox import enqueue
+from bot.storage.outbox import Outgoing, enqueue_many
 
 
 @pytest.fixture
@@ -52,15 +52,10 @@ def note_to_everyone(services: Services, handles: list[str]) -> None:
     with services.db.write() as session:
         for handle in handles:
             who = member(services, handle)
-            enqueue(
-                session,
-                key=f"note:{who.id}",
-                team_id=who.team.id,
-                recipient_id=who.id,
-                kind="team_note",
-                params={"text": "office closed friday"},
-                now=services.clock.now(),
+            note = Outgoing(
+                f"note:{who.id}", who.team.id, who.id, TEAM_NOTE, {"text": "office closed friday"}
             )
+            enqueue_many(session, [note], now=services.clock.now())
 
 
 def user_lists(api: FakeOpenApi) -> list[list[str]]:

@@ -21,6 +21,7 @@ from datetime import timedelta
 import pytest
 from conftest import TEAM_CONFIG
 from helpers import add, member, notifications
+from notice_fakes import TEAM_NOTE, render
 from sqlmodel import select
 
 from bot.config import PoolbotConfig
@@ -31,12 +32,11 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.outbox import OutboxItem
 from bot.handlers.console.chat import ConsoleChat
-from bot.handlers.notifications import render
 from bot.messages import Message
 from bot.scheduler.dispatch import dispatch
 from bot.scheduler.retry import DEFAULT_POLICY, RetryPolicy
 from bot.storage.models import Notification, Team
-from bot.storage.outbox import enqueue
+from bot.storage.outbox import Outgoing, enqueue_many
 
 EXTRA_REPS = [f"rep{i}" for i in range(1, 9)]
 
@@ -203,15 +203,8 @@ def test_slack_is_preferred_and_team_channel_rows_go_to_the_team_channel(
     set_team_channels(services, slack="CEAST", dingtalk="cidEAST")
     with services.db.write() as session:
         for n in (1, 2):
-            enqueue(
-                session,
-                key=f"team_note:{n}",
-                team_id=team_id,
-                recipient_id=None,
-                kind="team_note",
-                params={"n": n},
-                now=services.clock.now(),
-            )
+            note = Outgoing(f"team_note:{n}", team_id, None, TEAM_NOTE, {"n": n})
+            enqueue_many(session, [note], now=services.clock.now())
 
     dispatch(services, both, render, limit=4)  # the two cards, the decision, the first team note
     dispatch(services, {"dingtalk": dingtalk}, render)  # the second team note: DingTalk only now

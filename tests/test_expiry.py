@@ -17,10 +17,11 @@ from bot.domain.claims import claim, decide
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import Conflict
-from bot.domain.expiry import KIND, Expired, apply_batch, expire_requests
+from bot.domain.expiry import Expired, apply_batch, expire_requests
+from bot.domain.notices import REQUEST_EXPIRED
 from bot.domain.outbox import OutboxItem
 from bot.domain.snapshots import MemberView
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.messages import Message
 from bot.storage import expiry, requests
 
@@ -82,7 +83,7 @@ def sound(services: Services) -> None:
         assert ownership_invariants(session) == []
 
 
-def shown(services: Services, kind: str = KIND) -> list[Message]:
+def shown(services: Services, kind: str = REQUEST_EXPIRED.name) -> list[Message]:
     return [
         render(services, OutboxItem(n.id or 0, n.kind, dict(n.payload), n.recipient_id), "en")
         for n in notifications(services.db, kind=kind)
@@ -129,7 +130,7 @@ def test_the_rep_is_told_and_may_claim_again(services: Services, clock: FakeCloc
     cid, rid = request(services, "alice", "Acme")
     clock.advance(hours=72)
     assert expire_requests(services).queued == 1
-    (row,) = notifications(services.db, kind=KIND)
+    (row,) = notifications(services.db, kind=REQUEST_EXPIRED.name)
     assert (row.key, row.recipient_id) == (f"request_expired:{rid}", alice.id)
     (message,) = shown(services)
     assert message.summary == (
@@ -177,7 +178,7 @@ def test_a_decision_before_the_expiry_stands(services: Services, clock: FakeCloc
         "approved",
         alice.id,
     )
-    assert notifications(services.db, kind=KIND) == []
+    assert notifications(services.db, kind=REQUEST_EXPIRED.name) == []
 
 
 def test_a_decision_after_the_expiry_is_told_it_expired(services: Services, clock: FakeClock) -> None:
@@ -271,7 +272,7 @@ def test_a_manager_approving_at_the_instant_of_expiry_yields_exactly_one_outcome
         assert decisions == (["approved"] if told == "approved" else ["rejected"])
         outcomes.append(told)
         sound(services)
-    assert len(notifications(services.db, kind=KIND)) == outcomes.count("expired")
+    assert len(notifications(services.db, kind=REQUEST_EXPIRED.name)) == outcomes.count("expired")
 
 
 def test_dry_run_lists_what_would_expire_and_changes_nothing(services: Services, clock: FakeClock) -> None:

@@ -10,7 +10,7 @@ from helpers import add_one, member
 from bot.delivery import Delivery, MessageRef
 from bot.domain.claims import claim
 from bot.domain.context import Services
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.scheduler.kicker import DispatchKicker
 
 

@@ -21,7 +21,7 @@ from bot.domain.followups import follow_up
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import mark_won, release, set_locked
 from bot.domain.recycling import PoolSweep, apply_batch, plan, recycle, select_batch
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.messages import Message
 from bot.storage.models import Notification
 

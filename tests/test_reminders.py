@@ -17,11 +17,12 @@ from bot.config import PoolbotConfig
 from bot.domain.clock import FakeClock, local_day
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
+from bot.domain.notices import MORNING_REMINDER
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import mark_won, release, set_locked, transfer
-from bot.domain.reminders import DAY_OFF, KIND, TOO_EARLY, morning_reminders
+from bot.domain.reminders import DAY_OFF, TOO_EARLY, morning_reminders
 from bot.domain.setup import sync_config
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.messages import Actions, Context, Message, Text
 from bot.storage.models import Notification
 
@@ -69,7 +70,7 @@ def plan(services: Services, handle: str, customer_id: int, next_date: date) -> 
 
 
 def reminders(services: Services) -> list[Notification]:
-    return notifications(services.db, kind=KIND)
+    return notifications(services.db, kind=MORNING_REMINDER.name)
 
 
 def sent(services: Services, zone: ZoneInfo) -> list[tuple[int | None, datetime]]:

@@ -21,12 +21,15 @@ from bot.domain.claims import claim
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.followups import follow_up
+from bot.domain.notices import WEEKLY_REPORT
 from bot.domain.ownership import assign, mark_won, release
 from bot.domain.recycling import recycle
 from bot.domain.setup import sync_config
 from bot.domain.weekly_report import weekly_report
+from bot.handlers import charts
+from bot.handlers.charts import chart_labels
 from bot.handlers.console.chat import ConsoleChat
-from bot.handlers.insight_views import chart_labels, render_weekly_report
+from bot.handlers.notices.reports import weekly_report_notice
 from bot.i18n import t
 from bot.messages import Fields, Image
 
@@ -86,7 +89,7 @@ def test_month_reaches_back_thirty_days(files: Services, clock: FakeClock) -> No
 def test_the_chart_is_a_real_png_of_the_expected_size(files: Services, clock: FakeClock) -> None:
     history(files, clock)
     report = insight.team_report(files, team_id=1, period="week", last=date(2026, 11, 27))
-    path = insight.write_chart(files, report, title="Per rep", labels={})
+    path = charts.write_chart(files, report, title="Per rep", labels={})
     assert path is not None and path.parent == files.files_dir / "reports"
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -138,7 +141,7 @@ def test_without_a_cjk_font_the_chart_shows_handles_and_english_instead_of_boxes
     report = chinese_team_report(files, clock)
     title = t("zh-CN", "insight.chart_title", first=report.first, last=report.last)
     labels = chart_labels("zh-CN")
-    figure = insight.draw_chart(report, title=title, labels=labels, cjk_fonts=no_cjk_font)
+    figure = charts.draw_chart(report, title=title, labels=labels, cjk_fonts=no_cjk_font)
     assert chart_words(figure) == (
         "Per rep, 11-17 to 11-23",
         ["Alice", "Bob", "chenjing"],
@@ -148,7 +151,7 @@ def test_without_a_cjk_font_the_chart_shows_handles_and_english_instead_of_boxes
         warnings.simplefilter("always")
         figure.savefig(io.BytesIO(), format="png")
     assert not [w for w in caught if "missing from font" in str(w.message)]  # no glyph drawn as a box
-    path = insight.write_chart(files, report, title=title, labels=labels, cjk_fonts=no_cjk_font)
+    path = charts.write_chart(files, report, title=title, labels=labels, cjk_fonts=no_cjk_font)
     assert path is not None and png_size(path) == (1000, 500)
 
 
@@ -158,13 +161,13 @@ def test_with_a_cjk_font_the_chart_keeps_the_chinese_names_and_labels(
     report = chinese_team_report(files, clock)
     title = t("zh-CN", "insight.chart_title", first=report.first, last=report.last)
     labels = chart_labels("zh-CN")
-    figure = insight.draw_chart(report, title=title, labels=labels, cjk_fonts=noto_cjk)
+    figure = charts.draw_chart(report, title=title, labels=labels, cjk_fonts=noto_cjk)
     assert chart_words(figure) == (
         "每名销售，11-17 至 11-23",
         ["Alice", "Bob", "陈静"],
         ["认领", "分配", "跟进", "退回", "回收", "成交"],
     )
-    path = insight.write_chart(files, report, title=title, labels=labels, cjk_fonts=noto_cjk)
+    path = charts.write_chart(files, report, title=title, labels=labels, cjk_fonts=noto_cjk)
     assert path is not None and png_size(path) == (1000, 500)
 
 
@@ -174,7 +177,7 @@ def test_an_english_team_without_a_cjk_font_keeps_names_the_base_font_can_draw(
     history(files, clock)
     report = insight.team_report(files, team_id=1, period="week", last=date(2026, 11, 27))
     renamed = replace(report, reps=(replace(report.reps[0], name="José Núñez"), *report.reps[1:]))
-    figure = insight.draw_chart(renamed, title="Per rep", labels=chart_labels("en"), cjk_fonts=no_cjk_font)
+    figure = charts.draw_chart(renamed, title="Per rep", labels=chart_labels("en"), cjk_fonts=no_cjk_font)
     assert chart_words(figure)[:2] == ("Per rep", ["José Núñez", "Bob"])
 
 
@@ -206,9 +209,9 @@ def test_weekly_report_goes_out_on_monday_once(files: Services, clock: FakeClock
     assert weekly_report(files).queued == 0  # the same week again: nothing new
     clock.advance(days=1)
     assert weekly_report(files).queued == 0  # Tuesday: that week went out already
-    (notice,) = notifications(files.db, kind=insight.WEEKLY_KIND)
+    (notice,) = notifications(files.db, kind=WEEKLY_REPORT.name)
     assert notice.recipient_id == member(files, "maria").id
-    message = render_weekly_report(files, notice.payload, "en")
+    message = weekly_report_notice(files, WEEKLY_REPORT.read(notice.payload), "en")
     assert "the 7 days 11-23 to 11-29" in message.summary
     assert any(isinstance(b, Fields) for b in message.blocks)
     (image,) = [b for b in message.blocks if isinstance(b, Image)]
@@ -222,11 +225,14 @@ def test_weekly_report_still_goes_out_when_the_scheduler_missed_monday(
     clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))  # Tuesday 09:00: the scheduler was down on Monday
     preview = weekly_report(files, dry_run=True)
     assert (preview.weeks, preview.queued) == ({"east": "2026-11-29"}, 0)
-    assert notifications(files.db, kind=insight.WEEKLY_KIND) == []  # a dry run queues nothing
+    assert notifications(files.db, kind=WEEKLY_REPORT.name) == []  # a dry run queues nothing
     assert weekly_report(files).queued == 1
     clock.advance(days=1)  # Wednesday
     assert weekly_report(files).queued == 0 and weekly_report(files, dry_run=True).weeks == {}
-    (notice,) = notifications(files.db, kind=insight.WEEKLY_KIND)
-    assert "the 7 days 11-23 to 11-29" in render_weekly_report(files, notice.payload, "en").summary
+    (notice,) = notifications(files.db, kind=WEEKLY_REPORT.name)
+    assert (
+        "the 7 days 11-23 to 11-29"
+        in weekly_report_notice(files, WEEKLY_REPORT.read(notice.payload), "en").summary
+    )
     clock.set(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))  # the next Monday: the next week, as usual
     assert weekly_report(files).weeks == {"east": "2026-12-06"}

@@ -19,11 +19,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
 from bot.config import AssignmentConfig, PoolbotConfig
+from bot.domain import notices
 from bot.domain.assignment_plan import Choice, Left, PoolSetup, Snapshot, Why, plan
 from bot.domain.clock import local_day
 from bot.domain.context import Services, event_row, rules_for
@@ -37,7 +37,6 @@ from bot.storage.assignment import Filters, Rep
 from bot.storage.engine import Database
 from bot.storage.models import Team
 
-KIND = "auto_assigned"
 MAX_PER_RUN = 1_000  # customers one run assigns at most; the write lock is held for the run
 NOTICE_LINES = 30  # customers listed in one assignee's notice (the count covers the rest)
 
@@ -201,24 +200,24 @@ def _notify(
     per_member: dict[int, list[Assigned]] = defaultdict(list)
     for item in assigned:
         per_member[item.member_id].append(item)
-    for member_id, items in sorted(per_member.items()):
-        params: dict[str, Any] = {
-            "by": by,
-            "count": len(items),
-            "customers": [
-                {"id": a.customer_id, "name": a.customer_name, "reason": a.reason}
-                for a in items[:NOTICE_LINES]
-            ],
-        }
-        outbox.enqueue(
-            session,
-            key=f"{KIND}:{run}:{member_id}",
+    kind = notices.AUTO_ASSIGNED
+    rows = [
+        kind.outgoing(
+            _notice(by, items),
+            key=kind.key(run, member_id),
             team_id=team.id,
             recipient_id=member_id,
-            kind=KIND,
-            params=params,
-            now=now,
         )
+        for member_id, items in sorted(per_member.items())
+    ]
+    outbox.enqueue_many(session, rows, now=now)
+
+
+def _notice(by: str, items: list[Assigned]) -> notices.AutoAssigned:
+    lines = tuple(
+        notices.AssignedLine(a.customer_id, a.customer_name, a.reason) for a in items[:NOTICE_LINES]
+    )
+    return notices.AutoAssigned(by, len(items), lines)
 
 
 def explain(locale: str, why: Why) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.domain import notices
 from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, checked_text, event_row, load_member, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
@@ -132,29 +133,38 @@ def _queue_cards(session: Session, request_id: int, team_id: int, now: datetime)
     """The request card goes to the team's channel on each platform that has one, and to the DMs
     of the managers whose platform has no team channel (the console's managers included)."""
     channels = teams.team_channels(session, team_id)
-    params = {"request_id": request_id}
-    for platform in channels:
-        outbox.enqueue(
-            session,
-            key=f"claim_request:{request_id}:channel:{platform}",
-            team_id=team_id,
-            recipient_id=None,
-            kind="claim_request",
-            params=params,
-            now=now,
-            platform=platform,
+    card, ref = notices.CLAIM_REQUEST, notices.RequestRef(request_id)
+    cards = [
+        card.outgoing(
+            ref, key=card.key(request_id, platform=p), team_id=team_id, recipient_id=None, platform=p
         )
-    for manager_id, route in members.manager_routes(session, team_id):
-        if route not in channels:
-            outbox.enqueue(
-                session,
-                key=f"claim_request:{request_id}:{manager_id}",
-                team_id=team_id,
-                recipient_id=manager_id,
-                kind="claim_request",
-                params=params,
-                now=now,
-            )
+        for p in channels
+    ]
+    cards += [
+        card.outgoing(ref, key=card.key(request_id, manager_id), team_id=team_id, recipient_id=manager_id)
+        for manager_id, route in members.manager_routes(session, team_id)
+        if route not in channels
+    ]
+    outbox.enqueue_many(session, cards, now=now)
+
+
+def queue_card_refreshes(session: Session, request_id: int, now: datetime) -> int:
+    """Queue an in-place update of every delivered card of the request (after its decision or
+    expiry), in the transaction of that change; each keyed by the card it updates."""
+    refresh, ref = notices.CARD_REFRESH, notices.RequestRef(request_id)
+    rows = [
+        refresh.outgoing(
+            ref,
+            key=refresh.key(card.id or 0),
+            team_id=card.team_id,
+            recipient_id=card.recipient_id,
+            platform=card.platform,
+            refreshes_id=card.id,
+        )
+        for card in outbox.cards_to_refresh(session, notices.card_key_prefix(request_id))
+    ]
+    outbox.enqueue_many(session, rows, now=now)
+    return len(rows)
 
 
 def decide(
@@ -195,16 +205,14 @@ def decide(
                 )
             ],
         )
-        outbox.enqueue_card_refreshes(session, request_id, now)
-        outbox.enqueue(
-            session,
-            key=f"claim_decided:{request_id}",
+        queue_card_refreshes(session, request_id, now)
+        told = notices.CLAIM_DECIDED.outgoing(
+            notices.RequestRef(request_id),
+            key=notices.CLAIM_DECIDED.key(request_id),
             team_id=rep.team.id,
             recipient_id=rep.id,
-            kind="claim_decided",
-            params={"request_id": request_id},
-            now=now,
         )
+        outbox.enqueue_many(session, [told], now=now)
         customer = customers.customer(session, request.customer_id)
         assert customer is not None
         return DecisionOutcome(request_id, request.customer_id, customer.name, rep.name, approve)

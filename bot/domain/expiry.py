@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain import chat
+from bot.domain.claims import queue_card_refreshes
 from bot.domain.context import Services, event_row
+from bot.domain.notices import REQUEST_EXPIRED, RequestExpired
 from bot.storage import events
 from bot.storage import expiry as sql
 from bot.storage import outbox as ob
 from bot.storage.expiry import PendingRequest
 from bot.storage.outbox import Outgoing
 
-KIND = "request_expired"
 EVENT_KIND, EVENT_REASON = "rejected", "expired"
 BATCH_SIZE = 500
 
@@ -37,7 +38,7 @@ class Expired:
 
     @property
     def key(self) -> str:
-        return f"request_expired:{self.request.request_id}"
+        return REQUEST_EXPIRED.key(self.request.request_id)
 
 
 @dataclass(frozen=True)
@@ -136,16 +137,13 @@ def apply_batch(services: Services, batch: list[Expired], at: datetime) -> tuple
         )
         queued = ob.enqueue_many(session, [_notice(e) for e in done], now=now)
         for e in done:
-            queued += ob.enqueue_card_refreshes(session, e.request.request_id, now)
+            queued += queue_card_refreshes(session, e.request.request_id, now)
     return done, queued
 
 
 def _notice(expired: Expired) -> Outgoing:
     request = expired.request
-    params: dict[str, object] = {
-        "request_id": request.request_id,
-        "customer_id": request.customer_id,
-        "customer": request.customer_name,
-        "hours": expired.hours,
-    }
-    return Outgoing(expired.key, request.team_id, request.member_id, KIND, params)
+    told = RequestExpired(request.request_id, request.customer_id, request.customer_name, expired.hours)
+    return REQUEST_EXPIRED.outgoing(
+        told, key=expired.key, team_id=request.team_id, recipient_id=request.member_id
+    )

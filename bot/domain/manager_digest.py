@@ -22,14 +22,13 @@ from sqlmodel import Session
 from bot.config import WEEKDAYS
 from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services
+from bot.domain.notices import MANAGER_DIGEST, DigestFigures, ManagerDigest
 from bot.domain.reminders import TeamMoment, skip_text, team_moments, working_days
 from bot.storage import digests as sql
 from bot.storage import members
 from bot.storage import outbox as ob
 from bot.storage.digests import TeamCalendar
-from bot.storage.outbox import Outgoing
 
-KIND = "manager_digest"
 SHOWN = 40  # rep lines in one digest; the payload keeps the totals of everyone
 EVENT_FIGURES = {"claimed": "claims", "approved": "claims", "released": "releases", "recycled": "recycles"}
 
@@ -127,10 +126,6 @@ def covered_days(moment: TeamMoment) -> tuple[date, date]:
     return first, last
 
 
-def digest_key(team_id: int, manager_id: int, day: date) -> str:
-    return f"digest:{team_id}:{manager_id}:{day.isoformat()}"
-
-
 # ---- the job -----------------------------------------------------------------------------------------
 
 
@@ -150,7 +145,7 @@ def compose(services: Services, item: TeamMoment) -> TeamDigest:
     first, last = covered_days(item)
     with services.db.read() as session:
         managers = sql.active_members(session, item.team.id, members.MANAGER_ROLES)
-        keys = {m.id: digest_key(item.team.id, m.id, item.day) for m in managers}
+        keys = {m.id: MANAGER_DIGEST.key(item.team.id, item.day, m.id) for m in managers}
         sent = ob.existing_keys(session, list(keys.values()))
         waiting = [m for m in managers if keys[m.id] not in sent]
         reps = _activity(session, item.team, first, last) if waiting else ()
@@ -191,7 +186,7 @@ def _row(member_id: int, name: str, counts: Counter[str]) -> RepActivity:
 def queue(services: Services, teams: list[TeamDigest]) -> int:
     now = services.clock.now()
     items = [
-        Outgoing(key, team.moment.team.id, manager_id, KIND, payload(team))
+        MANAGER_DIGEST.outgoing(notice(team), key=key, team_id=team.moment.team.id, recipient_id=manager_id)
         for team in teams
         for manager_id, key in team.keys
     ]
@@ -201,31 +196,26 @@ def queue(services: Services, teams: list[TeamDigest]) -> int:
         return ob.enqueue_many(session, sorted(items, key=lambda o: o.key), now=now)
 
 
-def payload(team: TeamDigest) -> dict[str, object]:
+def notice(team: TeamDigest) -> ManagerDigest:
     """The figures as they stood when composed: the busiest :data:`SHOWN` reps by name, the names
     of reps without any activity, and the team's totals."""
     assert team.first is not None and team.last is not None
     active = [r for r in team.reps if r.total > 0]
     idle = [r.member_name for r in team.reps if r.total == 0]
     shown = sorted(sorted(active, key=lambda r: -r.total)[:SHOWN], key=lambda r: (r.member_name, r.member_id))
-    total = team.totals()
-    return {
-        "team_id": team.moment.team.id,
-        "first": team.first.isoformat(),
-        "last": team.last.isoformat(),
-        "reps": [_figures_json(r) for r in shown],
-        "more": len(active) - len(shown),
-        "idle": idle[:SHOWN],
-        "idle_total": len(idle),
-        "totals": _figures_json(total),
-    }
+    return ManagerDigest(
+        team.moment.team.id,
+        team.first,
+        team.last,
+        tuple(_digest_figures(r) for r in shown),
+        more=len(active) - len(shown),
+        idle=tuple(idle[:SHOWN]),
+        idle_total=len(idle),
+        totals=_digest_figures(team.totals()),
+    )
 
 
-def _figures_json(activity: RepActivity) -> dict[str, object]:
-    return {
-        "member": activity.member_name,
-        "claims": activity.claims,
-        "follow_ups": activity.follow_ups,
-        "releases": activity.releases,
-        "recycles": activity.recycles,
-    }
+def _digest_figures(activity: RepActivity) -> DigestFigures:
+    return DigestFigures(
+        activity.member_name, activity.claims, activity.follow_ups, activity.releases, activity.recycles
+    )

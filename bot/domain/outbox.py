@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain.context import Services
+from bot.domain.notices import CLAIM_REQUEST, NoticeError
 from bot.storage import members
 from bot.storage import outbox as ob
 
@@ -40,6 +41,13 @@ def undelivered_for(services: Services, *, member_id: int) -> list[OutboxItem]:
 def mark_delivered(services: Services, *, ids: list[int]) -> None:
     with services.db.write() as session:
         ob.mark_sent(session, ids, services.clock.now())
+
+
+def mark_failed(services: Services, *, notification_id: int, error: str) -> None:
+    """A pending row the console cannot show (no renderer for its kind, or params that do not
+    fit): it stays, ``failed``, with the error, as the dispatcher leaves such a row."""
+    with services.db.write() as session:
+        ob.mark_failed(session, notification_id, services.clock.now(), error)
 
 
 # ---- delivery by the dispatcher (bot.scheduler.dispatch) ------------------------------------------
@@ -169,26 +177,26 @@ def settle_failed(services: Services, lease: Lease, *, now: datetime, error: str
         settled = ob.settle(
             session, lease.item.id, lease.until, status=ob.FAILED, next_attempt_at=now, error=error
         )
-        if settled and lease.to_team_channel and lease.item.kind == "claim_request":
+        if settled and lease.to_team_channel and lease.item.kind == CLAIM_REQUEST.name:
             _card_to_managers_instead(session, lease, now)
         return settled
 
 
 def _card_to_managers_instead(session: Session, lease: Lease, now: datetime) -> None:
-    request_id = int(lease.item.params["request_id"])
+    try:
+        ref = CLAIM_REQUEST.read(lease.item.params)
+    except NoticeError:  # it failed for its params, not for the channel: no DM would render either
+        return
     managers = [
         mid for mid, route in members.manager_routes(session, lease.team_id) if route == lease.platform
     ]
-    for manager_id in managers:
-        ob.enqueue(
-            session,
-            key=f"claim_request:{request_id}:{manager_id}",
-            team_id=lease.team_id,
-            recipient_id=manager_id,
-            kind="claim_request",
-            params={"request_id": request_id},
-            now=now,
+    cards = [
+        CLAIM_REQUEST.outgoing(
+            ref, key=CLAIM_REQUEST.key(ref.request_id, mid), team_id=lease.team_id, recipient_id=mid
         )
+        for mid in managers
+    ]
+    ob.enqueue_many(session, cards, now=now)
     log.warning(
         "team channel refused a claim card: sent to the managers' DMs instead",
         extra={"notification": lease.key, "platform": lease.platform, "managers": len(managers)},

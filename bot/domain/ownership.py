@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from bot.domain import notices
 from bot.domain.context import Services, checked_text, event_row, load_member, rules_for, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.snapshots import REP, MemberView
@@ -98,15 +99,13 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
                 )
             ],
         )
-        outbox.enqueue(
-            session,
-            key=f"assigned:{row.id}:{target.id}:{now.isoformat()}",
+        told = notices.ASSIGNED.outgoing(
+            notices.Assigned(row.id, manager.name),
+            key=notices.ASSIGNED.key(row.id, target.id, now),
             team_id=target.team.id,
             recipient_id=target.id,
-            kind="assigned",
-            params={"customer_id": row.id, "by": manager.name},
-            now=now,
         )
+        outbox.enqueue_many(session, [told], now=now)
         return Changed(row.id, row.name)
 
 
@@ -148,15 +147,13 @@ def transfer(
                 for cid in moved
             ],
         )
-        outbox.enqueue(
-            session,
-            key=f"transferred:{source.id}:{target.id}:{now.isoformat()}",
+        told = notices.TRANSFERRED.outgoing(
+            notices.Transferred(len(moved), source.name, manager.name),
+            key=notices.TRANSFERRED.key(source.id, target.id, now),
             team_id=target.team.id,
             recipient_id=target.id,
-            kind="transferred",
-            params={"count": len(moved), "from": source.name, "by": manager.name},
-            now=now,
         )
+        outbox.enqueue_many(session, [told], now=now)
         return Transferred(len(moved), source.name, target.name)
 
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.domain.context import Services
+from bot.domain.notices import RECYCLE_WARNING, RecycleWarning, WarningStage
 from bot.domain.recycling import DueCustomer, PoolSweep, batches, horizon, plan
 from bot.storage import outbox as ob
-from bot.storage.outbox import Outgoing
 
-KIND = "recycle_warning"
-EARLY, LAST = "early", "last"
+EARLY: WarningStage = "early"
+LAST: WarningStage = "last"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +31,12 @@ class Upcoming:
     """A customer about to go back to the pool, and which warning it gets now."""
 
     customer: DueCustomer
-    stage: str  # EARLY | LAST
+    stage: WarningStage
     days_left: int
 
     @property
     def key(self) -> str:
-        return warning_key(self.customer.customer_id, self.customer.deadline.day, self.stage)
+        return RECYCLE_WARNING.key(self.customer.customer_id, self.customer.deadline.day, self.stage)
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,7 @@ class WarnReport:
         }
 
 
-def warning_key(customer_id: int, deadline: date, stage: str) -> str:
-    return f"warn:{customer_id}:{deadline.isoformat()}:{stage}"
-
-
-def stage_on(today: date, deadline: date, warn_days: int) -> str | None:
+def stage_on(today: date, deadline: date, warn_days: int) -> WarningStage | None:
     """Which warning a customer whose deadline is ``deadline`` is due for on local ``today``."""
     if warn_days <= 0 or not today < deadline <= today + timedelta(days=warn_days):
         return None
@@ -98,24 +94,19 @@ def _upcoming(sweep: PoolSweep, batch: list[DueCustomer]) -> list[Upcoming]:
 
 def _queue(services: Services, sweep: PoolSweep, upcoming: list[Upcoming]) -> int:
     now = services.clock.now()
-    items = [Outgoing(u.key, sweep.team_id, u.customer.owner_id, KIND, _params(u)) for u in upcoming]
+    items = [
+        RECYCLE_WARNING.outgoing(
+            _warning(u), key=u.key, team_id=sweep.team_id, recipient_id=u.customer.owner_id
+        )
+        for u in upcoming
+    ]
     with services.db.write() as session:
         return ob.enqueue_many(session, items, now=now)
 
 
-def _params(upcoming: Upcoming) -> dict[str, object]:
+def _warning(upcoming: Upcoming) -> RecycleWarning:
     """Everything the message needs, so it reads the same whenever it is delivered."""
-    deadline = upcoming.customer.deadline
-    return {
-        "customer_id": upcoming.customer.customer_id,
-        "customer": upcoming.customer.customer_name,
-        "stage": upcoming.stage,
-        "days_left": upcoming.days_left,
-        "deadline": {
-            "day": deadline.day.isoformat(),
-            "rule": deadline.rule,
-            "basis": deadline.basis.isoformat(),
-            "days": deadline.days,
-            "priority": deadline.priority,
-        },
-    }
+    customer = upcoming.customer
+    return RecycleWarning(
+        customer.customer_id, customer.customer_name, upcoming.stage, upcoming.days_left, customer.deadline
+    )

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from bot.domain import assignment
+from bot.domain import assignment, notices
 from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, event_row
 from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
@@ -46,8 +46,6 @@ from bot.storage.recycling import Cutoffs, RecycleCandidate, RecycledEvent
 
 BATCH_SIZE = 1_000
 HOLD = timedelta(minutes=15)
-NOTICE_KIND = "recycled"
-DIGEST_KIND = "recycle_digest"
 
 
 @dataclass(frozen=True)
@@ -233,8 +231,9 @@ def apply_batch(
             ],
         )
         owners, managers = {d.owner_id for d in recycled}, members.manager_ids(session, sweep.team_id)
-        notices = _notices(sweep, owners, managers, today)
-        outgoing = [item for item in notices if item.key not in queued_before]
+        outgoing = [
+            item for item in _notices(sweep, owners, managers, today) if item.key not in queued_before
+        ]
         queued = ob.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)
     return BatchOutcome(recycled, kept, [o.key for o in outgoing], queued)
 
@@ -248,29 +247,26 @@ def reason_text(locale: str, deadline: Deadline) -> str:
     )
 
 
-def notice_key(team_id: int, day: date, member_id: int) -> str:
-    return f"recycled:{team_id}:{day.isoformat()}:{member_id}"
-
-
-def digest_key(team_id: int, day: date, manager_id: int) -> str:
-    return f"recycle_digest:{team_id}:{day.isoformat()}:{manager_id}"
-
-
 def _notices(sweep: PoolSweep, owners: set[int], managers: list[int], day: date) -> list[Outgoing]:
     """The former owners' notices and the managers' digests for the team's local ``day``."""
-    params = {"team_id": sweep.team_id, "date": day.isoformat()}
+    team = sweep.team_id
+    notice, digest = notices.RECYCLED, notices.RECYCLE_DIGEST
     items = [
-        Outgoing(
-            notice_key(sweep.team_id, day, owner),
-            sweep.team_id,
-            owner,
-            NOTICE_KIND,
-            {**params, "member_id": owner},
+        notice.outgoing(
+            notices.RecycledNotice(team, day, owner),
+            key=notice.key(team, day, owner),
+            team_id=team,
+            recipient_id=owner,
         )
         for owner in sorted(owners)
     ]
     items += [
-        Outgoing(digest_key(sweep.team_id, day, manager), sweep.team_id, manager, DIGEST_KIND, params)
+        digest.outgoing(
+            notices.RecycleDigest(team, day),
+            key=digest.key(team, day, manager),
+            team_id=team,
+            recipient_id=manager,
+        )
         for manager in managers
     ]
     return items

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.config import WEEKDAYS
 from bot.domain.context import Services
+from bot.domain.notices import MORNING_REMINDER, DueLine, MorningReminder, SoonLine
 from bot.domain.recycling import cutoffs_for
 from bot.domain.rules import PoolRules
 from bot.domain.snapshots import Deadline
@@ -28,9 +29,7 @@ from bot.storage import digests as sql
 from bot.storage import outbox as ob
 from bot.storage import recycling
 from bot.storage.digests import Recipient, TeamCalendar
-from bot.storage.outbox import Outgoing
 
-KIND = "morning_reminder"
 SHOWN = 20  # customers with buttons in one message (two blocks each: Slack allows 50 blocks)
 WRITE_BATCH = 500  # reminders per write transaction: SQLite claims wait at most one batch
 DAY_OFF, TOO_EARLY = "day_off", "too_early"
@@ -105,11 +104,7 @@ class RepReminder:
 
     @property
     def key(self) -> str:
-        return reminder_key(self.member_id, self.day)
-
-
-def reminder_key(member_id: int, day: date) -> str:
-    return f"reminder:{member_id}:{day.isoformat()}"
+        return MORNING_REMINDER.key(self.member_id, self.day)
 
 
 @dataclass(frozen=True)
@@ -186,8 +181,8 @@ def compose(services: Services, item: TeamMoment) -> TeamReminders:
     one per pool, whatever the number of reps."""
     with services.db.read() as session:
         reps = sql.active_members(session, item.team.id, sql.REP_ROLES)
-        sent = ob.existing_keys(session, [reminder_key(rep.id, item.day) for rep in reps])
-        waiting = [rep for rep in reps if reminder_key(rep.id, item.day) not in sent]
+        sent = ob.existing_keys(session, [MORNING_REMINDER.key(rep.id, item.day) for rep in reps])
+        waiting = [rep for rep in reps if MORNING_REMINDER.key(rep.id, item.day) not in sent]
         books = _books(session, item) if waiting else {}
     reminders, quiet = [], []
     for rep in waiting:
@@ -253,7 +248,7 @@ def queue(services: Services, reminders: list[RepReminder]) -> int:
     queued = 0
     for start in range(0, len(ordered), WRITE_BATCH):
         items = [
-            Outgoing(r.key, r.team_id, r.member_id, KIND, payload(r))
+            MORNING_REMINDER.outgoing(notice(r), key=r.key, team_id=r.team_id, recipient_id=r.member_id)
             for r in ordered[start : start + WRITE_BATCH]
         ]
         with services.db.write() as session:
@@ -264,35 +259,26 @@ def queue(services: Services, reminders: list[RepReminder]) -> int:
 # ---- the payload -------------------------------------------------------------------------------------
 
 
-def payload(reminder: RepReminder) -> dict[str, object]:
+def notice(reminder: RepReminder) -> MorningReminder:
     """What the message shows: at most :data:`SHOWN` customers (the soonest recycles first, the
     rest of the room for follow-ups) and how many there are in all."""
     soon_room = min(len(reminder.soon), max(SHOWN - len(reminder.due), SHOWN // 2))
     due_room = min(len(reminder.due), SHOWN - soon_room)
-    return {
-        "date": reminder.day.isoformat(),
-        "soon": [_item(i) for i in reminder.soon[:soon_room]],
-        "due": [_item(i) for i in reminder.due[:due_room]],
-        "soon_total": len(reminder.soon),
-        "due_total": len(reminder.due),
-        "follow_ups_due": sum(1 for i in (*reminder.soon, *reminder.due) if i.next_date is not None),
-    }
+    return MorningReminder(
+        reminder.day,
+        tuple(_soon(i) for i in reminder.soon[:soon_room]),
+        tuple(_due(i) for i in reminder.due[:due_room]),
+        soon_total=len(reminder.soon),
+        due_total=len(reminder.due),
+        follow_ups_due=sum(1 for i in (*reminder.soon, *reminder.due) if i.next_date is not None),
+    )
 
 
-def _item(item: ReminderItem) -> dict[str, object]:
-    deadline = item.deadline
-    return {
-        "customer_id": item.customer_id,
-        "customer": item.customer_name,
-        "priority": item.priority,
-        "next": item.next_date.isoformat() if item.next_date else None,
-        "deadline": None
-        if deadline is None
-        else {
-            "day": deadline.day.isoformat(),
-            "rule": deadline.rule,
-            "basis": deadline.basis.isoformat(),
-            "days": deadline.days,
-            "priority": deadline.priority,
-        },
-    }
+def _soon(item: ReminderItem) -> SoonLine:
+    assert item.deadline is not None  # what goes back soon is what has a deadline
+    return SoonLine(item.customer_id, item.customer_name, item.priority, item.next_date, item.deadline)
+
+
+def _due(item: ReminderItem) -> DueLine:
+    assert item.next_date is not None  # without a deadline it is here for its follow-up
+    return DueLine(item.customer_id, item.customer_name, item.priority, item.next_date)

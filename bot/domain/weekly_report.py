@@ -8,7 +8,7 @@ was down all Monday still delivers it on Tuesday. A week is never reported twice
 than one week late: only the most recent completed week is looked at.
 
 Only a reference is queued (team and last day); the figures and the chart are made when the
-notification is delivered, by ``insight_views.render_weekly_report``. The key
+notification is delivered, by its renderer (``bot.handlers.notices.reports``). The key
 ``weekly_report:{team}:{last day}:…`` makes a second run for the same week a no-op.
 """
 
@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from bot.domain.clock import local_day
 from bot.domain.context import Services
-from bot.domain.insight import WEEKLY_KIND
+from bot.domain.notices import WEEKLY_REPORT, WeeklyReport, weekly_report_prefix
 from bot.storage import insight, members, teams
 from bot.storage import outbox as ob
 
@@ -59,7 +59,7 @@ def weekly_report(
                 continue
             today = local_day(at, team.timezone)
             last = last_completed_week(today)
-            prefix = week_key(team.id, last)
+            prefix = weekly_report_prefix(team.id, last)
             if today.weekday() != REPORT_WEEKDAY and insight.any_queued(session, prefix):
                 continue  # sent already (a manager or channel added since waits for next week)
             new = _queue(session, team.id, last, now, dry_run=dry_run)
@@ -74,35 +74,26 @@ def last_completed_week(today: date) -> date:
     return today - timedelta(days=(today.weekday() - REPORT_WEEKDAY) % 7 + 1)
 
 
-def week_key(team_id: int, last: date) -> str:
-    """What the outbox keys of the team's report for the week ending ``last`` start with."""
-    return f"{WEEKLY_KIND}:{team_id}:{last.isoformat()}:"
-
-
 def _queue(session: Session, team_id: int, last: date, now: datetime, *, dry_run: bool) -> int:
     """Queue the report for the team's channels (or its managers); how many were new (dry run:
     how many would be, queueing nothing)."""
-    params = {"team_id": team_id, "last": last.isoformat()}
-    prefix = week_key(team_id, last)
+    report, week = WEEKLY_REPORT, WeeklyReport(team_id, last)
     channels = teams.team_channels(session, team_id)
-    targets: list[tuple[str, int | None, str | None]] = [
-        (f"{prefix}channel:{platform}", None, platform) for platform in channels
+    rows = [
+        report.outgoing(
+            week, key=report.key(team_id, last, platform=p), team_id=team_id, recipient_id=None, platform=p
+        )
+        for p in channels
     ]
     if not channels:
-        targets = [(f"{prefix}{manager}", manager, None) for manager in members.manager_ids(session, team_id)]
-    known = ob.existing_keys(session, [key for key, _, _ in targets])
-    new = [(key, recipient, platform) for key, recipient, platform in targets if key not in known]
-    if dry_run:
-        return len(new)
-    for key, recipient, platform in new:
-        ob.enqueue(
-            session,
-            key=key,
-            team_id=team_id,
-            recipient_id=recipient,
-            kind=WEEKLY_KIND,
-            params=params,
-            now=now,
-            platform=platform,
-        )
+        rows = [
+            report.outgoing(
+                week, key=report.key(team_id, last, manager), team_id=team_id, recipient_id=manager
+            )
+            for manager in members.manager_ids(session, team_id)
+        ]
+    known = ob.existing_keys(session, [row.key for row in rows])
+    new = [row for row in rows if row.key not in known]
+    if not dry_run:
+        ob.enqueue_many(session, new, now=now)
     return len(new)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
 
 from bot.domain import insight
 from bot.domain.assignment import AutoOutcome
 from bot.domain.context import Services
 from bot.domain.insight import Fairness, RepFigures, TeamReport
+from bot.handlers import charts
 from bot.i18n import t
-from bot.messages import Actions, Button, Context, Fields, Image, Message, Text
+from bot.messages import Context, Fields, Image, Message, Text
 
 SHOWN_LINES = 20  # assignment lines in the /assign auto reply; every reason is in the history
-AUTO_ASSIGNED_KIND = "auto_assigned"
-WEEKLY_REPORT_KIND = insight.WEEKLY_KIND
 COLUMNS = ("held", "claimed", "assigned", "followed", "released", "recycled", "won", "median")
 
 
@@ -50,30 +48,16 @@ def auto_assigned(locale: str, outcome: AutoOutcome) -> Message:
     return Message(tuple(blocks), summary=title)
 
 
-def render_auto_assigned(services: Services, params: dict[str, Any], locale: str) -> Message:
-    """An assignee's notice of one run: its new customers, each with the reason."""
-    customers = list(params["customers"])
-    count = int(params["count"])
-    if count == 1:
-        only = customers[0]
-        text = t(
-            locale,
-            "insight.notify_assigned_one",
-            by=params["by"],
-            customer=only["name"],
-            reason=only["reason"],
-        )
-        open_button = Button(t(locale, "button.open"), "customer.show", f"#{only['id']}")
-        return Message((Text(text), Actions((open_button,))), summary=text)
-    title = t(locale, "insight.notify_assigned", by=params["by"], count=count)
-    lines = [t(locale, "insight.notify_line", customer=c["name"], reason=c["reason"]) for c in customers]
-    blocks: list[Text | Context] = [Text(title, heading=True), Text("\n".join(lines))]
-    if count > len(customers):
-        blocks.append(Context(t(locale, "insight.notify_more", count=count - len(customers))))
-    return Message(tuple(blocks), summary=title)
-
-
 # ---- reports ------------------------------------------------------------------------------------------
+
+
+def team_report_message(services: Services, *, team_id: int, period: str, last: date, locale: str) -> Message:
+    """The team's report for ``period`` ending on local day ``last``, with its chart: the ``/report``
+    reply and the weekly report notice are this one message."""
+    report = insight.team_report(services, team_id=team_id, period=period, last=last)
+    title = t(locale, "insight.chart_title", first=report.first, last=report.last)
+    chart = charts.write_chart(services, report, title=title, labels=charts.chart_labels(locale))
+    return report_message(locale, report, str(chart) if chart else None)
 
 
 def report_message(locale: str, report: TeamReport, chart_path: str | None) -> Message:
@@ -117,21 +101,3 @@ def fairness_text(locale: str, fairness: Fairness) -> str:
         top=fairness.top,
         share=round(fairness.top_share * 100),
     )
-
-
-def render_weekly_report(services: Services, params: dict[str, Any], locale: str) -> Message:
-    """The scheduled weekly report (a team-channel notification), computed at delivery."""
-    team_id = int(params["team_id"])
-    last = date.fromisoformat(str(params["last"]))
-    report = insight.team_report(services, team_id=team_id, period="week", last=last)
-    chart = insight.write_chart(
-        services,
-        report,
-        title=t(locale, "insight.chart_title", first=report.first, last=report.last),
-        labels=chart_labels(locale),
-    )
-    return report_message(locale, report, str(chart) if chart else None)
-
-
-def chart_labels(locale: str) -> dict[str, str]:
-    return {name: t(locale, f"insight.col_{name}") for name in insight.CHART_SERIES}

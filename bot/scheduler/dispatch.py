@@ -22,8 +22,10 @@ One attempt, per notification:
 3. *settle* - another short transaction, fenced by the lease: ``sent`` (with ``sent_at``); or
    ``pending`` again with a later ``next_attempt_at`` (exponential backoff with jitter, capped; a
    throttle is described below and does not count as an attempt); or ``failed`` after
-   :attr:`RetryPolicy.max_attempts` or a permanent error. Failed rows stay, with ``last_error``,
-   and are logged with the notification key, member and kind.
+   :attr:`RetryPolicy.max_attempts` or a permanent error (a delivery the platform refuses for
+   good, or a row the renderer cannot make a message of: a kind no one declared, params that do
+   not fit its payload). Failed rows stay, with ``last_error``, and are logged with the
+   notification key and id, member and kind.
 
 Throttling (:class:`~bot.delivery.Throttled`): when the platform says how long to wait (Slack's
 ``Retry-After``, a DingTalk 429 with the header, DingTalk's per-user flow control) the row waits
@@ -69,6 +71,7 @@ from bot.delivery import (
 )
 from bot.domain import outbox
 from bot.domain.context import Services
+from bot.domain.notices import NoticeError
 from bot.domain.outbox import Lease, OutboxItem
 from bot.messages import Message
 from bot.scheduler.retry import DEFAULT_POLICY, RetryPolicy, ThrottleStreaks
@@ -250,6 +253,8 @@ def _settle(
         _throttled(services, lease, outcome, policy, report, at)
     elif isinstance(outcome, PermanentDeliveryError):
         _failed(services, lease, _describe(outcome), report, at)
+    elif isinstance(outcome, NoticeError):  # an unknown kind, or params that do not fit: never retried
+        _failed(services, lease, _describe(outcome), report, at, what="notification cannot be rendered")
     elif isinstance(outcome, BaseException):  # TransientDeliveryError, or anything unexpected: retry
         if not isinstance(outcome, TransientDeliveryError):
             log.error("delivery raised", extra=_fields(lease), exc_info=outcome)
@@ -346,9 +351,15 @@ def _transient(
 
 
 def _failed(
-    services: Services, lease: Lease, error: str, report: DispatchReport, at: datetime | None
+    services: Services,
+    lease: Lease,
+    error: str,
+    report: DispatchReport,
+    at: datetime | None,
+    *,
+    what: str = "notification failed",
 ) -> None:
-    log.error("notification failed", extra={**_fields(lease), "error": error})
+    log.error(what, extra={**_fields(lease), "error": error})
     settled = outbox.settle_failed(services, lease, now=_now(services, at), error=error)
     _count(report, "failed", settled, lease)
 
@@ -369,6 +380,7 @@ def _fields(lease: Lease) -> dict[str, object]:
     """What the logs say about a notification: never the message, the address or a token."""
     return {
         "notification": lease.key,
+        "notification_id": lease.item.id,
         "member_id": lease.item.recipient_id,
         "kind": lease.item.kind,
         "platform": lease.platform,

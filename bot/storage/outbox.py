@@ -1,5 +1,5 @@
-"""The SQL of the outbox: queueing notifications (:func:`enqueue`, one per cause), the console's
-reads, and the dispatcher's: find the next due notification, lease it, settle it.
+"""The SQL of the outbox: queueing notifications (:func:`enqueue_many`, one per cause), the
+console's reads, and the dispatcher's: find the next due notification, lease it, settle it.
 
 A notification goes to the first platform, in the dispatcher's order of preference, that has both
 a registered deliverer and an address for it: the recipient's platform id, or for a team-channel
@@ -300,46 +300,13 @@ def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
     return found
 
 
-# ---- queueing, and the console's reads -----------------------------------------------------------
+# ---- claim cards to update, and the console's reads -------------------------------------------------
 
 
-def enqueue(
-    session: Session,
-    *,
-    key: str,
-    team_id: int,
-    recipient_id: int | None,
-    kind: str,
-    params: dict[str, Any],
-    now: datetime,
-    platform: str | None = None,
-    refreshes_id: int | None = None,
-) -> None:
-    """Queue a notification; a second one with the same key (the same cause) is ignored.
-
-    No ``recipient_id``: it goes to the team's channel (``platform``: that platform's channel only).
-    """
-    values = {
-        "key": key,
-        "team_id": team_id,
-        "recipient_id": recipient_id,
-        "to_team_channel": recipient_id is None,
-        "kind": kind,
-        "payload": params,
-        "status": PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "platform": platform,
-        "refreshes_id": refreshes_id,
-    }
-    statement = insert_on_conflict(session, Notification).values(**values)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
-
-
-def cards_to_refresh(session: Session, request_id: int) -> Sequence[Notification]:
-    """The claim cards of a request that a platform holds, or is being handed right now: those a
-    decision must update in place. Cards still pending render the decision when they go out.
+def cards_to_refresh(session: Session, key_prefix: str) -> Sequence[Notification]:
+    """The claim cards of a request (their keys start with ``key_prefix``) that a platform holds,
+    or is being handed right now: those a decision must update in place. Cards still pending
+    render the decision when they go out.
 
     Every card row of the request is locked first (PostgreSQL): a dispatcher about to lease one
     skips it until this decision commits, and then renders the decided card, so no card can slip
@@ -347,7 +314,7 @@ def cards_to_refresh(session: Session, request_id: int) -> Sequence[Notification
     cards = (
         session.execute(
             select(Notification)
-            .where(col(Notification.key).like(f"claim_request:{request_id}:%"))
+            .where(col(Notification.key).startswith(key_prefix, autoescape=True))
             .order_by(col(Notification.id))
             .with_for_update()
         )
@@ -355,25 +322,6 @@ def cards_to_refresh(session: Session, request_id: int) -> Sequence[Notification
         .all()
     )
     return [c for c in cards if c.status == SENDING or (c.status == SENT and c.message_ref)]
-
-
-def enqueue_card_refreshes(session: Session, request_id: int, now: datetime) -> int:
-    """Queue an in-place update of every delivered card of the request (after its decision or
-    expiry), in the transaction of that change; each keyed by the card it updates."""
-    cards = cards_to_refresh(session, request_id)
-    for card in cards:
-        enqueue(
-            session,
-            key=f"card_refresh:{card.id}",
-            team_id=card.team_id,
-            recipient_id=card.recipient_id,
-            kind="card_refresh",
-            params={"request_id": request_id},
-            now=now,
-            platform=card.platform,
-            refreshes_id=card.id,
-        )
-    return len(cards)
 
 
 def notifications_for(session: Session, member_id: int, after_id: int) -> Sequence[Notification]:
@@ -396,3 +344,13 @@ def mark_sent(session: Session, notification_ids: Sequence[int], now: datetime) 
             .where(col(Notification.id).in_(notification_ids), col(Notification.status) == PENDING)
             .values(status=SENT, sent_at=now)
         )
+
+
+def mark_failed(session: Session, notification_id: int, now: datetime, error: str) -> bool:
+    """Fail a pending row for good (the console could not render it); False if it was not pending."""
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.id) == notification_id, col(Notification.status) == PENDING)
+        .values(status=FAILED, next_attempt_at=now, last_error=error[:LAST_ERROR_LENGTH])
+    )
+    return rowcount(result) == 1

@@ -10,9 +10,11 @@ import logging
 from bot.domain import lookup, outbox
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
+from bot.domain.notices import NoticeError
+from bot.domain.outbox import OutboxItem
 from bot.handlers.commands import Bot
 from bot.handlers.console.render import render_text
-from bot.handlers.notifications import render
+from bot.handlers.notices import render
 from bot.handlers.parser import tokenize
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actor, Command
@@ -56,9 +58,21 @@ class ConsoleChat:
             return ""
         if not items:
             return ""
-        rendered = [f"🔔 {render_text(render(self.services, item, member.team.locale))}" for item in items]
-        outbox.mark_delivered(self.services, ids=[item.id for item in items])
-        return "\n".join(rendered)
+        shown = [(item, self._shown(item, member.team.locale)) for item in items]
+        outbox.mark_delivered(self.services, ids=[item.id for item, text in shown if text is not None])
+        return "\n".join(text for _, text in shown if text is not None)
+
+    def _shown(self, item: OutboxItem, locale: str) -> str | None:
+        """The notification as the console prints it; None (and the row failed) when it cannot be
+        rendered: a kind no one declared, or params that do not fit its payload."""
+        try:
+            return f"🔔 {render_text(render(self.services, item, locale))}"
+        except NoticeError as exc:
+            log.error(
+                "notification cannot be rendered", extra={"kind": item.kind, "notification_id": item.id}
+            )
+            outbox.mark_failed(self.services, notification_id=item.id, error=f"{type(exc).__name__}: {exc}")
+            return None
 
     def _switch(self, handle: str) -> str:
         try:

@@ -7,7 +7,6 @@ from bot.domain.context import today
 from bot.handlers import insight_views
 from bot.handlers.ctx import Ctx
 from bot.handlers.registry import MANAGERS, CommandGroup
-from bot.i18n import t
 from bot.messages import Reply
 
 group = CommandGroup()
@@ -24,9 +23,8 @@ def do_report(ctx: Ctx) -> Reply:
     if period not in insight.PERIOD_DAYS or len(ctx.parsed.words) > 1:
         return ctx.refuse("insight.report_bad_period")
     last = today(ctx.services, ctx.member.team)
-    report = insight.team_report(ctx.services, team_id=ctx.member.team.id, period=period, last=last)
-    title = t(ctx.locale, "insight.chart_title", first=report.first, last=report.last)
-    chart = insight.write_chart(
-        ctx.services, report, title=title, labels=insight_views.chart_labels(ctx.locale)
+    team_id = ctx.member.team.id
+    message = insight_views.team_report_message(
+        ctx.services, team_id=team_id, period=period, last=last, locale=ctx.locale
     )
-    return Reply(insight_views.report_message(ctx.locale, report, str(chart) if chart else None))
+    return Reply(message)

@@ -1,0 +1,70 @@
+"""What went back to the pool (read at delivery from the day's recycle events, so a notice lists
+everything of that day whichever batch recycled it), and the warnings before it goes."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import groupby
+
+from bot.domain import recycling
+from bot.domain.context import Services
+from bot.domain.notices import (
+    RECYCLE_DIGEST,
+    RECYCLE_WARNING,
+    RECYCLED,
+    RecycleDigest,
+    RecycledNotice,
+    RecycleWarning,
+)
+from bot.handlers import views
+from bot.handlers.notices.buttons import answer_buttons
+from bot.handlers.notices.registry import renders
+from bot.i18n import t
+from bot.messages import Context, Message, Text
+
+RECYCLED_LINES = 30  # lines of customers in one recycle notice or digest; the rest are counted
+
+
+@renders(RECYCLED)
+def recycled_notice(services: Services, notice: RecycledNotice, locale: str) -> Message:
+    """A former owner's customers that went back that day."""
+    return _recycled(services, locale, notice.team_id, notice.day, notice.member_id)
+
+
+@renders(RECYCLE_DIGEST)
+def recycle_digest(services: Services, digest: RecycleDigest, locale: str) -> Message:
+    """A manager's view of the day: per former owner, what went back."""
+    return _recycled(services, locale, digest.team_id, digest.day, None)
+
+
+def _recycled(services: Services, locale: str, team_id: int, day: date, owner: int | None) -> Message:
+    events = recycling.recycled_on(services, team_id=team_id, day=day, member_id=owner)
+    if not events:
+        return Message.text(t(locale, "notify.recycled_none", day=day))
+    lines: list[str] = []
+    for _, group in groupby(events, key=lambda e: e.member_id):
+        items = list(group)
+        if owner is None:
+            name = items[0].member_name
+            lines.append(t(locale, "notify.recycle_digest_owner", member=name, count=len(items)))
+        lines += [
+            t(locale, "notify.recycled_line", customer=e.customer_name, priority=e.priority, reason=e.reason)
+            for e in items
+        ]
+    key = "notify.recycled_title" if owner is not None else "notify.recycle_digest_title"
+    title = t(locale, key, count=len(events), day=day)
+    blocks: list[Text | Context] = [Text(title, heading=True), Text("\n".join(lines[:RECYCLED_LINES]))]
+    if len(lines) > RECYCLED_LINES:
+        blocks.append(Context(t(locale, "notify.recycled_more", count=len(lines) - RECYCLED_LINES)))
+    return Message(tuple(blocks), summary=title)
+
+
+@renders(RECYCLE_WARNING)
+def recycle_warning(services: Services, warning: RecycleWarning, locale: str) -> Message:
+    """A warning before a recycle, with the buttons that answer it (a follow-up keeps the customer)."""
+    key = "notify.warning_last" if warning.stage == "last" else "notify.warning_early"
+    text = t(locale, key, customer=warning.customer, days=warning.days_left, day=warning.deadline.day)
+    rule = Context(views.describe_deadline(locale, warning.deadline))
+    return Message(
+        (Text(text), rule, answer_buttons(locale, warning.customer_id, warning.customer)), summary=text
+    )
