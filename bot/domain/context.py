@@ -90,18 +90,7 @@ def customer_view(
         and not viewer.is_manager
         and row.owner_id != viewer.id
     )
-    deadline = (
-        rules.deadline(
-            priority=row.priority,
-            last_touch_at=row.last_touch_at,
-            owned_since=row.owned_since,
-            won=row.won_at is not None,
-            locked=row.locked,
-            timezone=team.timezone,
-        )
-        if row.owner_id is not None
-        else None
-    )
+    deadline = rules.deadline_of(row, team.timezone)
     return CustomerView(
         id=row.id,
         name=row.name,

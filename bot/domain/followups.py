@@ -65,12 +65,6 @@ def follow_up(
             next_date=next_date,
             at=now,
         )
-        deadline = rules.deadline(
-            priority=row.priority,
-            last_touch_at=now,
-            owned_since=row.owned_since,
-            won=row.won_at is not None,
-            locked=row.locked,
-            timezone=team.timezone,
-        )
+        # the touch's UPDATE went through the session: ``row.last_touch_at`` is ``now`` already
+        deadline = rules.deadline_of(row, team.timezone)
         return FollowUpRecorded(row.id, row.name, next_date, deadline)
