@@ -56,7 +56,6 @@ class Recipient:
 
     id: int
     name: str
-    handle: str
 
 
 def _active(team_id: int, roles: Sequence[str]) -> Select[int | None]:
@@ -68,11 +67,11 @@ def _active(team_id: int, roles: Sequence[str]) -> Select[int | None]:
 
 def active_members(session: Session, team_id: int, roles: Sequence[str]) -> list[Recipient]:
     rows = session.execute(
-        select(col(Member.id), col(Member.name), col(Member.handle))
+        select(col(Member.id), col(Member.name))
         .where(col(Member.id).in_(_active(team_id, roles)))
         .order_by(col(Member.name), col(Member.id))
     )
-    return [Recipient(int(mid or 0), name, handle) for mid, name, handle in rows]
+    return [Recipient(int(mid or 0), name) for mid, name in rows]
 
 
 # ---- the morning reminder ----------------------------------------------------------------------------
