@@ -32,6 +32,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.outbox import OutboxItem
 from bot.handlers.console.chat import ConsoleChat
+from bot.handlers.table import twin
 from bot.messages import Message
 from bot.scheduler.dispatch import dispatch
 from bot.scheduler.retry import DEFAULT_POLICY, RetryPolicy
@@ -183,7 +184,7 @@ def test_the_message_is_the_neutral_card_for_its_kind(
     assert isinstance(to_maria.message, Message)
     assert to_maria.message == expected == to_dora.message
     buttons = to_maria.message.buttons
-    assert [(b.action_id, b.twin) for b in buttons] == [
+    assert [(b.action_id, twin(b)) for b in buttons] == [
         ("claim.approve", f"/approve {rid}"),
         ("claim.reject", f"/reject {rid}"),
     ]

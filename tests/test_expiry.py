@@ -22,6 +22,7 @@ from bot.domain.notices import REQUEST_EXPIRED
 from bot.domain.outbox import OutboxItem
 from bot.domain.snapshots import MemberView
 from bot.handlers.notices import render
+from bot.handlers.table import twin
 from bot.messages import Message
 from bot.storage import expiry, requests
 
@@ -137,7 +138,7 @@ def test_the_rep_is_told_and_may_claim_again(services: Services, clock: FakeCloc
         f"Your claim request #{rid} for Acme expired: no manager decided within 72 hours. "
         "Acme is back in the pool."
     )
-    assert [(b.action_id, b.value, b.twin) for b in message.buttons] == [
+    assert [(b.action_id, b.value, twin(b)) for b in message.buttons] == [
         ("claim.claim", f"#{cid}", f"/claim #{cid}")
     ]
     again = claim(services, member=alice, customer_id=cid)

@@ -23,6 +23,7 @@ from bot.domain.ownership import mark_won, release, set_locked, transfer
 from bot.domain.reminders import DAY_OFF, TOO_EARLY, morning_reminders
 from bot.domain.setup import sync_config
 from bot.handlers.notices import render
+from bot.handlers.table import twin
 from bot.messages import Actions, Context, Message, Text
 from bot.storage.models import Notification
 
@@ -325,7 +326,7 @@ def test_the_reminder_lists_due_and_overdue_follow_ups_and_soon_recycled_custome
     buttons = [(b.action_id, b.value) for b in message.buttons]
     ids = [acme, both, overdue, won, today]
     assert buttons == [(a, f"#{cid}") for cid in ids for a in ("customer.followup", "customer.release")]
-    assert [b.twin for b in message.buttons][:2] == [f"/followup #{acme}", f"/release #{acme}"]
+    assert [twin(b) for b in message.buttons][:2] == [f"/followup #{acme}", f"/release #{acme}"]
     in_chinese = [b.text for b in shown(services, row, "zh-CN").blocks if isinstance(b, Text)]
     assert in_chinese[0] == "11-27 今日待办：4 个跟进到期，2 个客户即将退回公海。"
     assert in_chinese[5] == "Overdue Co（C）：计划 11-25 跟进，已逾期 2 天。"

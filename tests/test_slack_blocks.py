@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.handlers.slack.blocks import MAX_BLOCKS, base_action_id, escape, to_block_kit
+from bot.handlers.table import twin
 from bot.messages import Actions, Button, Context, Divider, Fields, Message, Text
 
 
@@ -140,7 +141,7 @@ def test_duplicate_action_ids_get_a_suffix_and_round_trip() -> None:
         for e in elements
     )
     assert rebuilt == buttons
-    assert [b.twin for b in rebuilt] == [
+    assert [twin(b) for b in rebuilt] == [
         "/customer 101",
         "/release 101",
         "/customer 102",

@@ -17,6 +17,7 @@ from bot.domain.followups import follow_up
 from bot.domain.ownership import mark_won, set_locked
 from bot.domain.recycle_warnings import warn
 from bot.domain.recycling import recycle
+from bot.handlers.table import twin
 from bot.messages import Actions, Context
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -76,7 +77,7 @@ def test_the_warning_says_when_and_why_and_offers_the_buttons(services: Services
         ("customer.followup", f"#{cid}"),
         ("customer.release", f"#{cid}"),
     ]
-    assert [b.twin for b in buttons] == [f"/followup #{cid}", f"/release #{cid}"]
+    assert [twin(b) for b in buttons] == [f"/followup #{cid}", f"/release #{cid}"]
     assert shown(services, last).summary == (
         "Last day: Acme goes back to the pool tomorrow (11-30) unless you record a follow-up today."
     )
