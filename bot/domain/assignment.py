@@ -81,6 +81,17 @@ def sync_settings(db: Database, config: PoolbotConfig) -> None:
                 sql.save_settings(session, row.id, settings)
 
 
+def filters_from(options: Mapping[str, str]) -> Filters:
+    """Which pool customers ``/assign auto``'s ``region: industry: size: priority: pool:`` pick."""
+    return Filters(
+        industry=options.get("industry"),
+        region=options.get("region"),
+        size=options.get("size"),
+        priority=options.get("priority"),
+        pool=options.get("pool"),
+    )
+
+
 def auto_assign(
     services: Services,
     *,

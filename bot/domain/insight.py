@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services
+from bot.domain.errors import Forbidden
+from bot.domain.snapshots import MemberView
 from bot.storage import insight as sql
 from bot.storage import teams
 
@@ -66,6 +68,13 @@ class TeamReport:
 
 def period_days(period: str, last: date) -> tuple[date, date]:
     return last - timedelta(days=PERIOD_DAYS[period] - 1), last
+
+
+def readable_team(member: MemberView) -> int:
+    """The team whose figures ``member`` may read: managers read their team's, reps none."""
+    if not member.is_manager:
+        raise Forbidden("error.managers_only", command="report")
+    return member.team.id
 
 
 def team_report(services: Services, *, team_id: int, period: str, last: date) -> TeamReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
 from datetime import UTC
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from sqlmodel import Session
 
 from bot.domain.context import Services, customer_view, member_view, team_customer
 from bot.domain.errors import Ambiguous, Forbidden, NotFound
+from bot.domain.priorities import priority_filter
 from bot.domain.snapshots import (
     CustomerCard,
     CustomerView,
@@ -106,6 +108,17 @@ def _pick(text: str, key: str, candidates: list[Customer]) -> int:
     if len(close) == 1:
         return int(close[0].id or 0)
     raise Ambiguous(text, [(int(c.id or 0), c.name) for c in close[:MAX_CHOICES]], total=len(close))
+
+
+def pool_filters(words: tuple[str, ...], options: Mapping[str, str]) -> pool_search.SearchFilters:
+    """What ``/pool``'s words and ``industry: region: size: priority:`` options search for."""
+    return pool_search.SearchFilters(
+        words=words,
+        industry=options.get("industry"),
+        region=options.get("region"),
+        size=options.get("size"),
+        priority=priority_filter(options.get("priority")),
+    )
 
 
 def search(

@@ -9,7 +9,6 @@ from bot.handlers.ctx import Ctx, Usage
 from bot.handlers.registry import MANAGERS, CommandGroup
 from bot.messages import Reply
 from bot.names import as_id
-from bot.storage.assignment import Filters
 
 group = CommandGroup()
 AUTO_WORDS = ("auto", "自动")
@@ -35,14 +34,7 @@ def _assign_auto(ctx: Ctx) -> Reply:
     count_text = ctx.parsed.words[1] if len(ctx.parsed.words) > 1 else str(limit)
     if (count := as_id(count_text)) is None or count > limit:
         return ctx.refuse("insight.auto_bad_count", max=limit)
-    opts = ctx.parsed.options
-    filters = Filters(
-        industry=opts.get("industry"),
-        region=opts.get("region"),
-        size=opts.get("size"),
-        priority=opts.get("priority"),
-        pool=opts.get("pool"),
-    )
+    filters = assignment.filters_from(ctx.parsed.options)
     outcome = assignment.auto_assign(
         ctx.services, manager=ctx.member, team_id=ctx.member.team.id, filters=filters, count=count
     )

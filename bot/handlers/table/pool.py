@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bot.domain import claims, lookup, priorities
+from bot.domain import claims, lookup
 from bot.handlers import views
 from bot.handlers.ctx import Ctx, Usage, unparse
 from bot.handlers.registry import CommandGroup
 from bot.messages import Reply
 from bot.names import as_id
-from bot.storage.search import SearchFilters
 
 group = CommandGroup()
 MAX_PAGE = 100_000  # 1M customers at 10 a page; beyond that a page number is a typo
@@ -20,13 +19,7 @@ def do_pool(ctx: Ctx) -> Reply:
     page_text = opts.get("page", "1")
     if (page := as_id(page_text)) is None or page > MAX_PAGE:
         return ctx.refuse("error.bad_page", max=MAX_PAGE)
-    filters = SearchFilters(
-        words=ctx.parsed.words,
-        industry=opts.get("industry"),
-        region=opts.get("region"),
-        size=opts.get("size"),
-        priority=priorities.priority_filter(opts.get("priority")),
-    )
+    filters = lookup.pool_filters(ctx.parsed.words, opts)
     found = lookup.search(ctx.services, member=ctx.member, filters=filters, page=page)
     query = unparse(ctx.parsed.words, {k: v for k, v in opts.items() if k != "page"})
     return Reply(views.search_page(ctx.locale, found, query))

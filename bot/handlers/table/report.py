@@ -16,14 +16,12 @@ PERIOD_WORDS = {"周": "week", "本周": "week", "月": "month", "本月": "mont
 @group.command("report", aliases=("报表",), roles=MANAGERS)
 def do_report(ctx: Ctx) -> Reply:
     """``/report [week|month]`` for managers: the table, the fairness line and the chart."""
-    if not ctx.member.is_manager:
-        return ctx.refuse("error.managers_only", command="report")
+    team_id = insight.readable_team(ctx.member)
     period = (ctx.parsed.words[0] if ctx.parsed.words else "week").lower()
     period = PERIOD_WORDS.get(period, period)
     if period not in insight.PERIOD_DAYS or len(ctx.parsed.words) > 1:
         return ctx.refuse("insight.report_bad_period")
     last = today(ctx.services, ctx.member.team)
-    team_id = ctx.member.team.id
     message = insight_views.team_report_message(
         ctx.services, team_id=team_id, period=period, last=last, locale=ctx.locale
     )
