@@ -83,16 +83,7 @@ def _pools(session: Session) -> dict[int, _PoolInfo]:
 
 
 def _line(row: ExportRow, pool: _PoolInfo, handles: dict[int, str]) -> list[str]:
-    deadline = None
-    if row.owner_id is not None:
-        deadline = pool.rules.deadline(
-            priority=row.priority,
-            last_touch_at=row.last_touch_at,
-            owned_since=row.owned_since,
-            won=row.won_at is not None,
-            locked=row.locked,
-            timezone=pool.timezone,
-        )
+    deadline = pool.rules.deadline_of(row, pool.timezone)
     text = [_cell(v) for v in (row.name, row.contact, row.email, row.industry, row.region, row.size)]
     return [
         str(row.id),

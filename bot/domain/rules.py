@@ -66,7 +66,7 @@ class PoolRules:
         """The local day ``customer`` goes back to the pool (None: it is not owned, or never does)."""
         if customer.owner_id is None:
             return None
-        return self.deadline(
+        return self._deadline(
             priority=customer.priority,
             last_touch_at=customer.last_touch_at,
             owned_since=customer.owned_since,
@@ -75,7 +75,7 @@ class PoolRules:
             timezone=timezone,
         )
 
-    def deadline(
+    def _deadline(
         self,
         *,
         priority: str,

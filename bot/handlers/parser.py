@@ -31,7 +31,6 @@ class Parsed:
     name: str
     words: tuple[str, ...] = ()
     options: dict[str, str] = field(default_factory=dict)
-    typed: str = ""  # the command word as the user typed it
 
 
 def parse(text: str, commands: Mapping[str, str]) -> Parsed | None:
@@ -57,7 +56,7 @@ def parse(text: str, commands: Mapping[str, str]) -> Parsed | None:
             options[str(key)] = match.group(2)
         else:
             words.append(token)
-    return Parsed(name=name, words=tuple(words), options=options, typed=tokens[0])
+    return Parsed(name=name, words=tuple(words), options=options)
 
 
 def tokenize(text: str) -> list[str]:

@@ -11,7 +11,7 @@ from dingtalk_stream import ChatbotMessage
 
 from bot.messages import Actor, Command
 
-ONE_TO_ONE, GROUP = "1", "2"
+GROUP = "2"  # ChatbotMessage.conversation_type of a group chat ("1": one-to-one)
 
 
 @dataclass(frozen=True)

@@ -128,13 +128,13 @@ def read_followup(view: dict[str, Any]) -> Parsed | None:
     next_day = _value(state, "next", "next").get("selected_date")
     if next_day:
         options["next"] = date.fromisoformat(str(next_day)).isoformat()
-    return Parsed(name="followup", words=(str(picked), note), options=options, typed="/followup")
+    return Parsed(name="followup", words=(str(picked), note), options=options)
 
 
 def read_reject(view: dict[str, Any]) -> Parsed:
     reason = str(_value(view.get("state", {}), "reason", "reason").get("value") or "")
     request = str(_metadata(view).get("request", ""))
-    return Parsed(name="reject", words=(request, reason) if reason else (request,), typed="/reject")
+    return Parsed(name="reject", words=(request, reason) if reason else (request,))
 
 
 def rejected_from_home(view: dict[str, Any]) -> bool:
