@@ -14,7 +14,7 @@ from bot.domain.context import Services
 from bot.handlers.commands import Bot
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.ctx import Ctx
-from bot.handlers.registry import MANAGERS, CommandGroup
+from bot.handlers.registry import MANAGERS, REPS, CommandGroup
 from bot.handlers.table import COMMANDS
 from bot.i18n import EN
 from bot.messages import Actions, Button, Message, Reply, Text
@@ -112,6 +112,14 @@ def test_every_command_declared_for_managers_is_refused_to_a_rep(services: Servi
     for name in sorted(declared):
         out = chat.say(REP_TRIES[name].format(request=request))
         assert f"Only managers can /{name}" in out, (name, out)
+
+
+def test_every_command_declared_for_reps_is_refused_to_a_manager(services: Services) -> None:
+    add_one(services, "Acme Corp")
+    chat = ConsoleChat(services, handle="maria")
+    declared = {spec.name for spec in COMMANDS if spec.roles == REPS}
+    assert declared == {"claim"}
+    assert "Only reps can /claim" in chat.say('/claim "Acme Corp"')
 
 
 def test_the_help_lists_every_command_in_the_order_declared(services: Services) -> None:

@@ -28,6 +28,7 @@ Handler = Callable[["Ctx"], "Reply"]
 
 EVERYONE = frozenset({REP, MANAGER, ADMIN})
 MANAGERS = frozenset({MANAGER, ADMIN})
+REPS = frozenset({REP})
 # a button whose action id is "cmd.<command>" runs <command> with the button's value
 GENERIC_ACTION_PREFIX = "cmd."
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain import claims, lookup
 from bot.handlers import views
 from bot.handlers.ctx import Ctx, Usage, unparse
-from bot.handlers.registry import CommandGroup
+from bot.handlers.registry import REPS, CommandGroup
 from bot.messages import Reply
 from bot.names import as_id
 
@@ -25,7 +25,7 @@ def do_pool(ctx: Ctx) -> Reply:
     return Reply(views.search_page(ctx.locale, found, query))
 
 
-@group.command("claim", aliases=("认领",), buttons=("claim.claim",), changes=True)
+@group.command("claim", aliases=("认领",), roles=REPS, buttons=("claim.claim",), changes=True)
 def do_claim(ctx: Ctx) -> Reply:
     if not ctx.parsed.words:
         raise Usage
