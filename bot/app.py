@@ -10,7 +10,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.context import Services
 from bot.domain.setup import sync_config
 from bot.settings import Settings, load_settings
-from bot.storage import migrate
+from bot.storage import migrate, problems
 from bot.storage.engine import Database
 
 
@@ -27,23 +27,33 @@ class Runtime:
 
 
 def build(
-    config_path: Path | None = None, *, clock: Clock | None = None, migrate_sqlite: bool = True
+    config_path: Path | None = None,
+    *,
+    clock: Clock | None = None,
+    migrate_sqlite: bool = True,
+    read_only: bool = False,
 ) -> Runtime:
     """Load settings and config (raising ConfigError on a broken file), open and prepare the database.
 
     The embedded SQLite database is migrated on start so a new user needs no extra step;
-    PostgreSQL is migrated by the release phase, and a stale schema stops the start.
+    PostgreSQL is migrated by the release phase, and a stale schema stops the start. A
+    ``read_only`` runtime (export, jobs status) neither migrates nor syncs the config, and opens an
+    SQLite file for reading only, so it works on a database it may not write. A URL poolbot cannot
+    use raises :class:`DatabaseProblem` before anything connects.
     """
     settings = load_settings()
     config = settings.load(config_path)
     url = settings.resolved_database_url(config)
-    if url.startswith("sqlite"):
+    problems.check_url(url, must_exist=read_only)
+    sqlite = url.startswith("sqlite")
+    if sqlite and not read_only:
         if migrate_sqlite:
             migrate.upgrade(url)
-    elif migrate.current(url) != migrate.head():
+    elif migrate.current(url, read_only=read_only) != migrate.head():
         raise NotMigrated(f"the database at {redact(url)} is not migrated: run `poolbot db upgrade`")
-    db = Database.from_url(url)
-    sync_config(db, config)
+    db = Database.from_url(url, read_only=read_only)
+    if not read_only:
+        sync_config(db, config)
     services = Services(db=db, clock=clock or SystemClock())
     if settings.poolbot_files_dir is not None:
         services = replace(services, files_dir=settings.poolbot_files_dir)
@@ -52,6 +62,4 @@ def build(
 
 def redact(url: str) -> str:
     """A database URL fit for logs and messages: the password replaced."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    return problems.redact(url)

