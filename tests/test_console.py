@@ -76,7 +76,7 @@ def test_followup_with_chinese_date_and_bad_date(chat: ConsoleChat) -> None:
     chat.say("/claim 云帆")
     out = chat.say("/跟进 云帆 拜访了王总 next:明天 kind:visit")
     assert "next on 11-24" in out
-    assert "I can't read the date" in chat.say("/followup 云帆 called next:someday-ish")
+    assert "I can't read “someday-ish” as a day" in chat.say("/followup 云帆 called next:someday-ish")
     card = chat.say("/customer 云帆")
     assert "visit: 拜访了王总 → 11-24" in card
     assert "claimed by Alice" in card
@@ -263,7 +263,7 @@ def test_numbers_that_name_nothing_get_a_clear_answer(chat: ConsoleChat, text: s
 def test_review_findings_get_clear_answers(chat: ConsoleChat) -> None:
     chat.say("/claim 云帆")
     assert "more than 366 days away" in chat.say("/followup 云帆 plan next:9999-12-31")
-    assert "I can't read the date “”" in chat.say("/followup 云帆 call next:")
+    assert "I can't read “” as a day" in chat.say("/followup 云帆 call next:")
     assert "No follow-ups yet" in chat.say("/customer 云帆")  # neither was recorded
     chat.say("/as maria")
     assert "Maria is a manager: only reps own customers" in chat.say("/assign Globex maria")

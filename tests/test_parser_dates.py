@@ -32,25 +32,41 @@ TODAY = date(2026, 11, 24)  # a Tuesday
     ],
 )
 def test_commands_and_chinese_aliases(text: str, name: str) -> None:
-    parsed = parse(text, COMMANDS.words)
+    parsed = parse(text, COMMANDS)
     assert parsed is not None and parsed.name == name
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "/followup #3 talked to the region:East office",
+            ("#3", "talked", "to", "the", "region:East", "office"),
+        ),
+        ("跟进 #3 会议纪要 地区:华东 规模:大", ("#3", "会议纪要", "地区:华东", "规模:大")),
+        ("/claim #3 referred by pool:vip", ("#3", "referred", "by", "pool:vip")),
+    ],
+)
+def test_only_the_options_a_command_takes_are_options(text: str, words: tuple[str, ...]) -> None:
+    parsed = parse(text, COMMANDS)
+    assert parsed is not None and parsed.words == words and parsed.options == {}
+
+
 def test_quotes_options_and_plain_words() -> None:
-    parsed = parse('/followup "Acme Corp" called the CFO re: price next:明天 kind:visit', COMMANDS.words)
+    parsed = parse('/followup "Acme Corp" called the CFO re: price next:明天 kind:visit', COMMANDS)
     assert parsed is not None
     assert parsed.words == ("Acme Corp", "called", "the", "CFO", "re:", "price")
     assert parsed.options == {"next": "明天", "kind": "visit"}
-    chinese = parse("/认领 “杭州 云帆” 行业：制造", COMMANDS.words)
+    chinese = parse("/公海 “杭州 云帆” 行业：制造", COMMANDS)
     assert chinese is not None and chinese.words == ("杭州 云帆",) and chinese.options == {"industry": "制造"}
-    assert parse("O'Brien's note", COMMANDS.words) is None  # not a command; an apostrophe is not a quote
+    assert parse("O'Brien's note", COMMANDS) is None  # not a command; an apostrophe is not a quote
 
 
 def test_unknown_and_empty_lines_are_not_commands() -> None:
     assert (
-        parse("", COMMANDS.words) is None
-        and parse("   ", COMMANDS.words) is None
-        and parse("/frobnicate", COMMANDS.words) is None
+        parse("", COMMANDS) is None
+        and parse("   ", COMMANDS) is None
+        and parse("/frobnicate", COMMANDS) is None
     )
 
 

@@ -18,7 +18,7 @@ from bot.domain.context import Services
 from bot.domain.errors import DomainError
 from bot.domain.snapshots import MemberView
 from bot.handlers.ctx import Ctx, NeedChoice, Usage
-from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, parse
+from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, control_character, normalise, parse
 from bot.handlers.registry import GENERIC_ACTION_PREFIX
 from bot.handlers.table import COMMANDS
 from bot.handlers.table.help import help_message
@@ -37,7 +37,7 @@ class Bot:
         self.commands = COMMANDS
 
     def parse(self, text: str) -> Parsed | None:
-        return parse(text, self.commands.words)
+        return parse(text, self.commands)
 
     def handle(self, command: Command) -> Reply:
         """Answer one line; whatever goes wrong, the answer is a sentence, never a traceback."""
@@ -77,15 +77,20 @@ class Bot:
         member = self.member_of(command, request_id)
         if isinstance(member, Reply):
             return member
+        fields = " ".join((*parsed.words, *parsed.options.values()))
+        if (bad := control_character(fields)) is not None:
+            return _refused(Message.text(t(member.team.locale, "error.control_character", code=ord(bad))))
         if self.commands.get(parsed.name) is None:
             return self._unknown(member, parsed.name)
         return self._run(Ctx(self.services, member, parsed, self.commands), command.actor, request_id)
 
     def _handle(self, command: Command, request_id: str) -> Reply:
-        text = self._expand_choice(command.actor, command.text.strip())
         member = self.member_of(command, request_id)
         if isinstance(member, Reply):
             return member
+        if (bad := control_character(command.text)) is not None:
+            return _refused(Message.text(t(member.team.locale, "error.control_character", code=ord(bad))))
+        text = self._expand_choice(command.actor, normalise(command.text).strip())
         if len(text) > MAX_COMMAND_LENGTH:
             what = t(member.team.locale, "what.message")
             too_long = t(

@@ -18,6 +18,8 @@ _CN_WEEKDAY = re.compile(r"^(下下|下|这|本)?(?:周|星期|礼拜)([一二�
 _CN_MONTH_DAY = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?$")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
+# a bare (signed) number names no day: dateparser would read "-1" as a month next year
+_NUMBER = re.compile(r"^[-+]?\d+$")
 
 
 class BadDate(ValueError):
@@ -25,10 +27,18 @@ class BadDate(ValueError):
 
 
 def parse_date(text: str, today: date) -> date:
-    """The calendar day ``text`` names, relative to the team's local ``today``."""
+    """The calendar day ``text`` names, relative to the team's local ``today``: today or later,
+    since it is when to follow up next."""
     text = text.strip().lower()
-    if not text:
+    if not text or _NUMBER.match(text):
         raise BadDate(text)
+    day = _parsed(text, today)
+    if day < today:
+        raise BadDate(text)
+    return day
+
+
+def _parsed(text: str, today: date) -> date:
     try:
         found = _explicit(text, today)
     except ValueError as exc:  # 2026-02-30 and friends

@@ -7,10 +7,13 @@ options ``{"next": "明天"}``. The leading slash is optional, so DingTalk users
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-OPTION_KEYS = frozenset({"next", "kind", "industry", "region", "size", "priority", "page", "pool"})
+if TYPE_CHECKING:
+    from bot.handlers.registry import Registry
+
 OPTION_ALIASES = {
     "下次": "next",
     "方式": "kind",
@@ -33,26 +36,55 @@ class Parsed:
     options: dict[str, str] = field(default_factory=dict)
 
 
-def parse(text: str, commands: Mapping[str, str]) -> Parsed | None:
+# invisible characters a paste or an IME leaves behind: zero-width spaces and joiners, the BOM
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# the characters that give a command its structure, in their full-width forms
+_STRUCTURE = {"＃": "#", "：": ":", "／": "/"}
+_ALLOWED_CONTROLS = "\t\n\r"
+
+
+def normalise(text: str) -> str:
+    """The text as the parser reads it: invisible characters dropped, and digits and the ``#``,
+    ``:`` and ``/`` of any width folded to ASCII (``／认领 ＃１`` is ``/认领 #1``). Nothing else is
+    changed, so a note keeps its full-width punctuation."""
+    return "".join(_folded(c) for c in text.translate(_INVISIBLE))
+
+
+def _folded(char: str) -> str:
+    if char.isascii():
+        return char
+    if char.isdecimal():
+        return str(unicodedata.decimal(char))
+    return _STRUCTURE.get(char, char)
+
+
+def control_character(text: str) -> str | None:
+    """The first control character (NUL and friends; tabs and line breaks are fine), or None."""
+    return next((c for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS), None)
+
+
+def parse(text: str, commands: Registry) -> Parsed | None:
     """Parse a line; None when it is not a known command (the caller answers with help).
 
-    ``commands``: every word that calls a command (lower case) -> the command's name, as the
-    command registry declares them.
+    ``commands`` declares the words that call each command and the option keys it takes: only
+    those are options (``next:明天`` for /followup); any other ``key:value`` is text, so a note
+    such as "met the region:East office" is kept as typed.
     """
     text = text.strip()
     if not text:
         return None
     tokens = tokenize(text)
     head = tokens[0].lstrip("/／").lower()
-    name = commands.get(head)
-    if name is None:
+    name = commands.words.get(head)
+    spec = commands.get(name) if name is not None else None
+    if name is None or spec is None:
         return None
     words: list[str] = []
     options: dict[str, str] = {}
     for token in tokens[1:]:
         match = _OPTION.match(token)
         key = match and OPTION_ALIASES.get(match.group(1), match.group(1).lower())
-        if match and key in OPTION_KEYS:
+        if match and key in spec.options:
             options[str(key)] = match.group(2)
         else:
             words.append(token)

@@ -40,7 +40,7 @@ class CommandSpec:
     ``roles`` says who may use it; the domain enforces it (a test holds the two together), the
     declaration documents it. ``buttons`` are the action ids whose typed twin is this command with
     the button's value. ``changes`` marks commands that change something: those act only on an
-    exact reference.
+    exact reference. ``options`` are the ``key:value`` keys it takes (any other is text).
     """
 
     name: str
@@ -51,6 +51,7 @@ class CommandSpec:
     slash: bool = True
     buttons: tuple[str, ...] = ()
     changes: bool = False
+    options: frozenset[str] = frozenset()
 
     @property
     def help(self) -> str:
@@ -78,11 +79,13 @@ class CommandGroup:
         slash: bool = True,
         buttons: tuple[str, ...] = (),
         changes: bool = False,
+        options: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         def declare(handler: Handler) -> Handler:
-            self.add(
-                CommandSpec(name, handler, aliases, roles, help_key, slash, buttons, changes),
+            spec = CommandSpec(
+                name, handler, aliases, roles, help_key, slash, buttons, changes, frozenset(options)
             )
+            self.add(spec)
             return handler
 
         return declare

@@ -14,7 +14,13 @@ group = CommandGroup()
 AUTO_WORDS = ("auto", "自动")
 
 
-@group.command("assign", aliases=("分配",), roles=MANAGERS, changes=True)
+@group.command(
+    "assign",
+    aliases=("分配",),
+    roles=MANAGERS,
+    changes=True,
+    options=("industry", "region", "size", "priority", "pool"),
+)
 def do_assign(ctx: Ctx) -> Reply:
     words = ctx.parsed.words
     if words and words[0].lower() in AUTO_WORDS and len(words) <= 2:

@@ -13,7 +13,12 @@ group = CommandGroup()
 MAX_PAGE = 100_000  # 1M customers at 10 a page; beyond that a page number is a typo
 
 
-@group.command("pool", aliases=("公海",), buttons=("pool.page",))
+@group.command(
+    "pool",
+    aliases=("公海",),
+    buttons=("pool.page",),
+    options=("industry", "region", "size", "priority", "page"),
+)
 def do_pool(ctx: Ctx) -> Reply:
     opts = ctx.parsed.options
     page_text = opts.get("page", "1")
