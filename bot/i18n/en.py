@@ -12,6 +12,11 @@ MESSAGES: dict[str, str] = {
         "{count} customers match “{query}”; the {shown} closest are below. Which one? "
         "Or add a word to narrow it down."
     ),
+    "error.guess_one": "No customer is called “{query}”. Did you mean #{id} {name}? Reply 1.",
+    "error.guess": "No customer is called “{query}”. Did you mean one of these? Reply with its number.",
+    "error.control_character": (
+        "The message holds a control character (code {code}) that cannot be stored; nothing was changed."
+    ),
     "error.reps_only": "Only reps can /{command}. Managers use /assign.",
     "error.managers_only": "Only managers can /{command}.",
     "error.already_yours": "{customer} is already yours.",
@@ -36,7 +41,9 @@ MESSAGES: dict[str, str] = {
     "error.next_in_past": "The next date {date} is in the past (today is {today}).",
     "error.next_too_far": "The next date {date} is more than {days} days away; plan nearer.",
     "error.assign_reps_only": "{member} is a {role}: only reps own customers.",
-    "error.bad_date": "I can't read the date “{text}”. Try next:2026-12-01, next:tomorrow or next:明天.",
+    "error.bad_date": (
+        "I can't read “{text}” as a day from today on. Try next:2026-12-01, next:tomorrow or next:明天."
+    ),
     "error.already_owner": "{customer} already belongs to {member}.",
     "error.pending_decide_first": "{customer} has a pending claim (#{request}): approve or reject it first.",
     "error.same_member": "Both sides are {member}.",
@@ -92,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "view.pending": "pending",
     "view.hidden": "hidden until claimed",
     "view.mine_title": "Your customers ({count})",
+    "view.mine_page": "Customers {first}–{last} of {total} (page {page} of {pages}): /mine page:N",
     "view.mine_empty": "You own no customers yet. Browse the pool: /pool",
     "view.mine_row": "{days_since} days since last touch · next follow-up {next}",
     "view.days_left": "in {days} days",
@@ -154,6 +162,7 @@ MESSAGES: dict[str, str] = {
     "button.followup": "Record follow-up",
     "button.open": "Open",
     "button.next_page": "Next page",
+    "button.previous_page": "Previous page",
     # notifications
     "notify.claim_request": "Claim request #{request}: {member} asks for {customer}.",
     "notify.claim_approved": "Your claim on {customer} was approved by {by}. It is yours.",

@@ -10,6 +10,9 @@ MESSAGES: dict[str, str] = {
     "error.ambiguous_more": (
         "有 {count} 个客户匹配“{query}”，下面是最接近的 {shown} 个。是哪一个？也可以多输入几个字缩小范围。"
     ),
+    "error.guess_one": "没有名为“{query}”的客户。您是指 #{id} {name} 吗？回复 1。",
+    "error.guess": "没有名为“{query}”的客户。您是指以下哪一个？回复序号。",
+    "error.control_character": "消息中含有无法保存的控制字符（编码 {code}），未做任何更改。",
     "error.reps_only": "只有销售可以 /{command}。经理请用 /分配。",
     "error.managers_only": "只有经理可以 /{command}。",
     "error.already_yours": "{customer} 已经是你的客户了。",
@@ -34,7 +37,9 @@ MESSAGES: dict[str, str] = {
     "error.next_in_past": "下次跟进日期 {date} 已经过去了（今天是 {today}）。",
     "error.next_too_far": "下次跟进日期 {date} 超过 {days} 天之后，请定得近一些。",
     "error.assign_reps_only": "{member} 的角色是 {role}：只有销售可以负责客户。",
-    "error.bad_date": "看不懂日期“{text}”。试试 next:2026-12-01、next:明天 或 next:tomorrow。",
+    "error.bad_date": (
+        "看不懂日期“{text}”（须是今天或以后）。试试 next:2026-12-01、next:明天 或 next:tomorrow。"
+    ),
     "error.already_owner": "{customer} 已经属于 {member}。",
     "error.pending_decide_first": "{customer} 有待审批的认领申请（#{request}），请先审批。",
     "error.same_member": "两边都是 {member}。",
@@ -79,6 +84,7 @@ MESSAGES: dict[str, str] = {
     "view.pending": "审批中",
     "view.hidden": "认领后可见",
     "view.mine_title": "我的客户（{count}）",
+    "view.mine_page": "第 {first}–{last} 个，共 {total} 个客户（第 {page}/{pages} 页）：/我的客户 page:N",
     "view.mine_empty": "你还没有客户。去公海看看：/公海",
     "view.mine_row": "{days_since} 天未跟进 · 下次跟进 {next}",
     "view.days_left": "还剩 {days} 天",
@@ -138,6 +144,7 @@ MESSAGES: dict[str, str] = {
     "button.followup": "记录跟进",
     "button.open": "查看",
     "button.next_page": "下一页",
+    "button.previous_page": "上一页",
     "notify.claim_request": "认领申请 #{request}：{member} 申请认领 {customer}。",
     "notify.claim_approved": "你对 {customer} 的认领已由 {by} 批准。",
     "notify.claim_rejected": "你对 {customer} 的认领被 {by} 拒绝。{reason}",
