@@ -1,7 +1,10 @@
 """A fake DingTalk for the tests: the OpenAPI (HTTP) and the Stream gateway (WebSocket), each on
 its own thread, recording what they were sent; and :func:`running`, the DingTalk surface running
 for real (dingtalk-stream's client, our handlers, the outbox dispatcher) against them, so tests
-read like a chat transcript. Tests wait on conditions, never on sleeps."""
+read like a chat transcript. Tests wait on conditions, never on sleeps.
+
+The fakes are as strict as DingTalk: :mod:`dingtalk_rules` holds what it refuses and where each
+rule comes from (the official SDK models, the stream SDKs, a doc page, or marked assumed)."""
 
 from __future__ import annotations
 
@@ -19,11 +22,13 @@ from datetime import datetime, timedelta
 from email.message import Message
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import websockets
 from conftest import TEAM_CONFIG
+from dingtalk_rules import WEBHOOK_LAYOUT, callback_content, check_body, template_buttons
 from pydantic import SecretStr
 from websockets.asyncio.server import ServerConnection, serve
 
@@ -54,7 +59,14 @@ class FakeOpenApi:
     expire them), robot sends, cards,
     session webhooks, the gateway's open call, and the oapi host's ``/media/upload`` (multipart,
     token in the query; recorded with ``type``, ``filename`` and the uploaded bytes as ``media``).
-    ``answers`` scripts the next answers per path: a (status, body, headers) tuple used once."""
+    ``answers`` scripts the next answers per path: a (status, body, headers) tuple used once.
+
+    Every JSON body is checked first (:func:`dingtalk_rules.check_body`: the SDK's request models,
+    required fields, msgParam templates and sizes) and refused with a 400 like DingTalk; then the
+    token: a bad or expired one is HTTP **400** ``InvalidAuthentication`` on the api host [facts],
+    ``errcode 40014`` with HTTP 200 on the oapi host [doc:orgapp/error-code]. A session webhook
+    lives at ``/robot/sendBySession?session=…`` [facts]; its body must be a robot message
+    (``msgtype`` and that type's fields [doc:orgapp/custom-robot-access])."""
 
     clock: Clock
     gateway_url: str = ""
@@ -126,6 +138,11 @@ class FakeOpenApi:
         with self.cond:
             self.calls.append(Call(method, path, body, token))
             self.cond.notify_all()
+            error = check_body(method, path, body)
+            if error is not None:
+                return 400, error, {}
+            if path.startswith(WEBHOOK):
+                return self._webhook(path, body)
             if path == "/v1.0/oauth2/accessToken":
                 issued = f"token-{len(self.tokens) + 1}"
                 self.tokens[issued] = self.clock.now() + timedelta(seconds=self.token_seconds)
@@ -133,24 +150,62 @@ class FakeOpenApi:
             if path == "/v1.0/gateway/connections/open":
                 return 200, {"endpoint": self.gateway_url, "ticket": uuid.uuid4().hex}, {}
             if path.startswith("/v1.0/") and not self._valid(token):
-                return 401, {"code": "InvalidAuthentication", "message": "token expired"}, {}
+                # [facts] HTTP 400, not 401, with this code and message
+                return 400, {"code": "InvalidAuthentication", "message": "不合法的access_token"}, {}
             if path == "/media/upload" and not self._valid(token):
                 return 200, {"errcode": 40014, "errmsg": "invalid access_token"}, {}
             scripted = self.answers.get(path)
             if scripted:
                 return scripted.pop(0)
-            if path.startswith("/session/"):
-                return 200, {"errcode": 0, "errmsg": "ok"}, {}
             if path == "/media/upload":
                 media_id = f"@media{len(self.sent('/media/upload'))}"
                 return 200, {"errcode": 0, "errmsg": "ok", "media_id": media_id, "type": "image"}, {}
             if path == "/v1.0/card/instances/createAndDeliver":
                 return 200, {"success": True, "result": {"outTrackId": body.get("outTrackId")}}, {}
-            return 200, {"processQueryKey": f"q{len(self.calls)}"}, {}
+            if (method, path) == ("PUT", "/v1.0/card/instances"):
+                return 200, {"success": True, "result": True}, {}
+            if path in (BATCH_SEND, GROUP_SEND):
+                return 200, {"processQueryKey": f"q{len(self.calls)}"}, {}
+            # [assumed] the gateway's answer to a path it does not serve
+            return 404, {"code": "InvalidAction.NotFound", "message": "Specified api is not found"}, {}
+
+    def _webhook(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """A message's sessionWebhook: answers like the oapi host, HTTP 200 with ``errcode``."""
+        scripted = self.answers.get(path)
+        if scripted:
+            return scripted.pop(0)
+        kind = body.get("msgtype")
+        inner = body.get(str(kind))
+        needs = {"text": ("content",), "markdown": ("title", "text"), "actionCard": ("title", "text")}
+        if kind not in needs or not isinstance(inner, dict) or any(not inner.get(k) for k in needs[kind]):
+            # [assumed] the errcode for a malformed robot message
+            return 200, {"errcode": 40035, "errmsg": "缺少参数 json"}, {}
+        if kind == "actionCard" and "btns" in inner and inner.get("btnOrientation") not in WEBHOOK_LAYOUT:
+            return 200, {"errcode": 40035, "errmsg": "btnOrientation"}, {}
+        return 200, {"errcode": 0, "errmsg": "ok"}, {}
+
+    def webhook_url(self, session: str) -> str:
+        return self.url + webhook(session)
 
     def _valid(self, token: str | None) -> bool:
         expires = self.tokens.get(token or "")
         return expires is not None and self.clock.now() < expires
+
+    def card_of(self, request_id: str) -> tuple[str, dict[str, str]]:
+        """The outTrackId and the variables, as last created or updated, of the card about the
+        claim request ``request_id``."""
+        created = [
+            c
+            for c in self.sent(CREATE_CARD)
+            if c.body["cardData"]["cardParamMap"]["request_id"] == request_id
+        ]
+        assert created, f"no card about request {request_id}"
+        track_id = created[-1].body["outTrackId"]
+        card = dict(created[-1].body["cardData"]["cardParamMap"])
+        for update in self.sent(UPDATE_CARD):
+            if update.body["outTrackId"] == track_id:
+                card.update(update.body["cardData"]["cardParamMap"])
+        return track_id, card
 
     def expire_tokens(self) -> None:
         """Revoke every token now (DingTalk may invalidate one before its time)."""
@@ -161,9 +216,16 @@ class FakeOpenApi:
     # ---- what was sent ----------------------------------------------------------------------------------
 
     def sent(self, path: str) -> list[Call]:
-        """Accepted calls to ``path`` (with a valid token, or a session webhook)."""
+        """Calls to ``path`` that carried a valid token (or went to a session webhook) and whose body
+        DingTalk would take."""
         with self.cond:
-            return [c for c in self.calls if c.path == path and (path.startswith("/session/") or c.token)]
+            return [
+                c
+                for c in self.calls
+                if c.path == path
+                and (path.startswith(WEBHOOK) or c.token)
+                and check_body(c.method, c.path, c.body) is None
+            ]
 
     def wait_for(self, predicate: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
         with self.cond:
@@ -174,6 +236,11 @@ class FakeOpenApi:
         """The msgParam of every one-to-one robot message to ``staff_id``, in order."""
         calls = self.sent("/v1.0/robot/oToMessages/batchSend")
         return [json.loads(c.body["msgParam"]) for c in calls if staff_id in c.body["userIds"]]
+
+
+def webhook(session: str) -> str:
+    """The path of a message's sessionWebhook on the oapi host [facts]."""
+    return f"{WEBHOOK}?session={session}"
 
 
 def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
@@ -290,6 +357,19 @@ class FakeGateway:
         headers = {"topic": "disconnect", "messageId": uuid.uuid4().hex, "contentType": "application/json"}
         self.send({"specVersion": "1.0", "type": "SYSTEM", "headers": headers, "data": "{}"})
 
+    def ping(self) -> str:
+        """The gateway's SYSTEM ``ping`` frame; the client must answer code 200 echoing ``data``
+        [stream-sdk] (nodejs ``client.ts``; python ``tests/test_stream.py``)."""
+        message_id = uuid.uuid4().hex
+        headers = {"topic": "ping", "messageId": message_id, "contentType": "application/json"}
+        data = json.dumps({"opaque": uuid.uuid4().hex})
+        self.send({"specVersion": "1.0", "type": "SYSTEM", "headers": headers, "data": data})
+        return message_id
+
+    def ack_of(self, message_id: str) -> dict[str, Any] | None:
+        with self.cond:
+            return next((a for a in self.acks if a.get("headers", {}).get("messageId") == message_id), None)
+
     def close_socket(self) -> None:
         ws = self._current()
         asyncio.run_coroutine_threadsafe(ws.close(), self.loop).result(WAIT)
@@ -317,6 +397,43 @@ GROUP_SEND = "/v1.0/robot/groupMessages/send"
 CREATE_CARD = "/v1.0/card/instances/createAndDeliver"
 UPDATE_CARD = "/v1.0/card/instances"
 UPLOAD = "/media/upload"
+WEBHOOK = "/robot/sendBySession"
+
+
+TEMPLATE_FILE = Path(__file__).parent.parent / "config" / "dingtalk-card-template.json"
+
+
+def shipped_template() -> dict[str, Any]:
+    """The card template we ship for operators to import (``config/dingtalk-card-template.json``)."""
+    template: dict[str, Any] = json.loads(TEMPLATE_FILE.read_text("utf-8"))
+    return template
+
+
+def with_default_ids(template: dict[str, Any]) -> dict[str, Any]:
+    """``template`` as an operator who left the buttons' ids at the card platform's defaults built
+    it: no actionId set by hand, so presses report the component id."""
+    editor = json.loads(template["editorData"])
+    for node in _walk(editor["schema"]["componentsTree"]):
+        if "actionId" in node.get("props", {}):
+            node["props"]["actionId"] = {"type": "dynamicString", "content": "", "i18n": False}
+    return {**template, "editorData": json.dumps(editor, ensure_ascii=False)}
+
+
+def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for node in nodes:
+        yield node
+        yield from _walk(node.get("children") or [])
+
+
+def button_for(template: dict[str, Any], action: str) -> dict[str, Any]:
+    """The template's callback button that decides ``action``: by its ``action`` param, else by the
+    actionId set by hand."""
+    for node in template_buttons(template):
+        props = node["props"]
+        params = {p.get("name"): p.get("value") for p in props.get("params") or []}
+        if params.get("action") == action or (props.get("actionId") or {}).get("content") == action:
+            return node
+    raise AssertionError(f"the template has no button for {action}")
 
 
 def dingtalk_config(*, template: str | None = None, reps: bool = False) -> PoolbotConfig:
@@ -379,41 +496,66 @@ class Ding:
         group: bool = False,
         msg_id: str | None = None,
         webhook_minutes: int = 90,
+        published: bool = True,
     ) -> str:
         """``as_`` (a staffId) writes ``text`` to the bot (in the team group, @-mentioning it:
-        DingTalk keeps a leading space); returns the message id."""
+        DingTalk keeps a leading space); returns the message id. Until the robot is published, a
+        message carries no ``senderStaffId``, only the opaque ``senderId`` [facts]."""
         msg_id = msg_id or uuid.uuid4().hex
         expires = self.clock.now() + timedelta(minutes=webhook_minutes)
-        data = {
+        data: dict[str, Any] = {
             "msgId": msg_id,
+            "senderId": f"$:LWCP_v1:${as_}",
             "senderStaffId": as_,
             "senderNick": as_,
             "conversationType": "2" if group else "1",
             "conversationId": "cidGROUP" if group else f"cid{as_}",
             "isInAtList": group,
-            "sessionWebhook": f"{self.api.url}/session/{msg_id}",
+            "sessionWebhook": self.api.webhook_url(msg_id),
             "sessionWebhookExpiredTime": int(expires.timestamp() * 1000),
             "msgtype": "text",
             "text": {"content": f" {text}" if group else text},
             "robotCode": "ding-robot",
         }
+        if not published:
+            del data["senderStaffId"]
         self.gateway.push(BOT_TOPIC, data)
         return msg_id
 
     def reply(self, msg_id: str) -> str:
         """What the bot answered to the message, through its session webhook."""
-        path = f"/session/{msg_id}"
+        path = webhook(msg_id)
         self.api.wait_for(lambda: bool(self.api.sent(path)), f"a reply to {msg_id}")
         return text_of(self.api.sent(path)[0].body)
 
-    def press(self, action: str, request_id: int, *, as_: str, frame: str | None = None) -> str:
-        content = {"cardPrivateData": {"actionIds": [action], "params": {"request_id": str(request_id)}}}
+    def press(
+        self,
+        action: str,
+        request_id: int,
+        *,
+        as_: str,
+        template: dict[str, Any] | None = None,
+        frame: str | None = None,
+    ) -> str:
+        """``as_`` presses the button of the claim card about ``request_id`` that decides ``action``
+        (``claim.approve``): the callback is built from the card as DingTalk last showed it and
+        from the button in ``template`` (the card platform's export; the one we ship by default),
+        so it carries what DingTalk would: the actionId set by hand or the component id, and the
+        button's params [facts] [doc:dingstart/intelligent-assistant-with-interactive-card-use-tutorial]."""
+        track_id, card = self.api.card_of(str(request_id))
+        node = button_for(template or shipped_template(), action)
+        content = json.dumps(callback_content(node, card))
         data = {
+            "extension": "{}",
+            "corpId": "dingcorp",
+            "spaceType": "im",
+            "userIdType": 1,
             "type": "actionCallback",
             "userId": as_,
-            "corpId": "corp",
-            "outTrackId": f"poolbot.claim.{request_id}.x",
-            "content": json.dumps(content),
+            "content": content,
+            "spaceId": "cidGROUP",
+            "outTrackId": track_id,
+            "value": content,
         }
         return self.gateway.push(CARD_TOPIC, data, message_id=frame)
 

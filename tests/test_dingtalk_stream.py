@@ -18,6 +18,7 @@ from dingtalk_fakes import (
     dingtalk_config,
     running,
     text_of,
+    webhook,
 )
 from helpers import add_one, event_kinds, member, owner_of, requests
 
@@ -80,7 +81,7 @@ def test_a_redelivered_message_does_not_claim_twice(services: Services, clock: F
         ding.say("帮助", as_="DBOB", msg_id="msg-2")
         ding.reply("msg-2")
         ding.gateway.wait_for(lambda: len(ding.gateway.acks) == 3, "three acks")
-    assert len(ding.api.sent("/session/msg-1")) == 1
+    assert len(ding.api.sent(webhook("msg-1"))) == 1
     assert event_kinds(services.db, cid).count("claimed") == 1
 
 
@@ -211,10 +212,10 @@ def test_a_link_in_a_claim_reason_reaches_the_managers_card_as_plain_text(
 
 def test_a_reply_the_webhook_refuses_goes_through_the_openapi(services: Services, clock: FakeClock) -> None:
     with running(services, clock, dingtalk_config()) as ding:
-        ding.api.answer("/session/m1", 200, {"errcode": 300001, "errmsg": "session expired"})
+        ding.api.answer(webhook("m1"), 200, {"errcode": 300001, "errmsg": "session expired"})
         ding.say("帮助", as_="DBOB", msg_id="m1")
         ding.api.wait_for(lambda: bool(ding.api.messages_to("DBOB")), "a one-to-one answer")
-        ding.api.answer("/session/m2", 500, {"errmsg": "busy"})
+        ding.api.answer(webhook("m2"), 500, {"errmsg": "busy"})
         ding.say("帮助", as_="DALICE", group=True, msg_id="m2")
         ding.api.wait_for(lambda: bool(ding.api.sent(GROUP_SEND)), "a group answer")
     (to_bob,) = ding.api.messages_to("DBOB")
@@ -242,7 +243,7 @@ def test_a_report_reply_carries_its_chart_as_a_picture(
     (picture,) = [c for c in ding.api.sent(BATCH_SEND) if c.body["msgKey"] == "sampleImageMsg"]
     assert picture.body["userIds"] == ["DDORA"]
     assert json.loads(picture.body["msgParam"]) == {"photoURL": "@media1"}
-    (session,) = ding.api.sent(f"/session/{msg}")
+    (session,) = ding.api.sent(webhook(msg))
     assert ding.api.calls.index(session) < ding.api.calls.index(picture)  # the text, then the chart
 
 

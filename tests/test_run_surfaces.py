@@ -134,7 +134,7 @@ def _wait_for_health(client: httpx.Client, port: int, process: subprocess.Popen[
 def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: FakeSlack) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from dingtalk_fakes import BOT_TOPIC, FakeGateway, FakeOpenApi, text_of
+    from dingtalk_fakes import BOT_TOPIC, FakeGateway, FakeOpenApi, text_of, webhook
 
     from bot.domain.clock import SystemClock
 
@@ -160,14 +160,14 @@ def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: Fa
                     "senderStaffId": "manager4321",
                     "conversationType": "1",
                     "conversationId": "cid-1",
-                    "sessionWebhook": f"{api.url}/session/m-1",
+                    "sessionWebhook": api.webhook_url("m-1"),
                     "sessionWebhookExpiredTime": int(expires.timestamp() * 1000),
                     "msgtype": "text",
                     "text": {"content": "帮助"},
                     "robotCode": "ding-robot",
                 },
             )
-            api.wait_for(lambda: bool(api.sent("/session/m-1")), "the DingTalk answer", PATIENCE)
+            api.wait_for(lambda: bool(api.sent(webhook("m-1"))), "the DingTalk answer", PATIENCE)
             body = slash_body("/help", "", "U0ALICE000", response_url=fake.response_url(), trigger="t1")
             headers = {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
             assert (
@@ -182,5 +182,5 @@ def test_one_process_serves_slack_and_dingtalk_together(tmp_path: Path, fake: Fa
         gateway.stop()
         api.stop()
     assert process.returncode == 0, stderr
-    assert "认领" in text_of(api.sent("/session/m-1")[0].body)
+    assert "认领" in text_of(api.sent(webhook("m-1"))[0].body)
     assert "ding-secret" not in stderr and TOKEN not in stderr

@@ -5,10 +5,15 @@ A card is created and delivered in one call (``POST /v1.0/card/instances/createA
 manager's chat with the robot (``dtv1.card//IM_ROBOT.<staffId>``), and updated in place for
 everyone after the decision (``PUT /v1.0/card/instances``). Its variables (``cardParamMap``, all
 strings, see ``docs/dingtalk.md``): ``title``, ``markdown``, ``request_id``, ``status``
-(``pending`` / ``decided``), ``decision``, ``approve_label``, ``reject_label``. The template's two
-buttons call back with action ids ``claim.approve`` / ``claim.reject`` and the parameter
-``request_id``; the ``outTrackId`` also carries the request id, so a template whose buttons send
-no parameters still works.
+(``pending`` / ``decided``), ``decision``, ``approve_label``, ``reject_label``. The template we
+ship (``config/dingtalk-card-template.json``) gives its two buttons the parameters ``action``
+(``claim.approve`` / ``claim.reject``) and ``request_id``, and the same action ids.
+
+A press is recognised by ``params.action`` or by any of ``cardPrivateData.actionIds``: DingTalk
+reports the actionId an operator set by hand, or else the button's component id
+(``single_button_node_…``), so a template built by hand with the ids left at their defaults still
+decides through its ``action`` parameter. The ``outTrackId`` also carries the request id, so a
+template whose buttons send no ``request_id`` still works.
 """
 
 from __future__ import annotations
@@ -121,9 +126,13 @@ def press_of(data: dict[str, Any]) -> Press | None:
     ``cardPrivateData.actionIds`` / ``params``); None for anything that is not a claim decision."""
     content = _loads(data.get("content"))
     private = _dict(content.get("cardPrivateData"))
-    actions = private.get("actionIds") or []
+    actions = private.get("actionIds")
     given = _dict(private.get("params"))
-    action = str(actions[0]) if actions else str(given.get("action") or "")
+    named = [
+        str(given.get("action") or ""),
+        *(str(a) for a in (actions if isinstance(actions, list) else [])),
+    ]
+    action = next((a for a in named if a in CARD_ACTIONS), "")
     request = str(given.get("request_id") or _request_from_track(str(data.get("outTrackId") or "")))
     staff = str(data.get("userId") or "")
     if action not in CARD_ACTIONS or not request.isdigit() or not staff:

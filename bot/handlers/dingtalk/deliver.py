@@ -8,8 +8,15 @@
   ``flowControlledStaffIdList`` get a per-recipient :class:`Throttled` (that row is retried after
   :data:`FLOW_CONTROL_WAIT`; DingTalk's other rows go on in the same pass), those in
   ``invalidStaffIdList`` get :class:`PermanentDeliveryError` and are logged with the
-  member id and the notification key; the others are sent.
-* A team message: ``POST /v1.0/robot/groupMessages/send`` to the team's openConversationId.
+  member id and the notification key; those in ``filteredStaffIdList`` (DingTalk filtered the
+  message for that user and does not say why) get :class:`TransientDeliveryError`: retried with
+  the dispatcher's backoff, marked failed after its last attempt, and logged with the member id
+  and the notification key each time. Only the others count as sent.
+* A team message: ``POST /v1.0/robot/groupMessages/send`` to the team's openConversationId, in
+  pieces of at most :data:`~bot.handlers.dingtalk.render.GROUP_MAX_PARAM_BYTES` bytes of
+  ``msgParam`` (a long message is split, nothing is cut), and never with a button that types a
+  command: DingTalk passes on to the robot only group messages that @-mention it, so the
+  commands are shown to be typed instead.
 * A claim card, with a card template configured: an interactive card
   (:mod:`bot.handlers.dingtalk.cards`), updated in place after the decision. Without a template:
   an ActionCard whose buttons type ``/approve 42`` back to the bot; it cannot be updated, so after
@@ -37,10 +44,11 @@ from bot.delivery import (
     Outcome,
     PermanentDeliveryError,
     Throttled,
+    TransientDeliveryError,
 )
 from bot.handlers.dingtalk import cards
 from bot.handlers.dingtalk.openapi import OpenApi
-from bot.handlers.dingtalk.render import Rendered, render
+from bot.handlers.dingtalk.render import GROUP_MAX_PARAM_BYTES, Rendered, render
 from bot.i18n import t
 from bot.messages import Message
 
@@ -86,7 +94,7 @@ class DingTalkDeliverer:
 
     def _group_send(self, conversation: str, rendered: Rendered) -> MessageRef:
         media = upload_images(self.api, rendered)
-        answer = group_send(self.api, self.robot_code, conversation, *rendered.msg_key_and_param())
+        answer = group_send_all(self.api, self.robot_code, conversation, rendered)
         send_images(self.api, self.robot_code, media, conversation=conversation)
         return _ref(answer)
 
@@ -163,17 +171,26 @@ class DingTalkDeliverer:
             return [exc] * len(chunk)
         throttled = set(_ids(answer, "flowControlledStaffIdList"))
         invalid = set(_ids(answer, "invalidStaffIdList"))
-        reached = [d.address for d in chunk if d.address not in throttled | invalid]
+        filtered = set(_ids(answer, "filteredStaffIdList"))
+        reached = [d.address for d in chunk if d.address not in throttled | invalid | filtered]
         if reached:
             send_images(self.api, self.robot_code, media, users=reached)
-        return [self._per_user(d, answer, throttled, invalid) for d in chunk]
+        return [self._per_user(d, answer, throttled, invalid, filtered) for d in chunk]
 
     def _per_user(
-        self, delivery: Delivery, answer: dict[str, Any], throttled: set[str], invalid: set[str]
+        self,
+        delivery: Delivery,
+        answer: dict[str, Any],
+        throttled: set[str],
+        invalid: set[str],
+        filtered: set[str],
     ) -> Outcome:
         if delivery.address in invalid:
             log.error("dingtalk user invalid", extra=_fields(delivery))
             return PermanentDeliveryError("dingtalk batchSend: invalidStaffIdList")
+        if delivery.address in filtered:
+            log.warning("dingtalk user filtered: not delivered", extra=_fields(delivery))
+            return TransientDeliveryError("dingtalk batchSend: filteredStaffIdList")
         if delivery.address in throttled:
             log.warning("dingtalk user flow-controlled", extra=_fields(delivery))
             return Throttled(
@@ -188,6 +205,15 @@ class DingTalkDeliverer:
 def group_send(api: OpenApi, robot_code: str, conversation: str, key: str, param: str) -> dict[str, Any]:
     body = {"robotCode": robot_code, "openConversationId": conversation, "msgKey": key, "msgParam": param}
     return api.call("POST", GROUP_SEND, body)
+
+
+def group_send_all(api: OpenApi, robot_code: str, conversation: str, rendered: Rendered) -> dict[str, Any]:
+    """``rendered`` to the group, in as many messages as :data:`GROUP_MAX_PARAM_BYTES` needs; the
+    answer to the last one."""
+    answer: dict[str, Any] = {}
+    for piece in rendered.pieces(GROUP_MAX_PARAM_BYTES):
+        answer = group_send(api, robot_code, conversation, *piece.msg_key_and_param())
+    return answer
 
 
 def upload_images(api: OpenApi, rendered: Rendered) -> list[str]:

@@ -2,10 +2,13 @@
 exceptions.
 
 The token (``POST /v1.0/oauth2/accessToken``, valid ``expireIn`` seconds, 7200 in practice) is
-cached and fetched again :data:`REFRESH_MARGIN` before it expires, by the injected clock; a 401
-(a token revoked early) drops it and the call is tried once more with a fresh one. Calls never
-sleep or retry otherwise: the outbox dispatcher retries (a throttling answer becomes
-:class:`Throttled`), and a chat reply that fails is logged by its caller.
+cached and fetched again :data:`REFRESH_MARGIN` before it expires, by the injected clock. A token
+refused early (revoked, or the app's secret reset) is answered HTTP 400 with code
+``InvalidAuthentication`` (a 401 on some gateways; the oapi host says ``errcode`` 40014 / 42001 /
+40001 with HTTP 200): any of these drops the cached token and the call is tried once more with a
+fresh one. Calls never sleep or retry otherwise: the outbox dispatcher retries (a throttling
+answer becomes :class:`Throttled`: HTTP 429, a ``QpsLimit``-like code, or the oapi host's
+``errcode`` 90002 on a 200), and a chat reply that fails is logged by its caller.
 
 ``base_url`` is ``DINGTALK_API_URL`` (default ``https://api.dingtalk.com``). Pictures go through the
 older oapi host (``https://oapi.dingtalk.com/media/upload?access_token=...&type=image``, multipart
@@ -36,6 +39,10 @@ DEFAULT_OAPI_URL = "https://oapi.dingtalk.com"
 UPLOAD_PATH = "/media/upload"
 # oapi error codes for a token that is invalid or expired (it answers them with HTTP 200)
 _OAPI_BAD_TOKEN = (40014, 42001, 40001)
+# the api host's code for a bad or expired token (answered with HTTP 400)
+BAD_TOKEN_CODE = "InvalidAuthentication"
+# the oapi host's throttling code (answered with HTTP 200)
+_OAPI_THROTTLED = 90002
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -90,7 +97,8 @@ class OpenApi:
         return token, now + timedelta(seconds=float(expires_in))
 
     def call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Send ``body`` to ``path`` with the token; retried once with a new token after a 401."""
+        """Send ``body`` to ``path`` with the token; retried once with a new token when DingTalk
+        says the token is bad."""
         try:
             return self._send(method, path, body, headers={TOKEN_HEADER: self.token()})
         except _Unauthorized:
@@ -157,7 +165,7 @@ class OpenApi:
 
 
 class _Unauthorized(PermanentDeliveryError):
-    """401: the token was refused (revoked or expired early)."""
+    """The token was refused (revoked or expired early): ``InvalidAuthentication`` or a 401."""
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -178,9 +186,9 @@ def _translate(what: str, response: httpx.Response, data: dict[str, Any]) -> Exc
     status = response.status_code
     code = str(data.get("code") or data.get("errcode") or "")
     detail = f"{what}: HTTP {status}" + (f" {code}" if code else "")
-    if status == 401:
+    if status == 401 or code == BAD_TOKEN_CODE:
         return _Unauthorized(detail)
-    if status == 429 or any(hint in code.lower() for hint in _THROTTLE_HINTS):
+    if status == 429 or code == str(_OAPI_THROTTLED) or any(hint in code.lower() for hint in _THROTTLE_HINTS):
         return Throttled(_retry_after(response), detail)
     if status >= 500:
         return TransientDeliveryError(detail)

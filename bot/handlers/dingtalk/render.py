@@ -5,8 +5,16 @@ cards from a template can, see :mod:`bot.handlers.dingtalk.cards`). What a butto
 a chat message in the user's name: a ``dtmd://dingtalkclient/sendMessage?content=...`` link. So
 every :class:`Button` becomes a link that types its :func:`~bot.handlers.table.twin`
 (``/approve 42``) back to the bot, in a one-to-one chat with it. In a group such a message does
-not @-mention the bot, so the bot does not receive it there: group readers type
-``@bot /approve 42`` (the twin is shown in the text) or use a template card.
+not @-mention the bot, so DingTalk never passes it on: a message for a group (``twins_hint``
+given) carries no such button at all, and shows the commands to type (``@bot /approve 42``)
+instead; interactive claim cards (a template) call back from groups too.
+
+Sizes are bytes, not characters: a group message's ``msgParam`` may hold at most
+:data:`GROUP_MAX_PARAM_BYTES` (15,000) bytes, so :meth:`Rendered.pieces` splits a long one into
+several messages (nothing is lost); a one-to-one message's text is cut at
+:data:`MAX_TEXT_BYTES` with an ellipsis. An ActionCard's 2 to 5 buttons are stacked vertically on
+every path: ``sampleActionCard2..5`` through the OpenAPI, ``btnOrientation`` "0" through a
+session webhook.
 
 Mapping: a heading -> ``### title``; :class:`Text` -> a paragraph; :class:`Fields` -> one
 ``**label**: value`` line each; :class:`Context` -> a quoted small line; :class:`Divider` -> a rule;
@@ -27,7 +35,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -36,7 +44,9 @@ from bot.messages import Actions, Button, Context, Divider, Fields, Image, Messa
 
 MAX_CARD_BUTTONS = 5  # sampleActionCard2..5 carry 2 to 5 buttons; sampleActionCard one
 MAX_TITLE = 60  # the title shows in the chat list and notifications
-MAX_TEXT = 5000
+MAX_TEXT_BYTES = 12_000  # a one-to-one message's text (UTF-8), room left for title and buttons
+GROUP_MAX_PARAM_BYTES = 15_000  # groupMessages/send refuses a longer msgParam
+VERTICAL = "0"  # a webhook ActionCard's btnOrientation: "0" stacks the buttons, as sampleActionCard2..5 do
 SEND_MESSAGE = "dtmd://dingtalkclient/sendMessage?content="
 
 
@@ -58,7 +68,7 @@ class Rendered:
         card = {
             "title": self.title,
             "text": self.text,
-            "btnOrientation": "0" if len(self.buttons) <= 2 else "1",
+            "btnOrientation": VERTICAL,
             "btns": [{"title": label, "actionURL": url} for label, url in self.buttons],
         }
         return {"msgtype": "actionCard", "actionCard": card}
@@ -77,6 +87,49 @@ class Rendered:
             param[f"actionURL{index}"] = url
         return f"sampleActionCard{len(self.buttons)}", _dumps(param)
 
+    def pieces(self, limit: int) -> list[Rendered]:
+        """This message as messages whose ``msgParam`` fits in ``limit`` bytes: split between
+        lines (a line too long alone, between characters); the buttons and pictures go with the
+        last piece, and each title says which piece it is (``(2/3)``)."""
+        if len(self.msg_key_and_param()[1].encode()) <= limit:
+            return [self]
+        room = limit - len(replace(self, text="", images=()).msg_key_and_param()[1].encode()) - _TITLE_ROOM
+        texts: list[str] = []
+        for line in (part for whole in self.text.split("\n") for part in _split_line(whole, room)):
+            if texts and _json_bytes(texts[-1] + "\n" + line) <= room:
+                texts[-1] += "\n" + line
+            else:
+                texts.append(line)
+        last = len(texts) - 1
+        return [
+            Rendered(
+                title=f"{self.title} ({i + 1}/{len(texts)})",
+                text=text,
+                buttons=self.buttons if i == last else (),
+                images=self.images if i == last else (),
+            )
+            for i, text in enumerate(texts)
+        ]
+
+
+_TITLE_ROOM = 16  # bytes for a piece's " (12/34)"
+
+
+def _json_bytes(text: str) -> int:
+    """The bytes ``text`` takes inside a JSON string (newlines and quotes are escaped)."""
+    return len(json.dumps(text, ensure_ascii=False).encode()) - 2
+
+
+def _split_line(line: str, room: int) -> list[str]:
+    """``line`` in runs of at most ``room`` JSON bytes."""
+    runs, current = [], ""
+    for char in line:
+        if current and _json_bytes(current + char) > room:
+            runs.append(current)
+            current = ""
+        current += char
+    return [*runs, current]
+
 
 def _dumps(value: dict[str, str]) -> str:
     return json.dumps(value, ensure_ascii=False)
@@ -88,27 +141,29 @@ def send_link(command: str) -> str:
 
 
 def render(message: Message, *, twins_hint: Callable[[str], str] | None = None) -> Rendered:
-    """``twins_hint(commands)`` words a line naming the typed commands of an ActionCard's buttons,
-    for groups, where a button's message does not reach the bot."""
+    """``twins_hint(commands)`` words a line naming the commands to type: given, the message is
+    for a group, where a button's message would not reach the bot, so it has no button (and its
+    length is left to :meth:`Rendered.pieces`)."""
+    group = twins_hint is not None
     blocks = list(message.blocks)
     buttons: tuple[Button, ...] = ()
     if blocks and isinstance(blocks[-1], Actions) and 0 < len(blocks[-1].buttons) <= MAX_CARD_BUTTONS:
         last = blocks.pop()
         assert isinstance(last, Actions)
         buttons = last.buttons
-    parts = [part for part in (_block(block) for block in blocks) if part]
+    parts = [part for part in (_block(block, group=group) for block in blocks) if part]
     if twins_hint is not None and buttons:
         parts.append("> " + escape(twins_hint(" · ".join(twin(b) for b in buttons))))
-    text = _cut("\n\n".join(parts), MAX_TEXT)
+    text = "\n\n".join(parts) if group else _cut_bytes("\n\n".join(parts), MAX_TEXT_BYTES)
     return Rendered(
         title=_cut(_title(message), MAX_TITLE),
         text=text or escape(_title(message)),
-        buttons=tuple((b.label, send_link(twin(b))) for b in buttons),
+        buttons=() if group else tuple((b.label, send_link(twin(b))) for b in buttons),
         images=tuple(b for b in blocks if isinstance(b, Image)),
     )
 
 
-def _block(block: object) -> str:
+def _block(block: object, *, group: bool = False) -> str:
     if isinstance(block, Text):
         return f"### {escape(' '.join(block.text.split()))}" if block.heading else _lines(block.text)
     if isinstance(block, Fields):
@@ -119,6 +174,8 @@ def _block(block: object) -> str:
         return "---"
     if isinstance(block, Image):
         return f"**{_inline(block.title)}**"
+    if isinstance(block, Actions) and group:  # typed, since a link's message would not reach the bot
+        return " · ".join(f"{_inline(b.label)}: {escape(twin(b))}" for b in block.buttons)
     if isinstance(block, Actions):
         return " · ".join(f"[{_inline(b.label)}]({send_link(twin(b))})" for b in block.buttons)
     return ""
@@ -175,3 +232,11 @@ def _title(message: Message) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` UTF-8 bytes, ending in an ellipsis when cut."""
+    encoded = text.encode()
+    if len(encoded) <= limit:
+        return text
+    return encoded[: limit - len("…".encode())].decode(errors="ignore") + "…"

@@ -5,6 +5,10 @@ token needed), else through the OpenAPI (``oToMessages/batchSend`` to the sender
 through the OpenAPI instead, and is logged only if that fails too. Never raised: the command has
 already been done.
 
+In a group the answer carries no button that types a command (DingTalk would not pass that
+message on: only messages that @-mention the robot reach it); it names the commands to type, in
+the ``locale`` given, and goes in pieces of at most 15,000 bytes of ``msgParam``.
+
 Pictures (a report's chart) are uploaded and sent as image messages after the text, always
 through the OpenAPI: a sessionWebhook takes text, markdown and ActionCards, and an image message
 there would need a public picture URL, which the bot does not have.
@@ -15,10 +19,11 @@ from __future__ import annotations
 import logging
 
 from bot.domain.clock import Clock
-from bot.handlers.dingtalk.deliver import BATCH_SEND, group_send, send_images, upload_images
+from bot.handlers.dingtalk.deliver import BATCH_SEND, group_send_all, send_images, upload_images
 from bot.handlers.dingtalk.inbound import Inbound
 from bot.handlers.dingtalk.openapi import OpenApi
-from bot.handlers.dingtalk.render import Rendered, render
+from bot.handlers.dingtalk.render import GROUP_MAX_PARAM_BYTES, Rendered, render
+from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Message
 
 log = logging.getLogger("poolbot.dingtalk")
@@ -30,8 +35,11 @@ class Replier:
         self.robot_code = robot_code
         self.clock = clock
 
-    def reply(self, inbound: Inbound, message: Message) -> None:
-        rendered = render(message)
+    def reply(self, inbound: Inbound, message: Message, locale: str = DEFAULT_LOCALE) -> None:
+        def hint(commands: str) -> str:
+            return t(locale, "dingtalk.group_hint", commands=commands)
+
+        rendered = render(message, twins_hint=hint if inbound.group else None)
         fields = {"request_id": inbound.message_id, "group": inbound.group}
         media = self._upload(rendered, fields)
         try:
@@ -56,8 +64,10 @@ class Replier:
         """True when the session webhook took the answer."""
         if not inbound.session_webhook or not inbound.webhook_valid(self.clock.now()):
             return False
+        pieces = rendered.pieces(GROUP_MAX_PARAM_BYTES) if inbound.group else [rendered]
         try:
-            self.api.post_url(inbound.session_webhook, rendered.webhook_body())
+            for piece in pieces:
+                self.api.post_url(inbound.session_webhook, piece.webhook_body())
         except Exception as exc:
             log.info(
                 "dingtalk webhook refused the reply: trying the OpenAPI",
@@ -68,7 +78,7 @@ class Replier:
 
     def _by_openapi(self, inbound: Inbound, rendered: Rendered) -> None:
         if inbound.group:
-            group_send(self.api, self.robot_code, inbound.conversation_id, *rendered.msg_key_and_param())
+            group_send_all(self.api, self.robot_code, inbound.conversation_id, rendered)
         else:
             self.to_user(inbound.staff_id, rendered)
 

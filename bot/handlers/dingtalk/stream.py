@@ -17,6 +17,8 @@ its event loop. :class:`StreamClient` keeps the SDK's frame parsing, routing, ha
   connection and the other surfaces go on;
 * the watchdog: when no frame has arrived for ``silence`` seconds it pings; no pong within
   ``silence`` seconds and the connection is dropped and opened again;
+* the gateway's SYSTEM ``ping`` frames are answered here (code 200, echoing ``data``, as the
+  stream SDKs do) without a log line: dingtalk-stream 0.24.3 would log a WARNING for each;
 * ``run_until(stop)`` returns once ``stop`` is set, after closing the socket.
 
 Handlers run on this loop, so :class:`FrameHandler` only hands the frame to a callable that
@@ -41,6 +43,7 @@ from bot.handlers.dingtalk.openapi import OpenApi
 log = logging.getLogger("poolbot.dingtalk")
 
 OPEN_PATH = "/v1.0/gateway/connections/open"
+PING_TOPIC = "ping"
 
 # (frame data, frame message id) -> None; must return at once
 FrameWork = Callable[[dict[str, Any], str], None]
@@ -147,6 +150,23 @@ class StreamClient(DingTalkStreamClient):  # type: ignore[misc]
                     task.cancel()
         log.info("dingtalk disconnected", extra={"connection": self.connections})
         return frames > 0 or loop.time() - opened >= self.min_session
+
+    async def route_message(self, json_message: dict[str, Any]) -> str:
+        """A ``ping`` is answered here; every other frame as the SDK routes it."""
+        headers = json_message.get("headers")
+        topic = headers.get("topic") if isinstance(headers, dict) else None
+        if json_message.get("type") != "SYSTEM" or topic != PING_TOPIC:
+            result: str = await super().route_message(json_message)
+            return result
+        assert isinstance(headers, dict)
+        ack = {
+            "code": AckMessage.STATUS_OK,
+            "headers": {"messageId": headers.get("messageId", ""), "contentType": "application/json"},
+            "message": "OK",
+            "data": json_message.get("data", ""),
+        }
+        await self.websocket.send(json.dumps(ack))
+        return ""
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)

@@ -8,7 +8,10 @@ deliverer, for the dispatcher of this or another process.
 * A bot message (one-to-one, or a group message that @-mentions the bot) becomes a
   :class:`~bot.messages.Command` for :meth:`Bot.handle`; a redelivered message (same ``msgId``, in
   any process) is ignored. The answer goes back through the sessionWebhook while it is valid,
-  else through the OpenAPI.
+  else through the OpenAPI; in a group, in the sender's team language.
+* A message without ``senderStaffId`` comes from a robot that is not published yet (DingTalk
+  sends only the opaque ``senderId`` until then): it cannot be a member's command; the first one
+  logs one WARNING saying so, the others an INFO line.
 * A press on a claim card runs the button's typed twin (``/approve 42``) as the presser: the
   command checks role and pending state; a refusal is sent to the presser, a decision changes the
   card for everyone through the outbox's card refresh.
@@ -29,8 +32,9 @@ import httpx
 from dingtalk_stream import Card_Callback_Router_Topic, ChatbotMessage, Credential
 
 from bot.config import PoolbotConfig
-from bot.domain import chat
+from bot.domain import chat, lookup
 from bot.domain.context import Services
+from bot.domain.errors import DomainError
 from bot.handlers.commands import Bot
 from bot.handlers.dingtalk.cards import press_of
 from bot.handlers.dingtalk.deliver import DingTalkDeliverer
@@ -39,6 +43,7 @@ from bot.handlers.dingtalk.openapi import OpenApi
 from bot.handlers.dingtalk.render import render
 from bot.handlers.dingtalk.replies import Replier
 from bot.handlers.dingtalk.stream import FrameHandler, StreamClient
+from bot.i18n import DEFAULT_LOCALE
 from bot.messages import Actor, Command
 from bot.settings import Settings
 
@@ -83,6 +88,7 @@ class DingTalkSurface:
         )
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
+        self._unpublished_told = threading.Event()
 
     def deliverer(self) -> DingTalkDeliverer:
         return DingTalkDeliverer(self.api, robot_code=self.robot_code, card_template_id=self.card_template_id)
@@ -123,6 +129,14 @@ class DingTalkSurface:
 
     def _message(self, data: dict[str, Any], frame_id: str) -> None:
         inbound = from_bot_message(data)
+        if inbound is None and not data.get("senderStaffId") and not self._unpublished_told.is_set():
+            self._unpublished_told.set()
+            log.warning(
+                "dingtalk message without senderStaffId: the robot must be published (developer "
+                "console: 版本管理与发布) before members' messages can be answered",
+                extra={"frame": frame_id},
+            )
+            return
         if inbound is None:
             log.info("dingtalk message without sender or id ignored", extra={"frame": frame_id})
             return
@@ -133,9 +147,16 @@ class DingTalkSurface:
 
     def _answer(self, inbound: Inbound) -> None:
         reply = self.bot.handle(inbound.command)
-        self.replier.reply(inbound, reply.message)
+        self.replier.reply(inbound, reply.message, self._locale(inbound) if inbound.group else DEFAULT_LOCALE)
         if not reply.refused:
             self.on_change()
+
+    def _locale(self, inbound: Inbound) -> str:
+        """The sender's team language (for the words around a group answer), else the default."""
+        try:
+            return lookup.member_for(self.services, platform="dingtalk", user_id=inbound.staff_id).team.locale
+        except DomainError:
+            return DEFAULT_LOCALE
 
     def _press(self, data: dict[str, Any], frame_id: str) -> None:
         press = press_of(data)
