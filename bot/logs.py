@@ -76,11 +76,47 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "slack_sdk.web.base_client")
+# Bolt's loggers: ``slack_bolt.<Class>`` and the app's own, named in bot/handlers/slack/app.py
+BOLT_LOGGERS = ("slack_bolt", "poolbot.slack.bolt")
+# what comes just before a request's body in Bolt's messages (a bad signature's at INFO; a middleware
+# that did not answer; an unhandled request, its listed fields): the message is cut after it
+BODY_MARKERS = ("body: ", "body=", "for the request (", "Unhandled request (")
+MAX_BOLT_MESSAGE = 300
+WITHHELD = "[request body withheld]"
+
+
+class WithholdBodies(logging.Filter):
+    """No request body reaches a log: a Bolt record that would print one (or is over
+    :data:`MAX_BOLT_MESSAGE` characters) is cut before it, arguments dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(BOLT_LOGGERS):
+            return True
+        message = record.getMessage()
+        cuts = [i + len(m) for i, m in ((message.find(m), m) for m in BODY_MARKERS) if i >= 0]
+        if cuts or len(message) > MAX_BOLT_MESSAGE:
+            end = min([*cuts, MAX_BOLT_MESSAGE])
+            record.msg, record.args = message[:end] + WITHHELD, None
+        return True
+
+
+WITHHOLD_BODIES = WithholdBodies()
+
+
+def withhold_bodies(*loggers: logging.Logger) -> None:
+    """Put the filter on ``loggers`` and on every Bolt logger created so far (a logger's filters
+    run for its own records, whichever handler prints them)."""
+    names = [n for n in list(logging.root.manager.loggerDict) if n.startswith(BOLT_LOGGERS)]
+    known = [logging.getLogger(n) for n in names]
+    for logger in (*loggers, *known):
+        if WITHHOLD_BODIES not in logger.filters:
+            logger.addFilter(WITHHOLD_BODIES)
 
 
 def configure(level: str = "INFO", fmt: str = "console") -> None:
     handler = _CurrentStderr()
     handler.addFilter(_BoundFields())
+    handler.addFilter(WITHHOLD_BODIES)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -20,10 +20,12 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot import logs
 from bot.domain.context import Services
 from bot.handlers.commands import Bot
 from bot.handlers.slack import listeners
 from bot.handlers.slack.deliver import SlackDeliverer
+from bot.handlers.slack.http_guard import MAX_BODY, guarded
 from bot.handlers.slack.surface import SlackSurface
 
 if TYPE_CHECKING:
@@ -66,22 +68,28 @@ def build_app(
     process_before_response: bool = False,
 ) -> App:
     """The Bolt app with every listener; ``on_change`` runs after each command that changed
-    something (the process's dispatch kicker)."""
+    something (the process's dispatch kicker). Its loggers never print a request body."""
+    bolt_log = logging.getLogger("poolbot.slack.bolt")
+    logs.withhold_bodies(bolt_log)  # first: Bolt's loggers copy their base logger's filters
     app = App(
         client=web_client(token, api),
         signing_secret=signing_secret,
         token_verification_enabled=False,
         process_before_response=process_before_response,
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
-        logger=logging.getLogger("poolbot.slack.bolt"),
+        logger=bolt_log,
     )
     listeners.register(app, SlackSurface(services, Bot(services), on_change))
+    logs.withhold_bodies()  # and on those Bolt made without a base logger
     return app
 
 
 def wsgi_app(app: App, services: Services) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:
-    """``POST /slack/events`` to Bolt; ``GET /healthz`` answers 200 while the database answers."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+    """``POST /slack/events`` to Bolt behind the cheap checks of
+    :mod:`~bot.handlers.slack.http_guard`; ``GET /healthz`` answers 200 while the database answers."""
+    # the secret Bolt verifies with (it keeps no public copy): the guard checks the same signature
+    secret = str(vars(app).get("_signing_secret") or "")
+    slack = guarded(SlackRequestHandler(app, path="/slack/events"), secret, path="/slack/events")
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -110,7 +118,11 @@ def serve_http(
     from waitress import wasyncore
     from waitress.server import create_server
 
-    server: Any = create_server(wsgi_app(app, services), host=host, port=port, threads=8)
+    # waitress buffers a whole body before the app runs: it answers 413 itself past the limit, from
+    # the Content-Length before reading, or while reading a chunked body
+    server: Any = create_server(
+        wsgi_app(app, services), host=host, port=port, threads=8, max_request_body_size=MAX_BODY + 1
+    )
     log.info("slack http mode", extra={"port": port, "paths": "/slack/events /healthz"})
 
     def close_when_stopped() -> None:
