@@ -111,7 +111,8 @@ def chat(
     as_: Annotated[str, typer.Option("--as", help="Member handle to chat as.")],
     config: ConfigOption = None,
 ) -> None:
-    """Read commands from standard input, one per line, and print the replies (scriptable)."""
+    """Read commands from standard input, one per line, and print the replies (scriptable). A line
+    that is not UTF-8 is skipped with one line on stderr, and the exit code is then 1."""
     runtime = open_runtime(config)
     session = ConsoleChat(runtime.services, handle=as_)
     try:
@@ -119,11 +120,20 @@ def chat(
     except DomainError as exc:
         complain(f"Unknown member {as_!r}: run poolbot demo or check the config.")
         raise typer.Exit(1) from exc
-    for line in sys.stdin:
+    undecodable = 0
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:  # said once per line; the other lines still run, the exit code is 1
+            complain(f"line {number} of the input is not UTF-8 text: skipped; save the script as UTF-8")
+            undecodable += 1
+            continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         print(f"{session.handle}> {line.strip()}")
         print(session.say(line))
+    if undecodable:
+        raise typer.Exit(1)
 
 
 def _load_demo(runtime: Runtime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date
 
@@ -56,7 +57,20 @@ def team_report_message(services: Services, *, team_id: int, period: str, last: 
     reply and the weekly report notice are this one message."""
     report = insight.team_report(services, team_id=team_id, period=period, last=last)
     title = t(locale, "insight.chart_title", first=report.first, last=report.last)
-    chart = charts.write_chart(services, report, title=title, labels=charts.chart_labels(locale))
+    try:
+        chart = charts.write_chart(services, report, title=title, labels=charts.chart_labels(locale))
+    except OSError as exc:  # an unwritable or full POOLBOT_FILES_DIR: the table still goes out
+        logging.getLogger("poolbot.report").warning("report chart not saved: %s", exc)
+        message = report_message(locale, report, None)
+        unsaved = Context(
+            t(
+                locale,
+                "insight.chart_unsaved",
+                folder=str(services.files_dir),
+                reason=exc.strerror or str(exc),
+            )
+        )
+        return Message((*message.blocks, unsaved), summary=message.summary)
     return report_message(locale, report, str(chart) if chart else None)
 
 
