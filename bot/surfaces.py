@@ -32,7 +32,8 @@ def deliverers(runtime: Runtime) -> dict[str, Deliverer]:
     if settings.slack_bot_token is not None:
         from bot.handlers.slack.app import deliverer
 
-        found["slack"] = deliverer(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+        token = settings.slack_bot_token.get_secret_value()
+        found["slack"] = deliverer(token, settings.slack_api_url, runtime.services)
     if settings.has_dingtalk:
         found["dingtalk"] = _dingtalk_deliverer(runtime)
     return found

@@ -21,6 +21,7 @@ from slack_fake import SIGNING_SECRET, TOKEN, FakeSlack, payload_body, signed_he
 from bot.domain.context import Services
 from bot.handlers.notices import render
 from bot.handlers.slack.app import build_app, deliverer, serve_http
+from bot.handlers.slack.blocks import base_action_id
 from bot.scheduler.dispatch import DispatchReport, dispatch
 
 
@@ -46,12 +47,14 @@ class SlackHarness:
         return f"http://127.0.0.1:{self.port}"
 
     def dispatch(self) -> DispatchReport:
-        report = dispatch(self.services, {"slack": deliverer(TOKEN, self.fake.base_url)}, render)
+        slack = deliverer(TOKEN, self.fake.base_url, self.services)
+        report = dispatch(self.services, {"slack": slack}, render)
         self.reports.append(report)
         return report
 
     def trigger(self) -> str:
-        return f"trigger-{next(self._ids)}"
+        """A trigger id the fake issued now (it expires 3 s of the fake's clock later)."""
+        return self.fake.issue_trigger(f"trigger-{next(self._ids)}")
 
     def post(self, body: str, *, content_type: str, headers: dict[str, str] | None = None) -> httpx.Response:
         sent = {"Content-Type": content_type, **signed_headers(body), **(headers or {})}
@@ -69,42 +72,119 @@ class SlackHarness:
         return self.post(payload_body(payload), content_type="application/x-www-form-urlencoded")
 
     def press(self, action_id: str, value: str, *, as_: str, home: bool = False) -> httpx.Response:
+        """Press a button in Slack's full ``block_actions`` shape (docs.slack.dev "block_actions
+        payloads"): ``container``, ``channel`` and the whole ``message`` the button is on (the last
+        one the app showed with it; else one holding only this button), or the whole Home view."""
+        shown = self._shown_with(action_id, value, home=home, user=as_)
+        block = next(
+            (
+                b
+                for b in shown.get("blocks", [])
+                if any(_is(e, action_id, value) for e in b.get("elements", []))
+            ),
+            {"block_id": "b1", "elements": [{"type": "button", "action_id": action_id, "value": value}]},
+        )
+        element = next(e for e in block["elements"] if _is(e, action_id, value))
+        action = {
+            "type": "button",
+            "action_id": element["action_id"],
+            "block_id": block.get("block_id", "b1"),
+            "text": element.get("text") or {"type": "plain_text", "text": action_id, "emoji": True},
+            "value": value,
+            "action_ts": "1700000000.000200",
+            **({"style": element["style"]} if "style" in element else {}),
+        }
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "user": {"id": as_},
-            "team": {"id": "T1"},
+            "user": {"id": as_, "username": as_.lower(), "name": as_.lower(), "team_id": "T1"},
+            "team": {"id": "T1", "domain": "example"},
             "api_app_id": "A1",
             "token": "legacy",
+            "is_enterprise_install": False,
+            "enterprise": None,
             "trigger_id": self.trigger(),
-            "actions": [
-                {"type": "button", "action_id": action_id, "block_id": "b1", "value": value, "action_ts": "1"}
-            ],
+            "state": {"values": {}},
+            "actions": [action],
         }
         if home:
-            payload["view"] = {"id": "VHOME", "type": "home"}
+            view = {"id": "VHOME", "team_id": "T1", "type": "home", "hash": "1.abc", **shown}
+            view.setdefault("state", {"values": {}})
+            payload["view"] = view
+            payload["container"] = {"type": "view", "view_id": "VHOME"}
         else:
+            channel, ts = shown.get("channel") or self.fake.dm_of(as_), shown.get("ts") or "1.000100"
             payload["response_url"] = self.fake.response_url()
-            payload["container"] = {"type": "message", "message_ts": "1.000100", "channel_id": "C0"}
+            payload["container"] = {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel,
+                "is_ephemeral": bool(shown.get("ephemeral")),
+            }
+            payload["channel"] = {"id": channel, "name": "directmessage" if channel[:1] == "D" else "general"}
+            payload["message"] = {
+                "type": "message",
+                "user": "UBOT",
+                "ts": ts,
+                "text": shown.get("text", ""),
+                "blocks": shown.get("blocks", []),
+            }
         return self.interact(payload)
 
+    def _shown_with(self, action_id: str, value: str, *, home: bool, user: str) -> dict[str, Any]:
+        """The last message (or Home view) the app showed ``user``'s side with this button."""
+        if home:
+            views = [
+                c["args"]["view"] for c in self.fake.of("views.publish") if c["args"].get("user_id") == user
+            ]
+            return next((dict(v) for v in reversed(views) if _has(v.get("blocks"), action_id, value)), {})
+        for call in reversed(self.fake.calls):
+            args = call["args"]
+            if call["method"].startswith("respond/") and _has(args.get("blocks"), action_id, value):
+                ephemeral = args.get("response_type") != "in_channel"
+                return {**args, "channel": "C0GENERAL", "ephemeral": ephemeral}
+            if call["method"] in ("chat.postMessage", "chat.update") and _has(
+                args.get("blocks"), action_id, value
+            ):
+                channel = str(args.get("channel"))
+                channel = self.fake.dm_of(channel) if channel[:1] == "U" else channel
+                ts = next(
+                    (ts for (c, ts), a in self.fake.posted.items() if c == channel and a is args), "1.000100"
+                )
+                return {**args, "channel": channel, "ts": ts}
+        return {}
+
     def submit(
-        self, callback_id: str, values: dict[str, Any], *, as_: str, metadata: str = ""
+        self, callback_id: str, values: dict[str, Any], *, as_: str, metadata: str = "", view_id: str = ""
     ) -> httpx.Response:
+        """Submit a modal in Slack's full ``view_submission`` shape: the whole view, and a state
+        value, with its ``type``, for every input of the view that was opened (an input left empty
+        is there too, with ``null``), as docs.slack.dev "view_submission payloads" shows."""
+        opened = [
+            c["args"]["view"]
+            for c in self.fake.of("views.open")
+            if c["args"]["view"].get("callback_id") == callback_id
+        ]
+        template: dict[str, Any] = (
+            dict(opened[-1]) if opened else {"type": "modal", "callback_id": callback_id}
+        )
         view = {
-            "id": f"V{next(self._ids)}",
-            "type": "modal",
-            "callback_id": callback_id,
-            "private_metadata": metadata,
-            "state": {"values": values},
+            **template,
+            "id": view_id or f"V{next(self._ids)}",
+            "team_id": "T1",
+            "private_metadata": metadata or template.get("private_metadata", ""),
+            "hash": "1.abc",
+            "state": {"values": full_state(template, values)},
         }
         payload = {
             "type": "view_submission",
-            "user": {"id": as_},
-            "team": {"id": "T1"},
+            "user": {"id": as_, "username": as_.lower(), "name": as_.lower(), "team_id": "T1"},
+            "team": {"id": "T1", "domain": "example"},
             "api_app_id": "A1",
             "token": "legacy",
+            "is_enterprise_install": False,
             "trigger_id": self.trigger(),
             "view": view,
+            "response_urls": [],
         }
         return self.interact(payload)
 
@@ -182,6 +262,55 @@ def running_app(services: Services, fake: FakeSlack, *, inline: bool = True) -> 
         finally:
             stop.set()
             server.join(10)
+
+
+def _is(element: dict[str, Any], action_id: str, value: str) -> bool:
+    return base_action_id(str(element.get("action_id", ""))) == action_id and element.get("value") == value
+
+
+def _has(blocks: Any, action_id: str, value: str) -> bool:
+    return isinstance(blocks, list) and any(
+        _is(e, action_id, value) for b in blocks if isinstance(b, dict) for e in b.get("elements", [])
+    )
+
+
+# the state value's type of each input element (docs.slack.dev "view_submission payloads")
+_EMPTY = {
+    "plain_text_input": {"value": None},
+    "datepicker": {"selected_date": None},
+    "static_select": {"selected_option": None},
+    "external_select": {"selected_option": None},
+}
+
+
+def full_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as Slack sends them for ``view``: every input, each with its element's ``type``;
+    a selected option carries its ``text`` too."""
+    state: dict[str, Any] = {}
+    inputs = {
+        b["block_id"]: b["element"]
+        for b in view.get("blocks", [])
+        if b.get("type") == "input" and "block_id" in b
+    }
+    for block_id, element in inputs.items():
+        action_id = element.get("action_id", block_id)
+        given = dict(values.get(block_id, {}).get(action_id, {}))
+        state[block_id] = {action_id: {"type": element["type"], **_EMPTY.get(element["type"], {}), **given}}
+    for block_id, actions in values.items():  # a value the test gives for an input the view lacks
+        for action_id, given in actions.items():
+            if action_id not in state.get(block_id, {}):
+                kind = (
+                    "datepicker"
+                    if "selected_date" in given
+                    else ("static_select" if "selected_option" in given else "plain_text_input")
+                )
+                state.setdefault(block_id, {})[action_id] = {"type": kind, **given}
+    for actions in state.values():
+        for value in actions.values():
+            option = value.get("selected_option")
+            if isinstance(option, dict) and "text" not in option:
+                option["text"] = {"type": "plain_text", "text": str(option.get("value")), "emoji": True}
+    return state
 
 
 def _wait_until_up(client: httpx.Client, url: str) -> None:

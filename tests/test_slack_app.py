@@ -68,7 +68,7 @@ def test_claim_card_approve_and_the_card_updated_everywhere(
     assert "asked for Contoso Ltd" in slack.responses()[-1] or "request #1" in slack.responses()[-1].lower()
     assert slack.last_response()["response_type"] == "ephemeral"
 
-    (card,) = posted_to(fake, "DUMARIA")  # Maria's DM: the team has no Slack channel
+    (card,) = posted_to(fake, fake.dm_of("UMARIA"))  # Maria's DM: the team has no Slack channel
     assert "Alice" in json.dumps(card["blocks"]) and "warm lead" in json.dumps(card["blocks"])
     assert buttons(card["blocks"]) == [("claim.approve", "1"), ("claim.reject", "1")]
 
@@ -80,7 +80,7 @@ def test_claim_card_approve_and_the_card_updated_everywhere(
     assert (update["args"]["channel"], update["args"]["ts"]) == (card["channel"], "1.000100")
     shown = json.dumps(update["args"]["blocks"], ensure_ascii=False)
     assert "approved by Maria at 11-23 10:00" in shown and buttons(update["args"]["blocks"]) == []
-    (told,) = posted_to(fake, "DUALICE")
+    (told,) = posted_to(fake, fake.dm_of("UALICE"))
     assert "Contoso Ltd" in str(told["text"]) and "Maria" in str(told["text"])
 
     slack.press("claim.approve", "1", as_="UMARIA")
@@ -104,7 +104,7 @@ def test_reject_opens_a_form_and_the_reason_reaches_the_rep(
     )
     assert reply.status_code == 200 and reply.content in (b"", b"{}")  # the form closes
     assert "rejected by Maria" in json.dumps(fake.of("chat.update")[-1]["args"]["blocks"])
-    told = " ".join(str(a["text"]) for a in posted_to(fake, "DUALICE"))
+    told = " ".join(str(a["text"]) for a in posted_to(fake, fake.dm_of("UALICE")))
     assert "already a partner" in told
 
 
@@ -159,7 +159,7 @@ def test_a_slack_retry_of_the_same_request_changes_nothing(
         "channel_type": "im",
         "user": "UALICE",
         "text": "/claim Globex",
-        "channel": "DUALICE",
+        "channel": slack.fake.dm_of("UALICE"),
     }
     slack.event(dm, event_id="Ev-dm")
     slack.event(dm, event_id="Ev-dm", **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
@@ -223,13 +223,13 @@ def test_a_429_on_post_message_delays_the_card_but_loses_nothing(
         "chat.postMessage", (429, {"Retry-After": "30"}, json.dumps({"ok": False, "error": "ratelimited"}))
     )
     slack.slash("/claim", "Contoso", as_="UALICE")
-    assert slack.reports[-1].throttled == 1 and len(posted_to(fake, "DUMARIA")) == 1  # answered 429
+    assert slack.reports[-1].throttled == 1 and len(posted_to(fake, fake.dm_of("UMARIA"))) == 1  # answered 429
 
     clock.advance(seconds=29)
     assert slack.dispatch().attempted == 0  # Retry-After is honoured
     clock.advance(seconds=1)
     assert slack.dispatch().sent == 1
-    _, card = posted_to(fake, "DUMARIA")
+    _, card = posted_to(fake, fake.dm_of("UMARIA"))
     assert buttons(card["blocks"])[0] == ("claim.approve", "1")
 
 

@@ -25,7 +25,8 @@ def test_each_block_type() -> None:
     assert text == "Claim request: 杭州云帆科技"
     assert [b["type"] for b in blocks] == ["header", "section", "section", "actions", "context", "divider"]
     assert blocks[0]["text"] == {"type": "plain_text", "text": "Claim request", "emoji": True}
-    assert blocks[1]["text"] == {"type": "mrkdwn", "text": "Maria wants *杭州云帆*"}
+    # the asterisks are shown as typed, not as bold (issue 11: text is neutralised for mrkdwn)
+    assert blocks[1]["text"] == {"type": "mrkdwn", "text": "Maria wants \u200b*\u200b杭州云帆\u200b*\u200b"}
     assert blocks[2]["fields"] == [
         {"type": "mrkdwn", "text": "*Customer*\n杭州云帆科技"},
         {"type": "mrkdwn", "text": "*Rep*\nMaria"},

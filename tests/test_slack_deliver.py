@@ -29,6 +29,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
     with running_fake_slack() as slack:
+        slack.join("C0SALES", "C1")  # the team channels these tests post to have the bot in them
         yield slack
 
 
@@ -63,7 +64,7 @@ def test_member_delivery_opens_a_dm_and_posts_there(fake: FakeSlack) -> None:
     assert opened["args"]["users"] == "U0MARIA"
     assert posted["auth"] == f"Bearer {TOKEN}"
     text, blocks = to_block_kit(MESSAGE)
-    assert posted["args"]["channel"] == "DU0MARIA"
+    assert posted["args"]["channel"] == fake.dm_of("U0MARIA")  # the id conversations.open answered
     assert posted["args"]["text"] == text == "Follow-up due for 杭州云帆科技"
     blocks_sent = posted["args"]["blocks"]
     if isinstance(blocks_sent, str):  # form-encoded clients send blocks as a JSON string

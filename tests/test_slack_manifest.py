@@ -16,6 +16,8 @@ def test_the_manifest_declares_every_command_event_and_scope_the_app_uses() -> N
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
     assert commands == [f"/{name}" for name in COMMANDS.slash_names()]
     assert all(len(c["description"]) <= 100 for c in manifest["features"]["slash_commands"])
+    # mentions arrive as <@U…|name>, resolved by Slack id (issue 11, §2.5)
+    assert all(c["should_escape"] is True for c in manifest["features"]["slash_commands"])
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     # commands; posting; DMs (conversations.open, reading DMs typed to the app); chart uploads

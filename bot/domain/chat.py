@@ -21,6 +21,13 @@ def first_time(services: Services, *, platform: str, key: str) -> bool:
         return store.mark_seen(session, platform, key[:200], services.clock.now())
 
 
+def not_acted(services: Services, *, platform: str, key: str) -> None:
+    """The request :func:`first_time` let through changed nothing (refused, or failed): its key is
+    free again, so the same request (a form saved again with the same values) may still act."""
+    with services.db.write() as session:
+        store.unmark_seen(session, platform, key[:200])
+
+
 def forget_old_requests(services: Services) -> int:
     with services.db.write() as session:
         return store.forget_seen_before(session, services.clock.now() - SEEN_KEPT_FOR)

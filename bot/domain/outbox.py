@@ -144,6 +144,19 @@ def settle_sent(
         )
 
 
+def partly_delivered(services: Services, *, notification_id: int) -> dict[str, str]:
+    """What an earlier attempt at this notification already put on the platform (a chart
+    uploaded before its message failed), as :func:`keep_partial` kept it."""
+    found = original(services, notification_id=notification_id)
+    return dict(found.message_ref) if found and found.message_ref else {}
+
+
+def keep_partial(services: Services, *, notification_id: int, message_ref: dict[str, str]) -> None:
+    """Remember what this attempt put on the platform, so a retry does not do it again."""
+    with services.db.write() as session:
+        ob.keep_ref(session, notification_id, message_ref)
+
+
 def original(services: Services, *, notification_id: int) -> ob.Original | None:
     """The status and message reference of the row a refresh updates."""
     with services.db.read() as session:

@@ -78,12 +78,27 @@ def search_page(locale: str, page: SearchPage, query: str) -> Message:
     return Message(tuple(blocks), summary=title)
 
 
-def mine(locale: str, views: tuple[CustomerView, ...], today: date, timezone: str) -> Message:
+MINE_PAGE = 10  # customers a page: 4 blocks each keeps a page well inside Slack's 50 blocks
+MINE_PAGE_ACTION = "mine.page"  # its typed twin: /mine page:N
+
+
+def mine_pages(count: int) -> int:
+    return max(1, -(-count // MINE_PAGE))
+
+
+def mine(
+    locale: str, views: tuple[CustomerView, ...], today: date, timezone: str, *, page: int = 1
+) -> Message:
+    """One page of the book, most urgent first; past one page it says which customers it shows
+    of how many and offers the previous and next pages."""
     if not views:
         return Message.text(t(locale, "view.mine_empty"))
     title = t(locale, "view.mine_title", count=len(views))
     blocks: list[Text | Fields | Actions | Context | Divider] = [Text(title, heading=True)]
-    for view in views:
+    pages = mine_pages(len(views))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * MINE_PAGE
+    for view in views[first : first + MINE_PAGE]:
         touched = view.last_touch_at or view.owned_since
         days_since = (today - local_day(touched, timezone)).days if touched else 0
         next_text = view.next_follow_up.strftime("%m-%d") if view.next_follow_up else t(locale, "view.none")
@@ -105,6 +120,20 @@ def mine(locale: str, views: tuple[CustomerView, ...], today: date, timezone: st
                         "danger",
                         confirm=t(locale, "confirm.release", customer=view.name),
                     ),
+                )
+            )
+        )
+    if pages > 1:
+        last = min(first + MINE_PAGE, len(views))
+        shown = {"first": first + 1, "last": last, "total": len(views), "page": page, "pages": pages}
+        blocks.append(Context(t(locale, "view.mine_page", **shown)))
+        turns = [(page - 1, "button.previous_page"), (page + 1, "button.next_page")]
+        blocks.append(
+            Actions(
+                tuple(
+                    Button(t(locale, label), MINE_PAGE_ACTION, f"page:{to}")
+                    for to, label in turns
+                    if 1 <= to <= pages
                 )
             )
         )

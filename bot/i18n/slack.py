@@ -37,6 +37,13 @@ EN: dict[str, str] = {
     ),
     "slack.home_updated": "Updated {when}",
     "slack.more_blocks": "…and {count} more not shown.",
+    "slack.not_shown": (
+        "Slack could not show poolbot's answer. Try again, or quote reference {ref} to an admin."
+    ),
+    "slack.help_messages_tab": (
+        "In poolbot's Messages tab commands work without the slash, in either language: "
+        "claim Acme, 认领 云帆."
+    ),
 }
 
 ZH: dict[str, str] = {
@@ -74,4 +81,9 @@ ZH: dict[str, str] = {
     "slack.home_unknown": "你还不在 poolbot 的团队名单里。请管理员添加你的 Slack id（{user}）。",
     "slack.home_updated": "更新于 {when}",
     "slack.more_blocks": "……另有 {count} 条未显示。",
+    "slack.not_shown": "Slack 无法显示 poolbot 的回复。请重试，或把编号 {ref} 告诉管理员。",
+    "slack.help_messages_tab": (
+        "Slack 只认上面这些英文斜杠命令；在 poolbot 的「消息」标签页里"
+        "直接输入中文命令也可以，不带斜杠：认领 云帆。"
+    ),
 }

@@ -24,6 +24,12 @@ def mark_seen(session: Session, platform: str, key: str, now: datetime) -> bool:
     return session.execute(statement).first() is not None
 
 
+def unmark_seen(session: Session, platform: str, key: str) -> None:
+    """Forget one request key: the request did nothing, so the same request may act later."""
+    seen = delete(InboundSeen).where(col(InboundSeen.platform) == platform, col(InboundSeen.key) == key)
+    session.execute(seen)
+
+
 def forget_seen_before(session: Session, cutoff: datetime) -> int:
     """Drop records older than any retry a platform still makes."""
     return rowcount(session.execute(delete(InboundSeen).where(col(InboundSeen.received_at) < cutoff)))

@@ -176,6 +176,13 @@ def take(session: Session, notification_id: int, now: datetime, lease_until: dat
     return rowcount(result) == 1
 
 
+def keep_ref(session: Session, notification_id: int, message_ref: dict[str, str]) -> None:
+    """Where part of a notification already landed, kept before it is sent (a retry reuses it)."""
+    session.execute(
+        update(Notification).where(col(Notification.id) == notification_id).values(message_ref=message_ref)
+    )
+
+
 def settle(
     session: Session,
     notification_id: int,

@@ -51,10 +51,12 @@ def web_client(token: str, base_url: str | None) -> WebClient:
     )
 
 
-def deliverer(token: str, base_url: str | None) -> SlackDeliverer:
-    """The outbox's Slack deliverer: no retry handlers, the dispatcher owns retries and waits."""
+def deliverer(token: str, base_url: str | None, services: Services | None = None) -> SlackDeliverer:
+    """The outbox's Slack deliverer: no retry handlers, the dispatcher owns retries and waits;
+    ``services`` keeps what an attempt uploaded, so a retry does not upload it again."""
     return SlackDeliverer(
-        WebClient(token=token, base_url=api_url(base_url), timeout=DELIVERY_TIMEOUT, retry_handlers=[])
+        WebClient(token=token, base_url=api_url(base_url), timeout=DELIVERY_TIMEOUT, retry_handlers=[]),
+        services,
     )
 
 

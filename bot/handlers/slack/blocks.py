@@ -4,8 +4,11 @@
 Mapping: :class:`Text` -> a ``section`` with mrkdwn (a heading -> a ``header``, plain text, at most
 150 characters); :class:`Fields` -> ``section`` blocks with at most 10 fields each; :class:`Actions`
 -> ``actions`` blocks with at most 25 buttons each; :class:`Context` -> a ``context`` block;
-:class:`Divider` -> a ``divider``. mrkdwn text is escaped (``&``, ``<``, ``>``), so user text can
-neither mention nor link.
+:class:`Divider` -> a ``divider``. mrkdwn text is neutralised (:func:`escape`): ``&``, ``<``, ``>``
+escaped, so user text can neither mention nor link, and the formatting markers (``*``, ``_``,
+``~``, `````, ``>`` at a line's start) fenced by zero-width spaces, so a customer called
+``*ACME*`` or a note quoting ``> terms`` shows as typed. A confirmation dialog keeps Slack's limits
+(title 100, text 300, confirm / deny 30: slack_sdk's ``ConfirmObject``).
 
 Action ids: Block Kit rejects a block in which two elements share an ``action_id``. The first
 button with a given id keeps it; a later one in the same block gets ``"<action_id>:<index>"``
@@ -22,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.handlers.slack.text import ZERO_WIDTH
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actions, Button, Context, Divider, Fields, Image, Message, Text
 
@@ -33,15 +37,26 @@ MAX_FIELD_TEXT = 2000
 MAX_FIELDS = 10
 MAX_BUTTONS = 25
 MAX_FALLBACK = 3000
+MAX_CONFIRM_TITLE = 100
+MAX_CONFIRM_TEXT = 300
+MAX_CONFIRM_BUTTON = 30
 
 SlackBlock = dict[str, Any]
 
 _SUFFIX = re.compile(r":\d+$")
+_MARKERS = re.compile(r"([*_~`])")
+_QUOTE = re.compile(r"^(&gt;)", re.MULTILINE)
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text shown exactly as written in mrkdwn. Slack escapes only ``&<>`` (docs.slack.dev
+    "Formatting text": "Escaping text"); mrkdwn has no escape for its markers, so each ``*_~```
+    gets a zero-width space on both sides (a marker only formats when it touches a word boundary
+    on one side and text on the other: with both sides fenced it is neither) and a line starting
+    with ``>`` one in front (a quote must start the line)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _MARKERS.sub(f"{ZERO_WIDTH}\\1{ZERO_WIDTH}", escaped)
+    return _QUOTE.sub(f"{ZERO_WIDTH}\\1", escaped)
 
 
 def base_action_id(action_id: str) -> str:
@@ -149,10 +164,10 @@ def _button(button: Button, action_id: str, locale: str) -> SlackBlock:
     question = button.confirm or _question(button, locale)
     if question:
         element["confirm"] = {
-            "title": _plain(button.label, MAX_BUTTON_TEXT),
-            "text": _plain(question, MAX_SECTION_TEXT),
-            "confirm": _plain(button.label, MAX_BUTTON_TEXT),
-            "deny": _plain(t(locale, "slack.cancel"), MAX_BUTTON_TEXT),
+            "title": _plain(button.label, MAX_CONFIRM_TITLE),
+            "text": _plain(question, MAX_CONFIRM_TEXT),
+            "confirm": _plain(button.label, MAX_CONFIRM_BUTTON),
+            "deny": _plain(t(locale, "slack.cancel"), MAX_CONFIRM_BUTTON),
         }
     return element
 

@@ -13,6 +13,11 @@ channel id. Slack's answers become the dispatcher's three exceptions:
 * any other error code -> :class:`TransientDeliveryError` (the dispatcher gives up after its
   ``max_attempts``, so an unknown code costs a few retries, never a lost message).
 
+A chart is uploaded once: each picture shared is kept in the notification's message reference
+(``file:<n>`` -> the file id, :func:`bot.domain.outbox.keep_partial`) as soon as Slack took it, so a
+retry after a failed ``chat.postMessage`` (a 429, a timeout) posts the message without uploading and
+sharing the chart again.
+
 Retries belong to the dispatcher: build the client without slack_sdk's retry handlers
 (``WebClient(..., retry_handlers=[])``) and with a timeout well under the dispatcher's lease, so
 this class neither sleeps nor retries. Exception messages name the API method and Slack's error
@@ -39,6 +44,8 @@ from bot.delivery import (
     Throttled,
     TransientDeliveryError,
 )
+from bot.domain import outbox
+from bot.domain.context import Services
 from bot.handlers.slack.blocks import images_of, to_block_kit
 from bot.messages import Image
 
@@ -83,8 +90,10 @@ class SlackDeliverer:
 
     platform = "slack"
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, services: Services | None = None) -> None:
         self.client = client
+        # where uploads are remembered between attempts (None: not remembered, e.g. a unit test)
+        self.services = services
 
     def deliver(self, delivery: Delivery) -> MessageRef:
         """Post the message (or update it in place when ``delivery.replaces`` says where it is);
@@ -98,25 +107,44 @@ class SlackDeliverer:
             )
             return dict(delivery.replaces)
         channel = delivery.address if delivery.to_team_channel else self._open_dm(delivery.address)
-        for image in images_of(delivery.message):
-            self._upload(channel, image)
+        shared = self._shared_before(delivery)
+        for index, image in enumerate(images_of(delivery.message)):
+            if f"file:{index}" not in shared:  # shared by an earlier attempt: not again
+                shared[f"file:{index}"] = self._upload(channel, image)
+                self._keep(delivery, shared)
         posted = self._call(
             "chat.postMessage",
             lambda: self.client.chat_postMessage(channel=channel, text=text, blocks=blocks),
         )
         return {
+            **shared,
             "platform": "slack",
             "channel": str(posted.get("channel") or channel),
             "ts": str(posted.get("ts")),
         }
 
-    def _upload(self, channel: str, image: Image) -> None:
+    def _shared_before(self, delivery: Delivery) -> dict[str, str]:
+        if self.services is None or not images_of(delivery.message):
+            return {}
+        ref = outbox.partly_delivered(self.services, notification_id=delivery.notification_id)
+        return {k: v for k, v in ref.items() if k.startswith("file:")}
+
+    def _keep(self, delivery: Delivery, shared: dict[str, str]) -> None:
+        if self.services is not None:
+            ref = {"platform": "slack", **shared}
+            outbox.keep_partial(self.services, notification_id=delivery.notification_id, message_ref=ref)
+
+    def _upload(self, channel: str, image: Image) -> str:
+        """Upload and share one picture; its Slack file id."""
         if not Path(image.path).is_file():
             raise PermanentDeliveryError(f"slack files.upload: the image {Path(image.path).name} is gone")
-        self._call(
+        answer = self._call(
             "files.upload",
             lambda: self.client.files_upload_v2(channel=channel, file=image.path, title=image.title),
         )
+        files = answer.get("files") if isinstance(answer, dict) else None
+        first = files[0] if isinstance(files, list) and files and isinstance(files[0], dict) else {}
+        return str(first.get("id") or "uploaded")
 
     def _open_dm(self, user_id: str) -> str:
         response = self._call("conversations.open", lambda: self.client.conversations_open(users=user_id))

@@ -14,17 +14,27 @@ from bot.handlers import views
 from bot.handlers.slack.blocks import to_block_kit
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Block, Context, Divider, Fields, Message, Text
+from bot.names import as_id
 
 MAX_HOME_BLOCKS = 100
+PAGE_ACTION = views.MINE_PAGE_ACTION  # pressed in Home: Home shows that page of the book
 FIGURES = ("held", "claimed", "follow_ups", "released", "recycled", "won", "pending")
 
 
-def home_view(services: Services, member: MemberView | None, user_id: str) -> dict[str, Any]:
+def page_of(value: str) -> int:
+    """The page a book button (``page:N``) asks for; 1 for anything else."""
+    number = as_id(value.removeprefix("page:"))
+    return number if number is not None else 1
+
+
+def home_view(
+    services: Services, member: MemberView | None, user_id: str, *, page: int = 1
+) -> dict[str, Any]:
     if member is None:
         message = Message.text(t(DEFAULT_LOCALE, "slack.home_unknown", user=user_id))
         return _view(message, DEFAULT_LOCALE)
     locale = member.team.locale
-    message = _manager_home(services, member) if member.is_manager else _rep_home(services, member)
+    message = _manager_home(services, member) if member.is_manager else _rep_home(services, member, page)
     return _view(message, locale)
 
 
@@ -33,10 +43,10 @@ def _view(message: Message, locale: str) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks}
 
 
-def _rep_home(services: Services, member: MemberView) -> Message:
+def _rep_home(services: Services, member: MemberView, page: int) -> Message:
     locale = member.team.locale
     owned = lookup.mine(services, member=member)
-    book = views.mine(locale, owned, today(services, member.team), member.team.timezone)
+    book = views.mine(locale, owned, today(services, member.team), member.team.timezone, page=page)
     stamp = services.clock.now().astimezone(_zone(member))
     return Message(
         (

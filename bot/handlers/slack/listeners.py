@@ -19,9 +19,8 @@ from slack_sdk import WebClient
 
 from bot.domain import lookup
 from bot.handlers.registry import GENERIC_ACTION_PREFIX, Registry
-from bot.handlers.slack import forms
+from bot.handlers.slack import forms, home
 from bot.handlers.slack.blocks import base_action_id
-from bot.handlers.slack.home import home_view
 from bot.handlers.slack.surface import SlackSurface, responder
 from bot.i18n import t
 from bot.messages import Reply
@@ -58,16 +57,16 @@ def _commands(app: App, surface: SlackSurface) -> None:
     def slash(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         trigger, user = str(body.get("trigger_id", "")), str(body["user_id"])
-        name, text = str(body["command"]).lstrip("/"), unescape(str(body.get("text") or "")).strip()
+        name, text = str(body["command"]).lstrip("/"), surface.decode(str(body.get("text") or "")).strip()
         member = surface.member(user)
         if name == "followup" and not text and member is not None:
             # opening a form changes nothing: open it before any write, while the trigger is fresh
-            client.views_open(trigger_id=trigger, view=forms.followup_modal(member.team.locale))
+            surface.open_view(client, user, trigger, forms.followup_modal(member.team.locale))
             return
         if not surface.first_time(trigger):
             return
         reply = surface.run(user, f"/{name} {text}".strip(), request_id=trigger)
-        surface.answer(client, user, reply, responder(body, respond))
+        surface.answer(client, user, reply, responder(body, respond), request_id=trigger)
 
 
 def _buttons(app: App, surface: SlackSurface) -> None:
@@ -80,10 +79,13 @@ def _buttons(app: App, surface: SlackSurface) -> None:
         if not surface.first_time(trigger):
             return
         action_id, value = base_action_id(str(action["action_id"])), str(action.get("value", ""))
+        if _from_home(body) and action_id == home.PAGE_ACTION:  # a page of the book, shown in Home
+            _publish_home(surface, client, user, page=home.page_of(value), request_id=trigger)
+            return
         reply = surface.run(user, surface.bot.commands.twin(action_id, value), request_id=trigger)
-        surface.answer(client, user, reply, responder(body, respond))
+        surface.answer(client, user, reply, responder(body, respond), request_id=trigger)
         if _from_home(body):
-            _publish_home(surface, client, user)
+            _publish_home(surface, client, user, request_id=trigger)
 
     @app.action(REJECT_ACTION)
     def reject(
@@ -97,7 +99,7 @@ def _buttons(app: App, surface: SlackSurface) -> None:
             _tell_stranger(surface, client, body, respond, user, trigger)
         elif request_id is not None:
             view = forms.reject_modal(member.team.locale, request_id, from_home=_from_home(body))
-            client.views_open(trigger_id=trigger, view=view)
+            surface.open_view(client, user, trigger, view)
 
     @app.action(FOLLOWUP_ACTION)
     def followup(
@@ -112,14 +114,15 @@ def _buttons(app: App, surface: SlackSurface) -> None:
         customer_id = as_id(str(action.get("value", "")).removeprefix("#"))
         name = lookup.customer_name(surface.services, customer_id=customer_id) if customer_id else None
         preset = (customer_id, name) if customer_id and name else None
-        client.views_open(trigger_id=trigger, view=forms.followup_modal(member.team.locale, preset=preset))
+        surface.open_view(client, user, trigger, forms.followup_modal(member.team.locale, preset=preset))
 
 
 def _tell_stranger(
     surface: SlackSurface, client: WebClient, body: dict[str, Any], respond: Respond, user: str, trigger: str
 ) -> None:
     """Someone the config does not know pressed a button: the bot's answer tells them to ask an admin."""
-    surface.answer(client, user, surface.run(user, "/help", request_id=trigger), responder(body, respond))
+    reply = surface.run(user, "/help", request_id=trigger)
+    surface.answer(client, user, reply, responder(body, respond), request_id=trigger)
 
 
 def _forms(app: App, surface: SlackSurface) -> None:
@@ -137,31 +140,48 @@ def _forms(app: App, surface: SlackSurface) -> None:
             error = t(surface.locale(user), "slack.pick_customer")
             ack(response_action="errors", errors={forms.CUSTOMER_FIELD: error})
             return
-        if not surface.first_time(_submission_key(view)):
+        key = _submission_key(view)
+        if not surface.first_time(key):
             ack()
             return
         reply = surface.run_parsed(user, parsed, request_id=_view_key(body))
-        _submit(surface, ack, client, user, reply, "note")
+        _submit(surface, ack, client, user, reply, "note", key=key, request_id=_view_key(body))
 
     @app.view(forms.REJECT_FORM)
     def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user = str(body["user"]["id"])
-        if not surface.first_time(_submission_key(view)):
+        key = _submission_key(view)
+        if not surface.first_time(key):
             ack()
             return
         reply = surface.run_parsed(user, forms.read_reject(view), request_id=_view_key(body))
-        _submit(surface, ack, client, user, reply, "reason")
+        _submit(surface, ack, client, user, reply, "reason", key=key, request_id=_view_key(body))
         if forms.rejected_from_home(view):
-            _publish_home(surface, client, user)
+            _publish_home(surface, client, user, request_id=_view_key(body))
 
 
-def _submit(surface: SlackSurface, ack: Ack, client: WebClient, user: str, reply: Reply, field: str) -> None:
-    """A refusal stays on the form, next to ``field``; a success closes it and is confirmed in the DM."""
+def _submit(
+    surface: SlackSurface,
+    ack: Ack,
+    client: WebClient,
+    user: str,
+    reply: Reply,
+    field: str,
+    *,
+    key: str,
+    request_id: str,
+) -> None:
+    """A refusal stays on the form, next to ``field``; a success closes it and is confirmed in the DM.
+
+    Only a command that acted uses up the form's submission key: after a refusal or an internal
+    error (both change nothing) the same Save, with the same values, is tried again."""
     if reply.refused:
-        ack(response_action="errors", errors={field: reply.message.summary[:150]})
+        surface.not_acted(key)
+        summary = surface.for_slack(reply.message, surface.locale(user)).summary
+        ack(response_action="errors", errors={field: summary[:150]})
         return
     ack()
-    surface.answer(client, user, reply)
+    surface.answer(client, user, reply, request_id=request_id)
 
 
 def _home_and_messages(app: App, surface: SlackSurface) -> None:
@@ -178,14 +198,9 @@ def _home_and_messages(app: App, surface: SlackSurface) -> None:
             return
         if not surface.first_time(str(body.get("event_id") or "")):
             return
-        user = str(event["user"])
-        text = unescape(str(event.get("text") or ""))
-        surface.answer(client, user, surface.run(user, text, request_id=str(body.get("event_id") or "")))
-
-
-def unescape(text: str) -> str:
-    """Slack sends ``&``, ``<`` and ``>`` escaped; a customer called "P&G" must match."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        user, event_id = str(event["user"]), str(body.get("event_id") or "")
+        text = surface.decode(str(event.get("text") or ""))
+        surface.answer(client, user, surface.run(user, text, request_id=event_id), request_id=event_id)
 
 
 def _trigger_and_user(body: dict[str, Any]) -> tuple[str, str]:
@@ -208,6 +223,13 @@ def _from_home(body: dict[str, Any]) -> bool:
     return (body.get("view") or {}).get("type") == "home"
 
 
-def _publish_home(surface: SlackSurface, client: WebClient, user: str) -> None:
-    """App Home, built fresh: on open, and after an action taken from it."""
-    client.views_publish(user_id=user, view=home_view(surface.services, surface.member(user), user))
+def _publish_home(
+    surface: SlackSurface, client: WebClient, user: str, *, page: int = 1, request_id: str = ""
+) -> None:
+    """App Home, built fresh: on open, and after an action taken from it (``page`` of the book)."""
+    view = home.home_view(surface.services, surface.member(user), user, page=page)
+    published = surface.call(
+        "views.publish", lambda: client.views_publish(user_id=user, view=view), request_id=request_id
+    )
+    if published is None:
+        surface.tell_not_shown(client, user, request_id)

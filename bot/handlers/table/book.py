@@ -10,16 +10,21 @@ from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.registry import CommandGroup
 from bot.i18n import t
 from bot.messages import Message, Reply, Text
+from bot.names import as_id
 
 group = CommandGroup()
+MAX_BOOK = 100_000  # only for the "bad page" sentence: a page past the last shows the last
 
 
-@group.command("mine", aliases=("我的客户", "我的"))
+@group.command("mine", aliases=("我的客户", "我的"), buttons=(views.MINE_PAGE_ACTION,), options=("page",))
 def do_mine(ctx: Ctx) -> Reply:
+    """``/mine [page:N]``: the rep's book, a page at a time (the buttons' typed twins)."""
+    page_text = ctx.parsed.options.get("page", "1")
+    if (page := as_id(page_text)) is None:
+        return ctx.refuse("error.bad_page", max=views.mine_pages(MAX_BOOK))
     owned = lookup.mine(ctx.services, member=ctx.member)
-    return Reply(
-        views.mine(ctx.locale, owned, today(ctx.services, ctx.member.team), ctx.member.team.timezone)
-    )
+    local_today, zone = today(ctx.services, ctx.member.team), ctx.member.team.timezone
+    return Reply(views.mine(ctx.locale, owned, local_today, zone, page=page))
 
 
 @group.command("followup", aliases=("follow-up", "跟进"), buttons=("customer.followup",), changes=True)
