@@ -76,15 +76,16 @@ class SlackHarness:
         payloads"): ``container``, ``channel`` and the whole ``message`` the button is on (the last
         one the app showed with it; else one holding only this button), or the whole Home view."""
         shown = self._shown_with(action_id, value, home=home, user=as_)
-        block = next(
+        alone: dict[str, Any] = {"type": "button", "action_id": action_id, "value": value}
+        block: dict[str, Any] = next(
             (
                 b
                 for b in shown.get("blocks", [])
                 if any(_is(e, action_id, value) for e in b.get("elements", []))
             ),
-            {"block_id": "b1", "elements": [{"type": "button", "action_id": action_id, "value": value}]},
+            {"block_id": "b1", "elements": [alone]},
         )
-        element = next(e for e in block["elements"] if _is(e, action_id, value))
+        element: dict[str, Any] = next(e for e in block["elements"] if _is(e, action_id, value))
         action = {
             "type": "button",
             "action_id": element["action_id"],

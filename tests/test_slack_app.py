@@ -223,7 +223,8 @@ def test_a_429_on_post_message_delays_the_card_but_loses_nothing(
         "chat.postMessage", (429, {"Retry-After": "30"}, json.dumps({"ok": False, "error": "ratelimited"}))
     )
     slack.slash("/claim", "Contoso", as_="UALICE")
-    assert slack.reports[-1].throttled == 1 and len(posted_to(fake, fake.dm_of("UMARIA"))) == 1  # answered 429
+    # answered 429
+    assert slack.reports[-1].throttled == 1 and len(posted_to(fake, fake.dm_of("UMARIA"))) == 1
 
     clock.advance(seconds=29)
     assert slack.dispatch().attempted == 0  # Retry-After is honoured

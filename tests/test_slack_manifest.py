@@ -14,7 +14,8 @@ MANIFEST = Path(__file__).parent.parent / "config" / "slack-manifest.yml"
 def test_the_manifest_declares_every_command_event_and_scope_the_app_uses() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
-    assert commands == [f"/{name}" for name in COMMANDS.slash_names()]
+    # every command of the table, then the namespaced /poolbot <command> (README, "Command names")
+    assert commands == [*(f"/{name}" for name in COMMANDS.slash_names()), "/poolbot"]
     assert all(len(c["description"]) <= 100 for c in manifest["features"]["slash_commands"])
     # mentions arrive as <@U…|name>, resolved by Slack id (issue 11, §2.5)
     assert all(c["should_escape"] is True for c in manifest["features"]["slash_commands"])

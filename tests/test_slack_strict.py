@@ -261,6 +261,16 @@ def test_chinese_help_and_hints_name_the_registered_slash_commands(
     assert "试试 /pool 无此客户" in slack.responses()[-1]
 
 
+def test_every_command_works_under_the_namespaced_slash_command(
+    slack: SlackHarness, services: Services
+) -> None:
+    acme = add_one(services, "Acme Corp")
+    slack.slash("/poolbot", f"认领 #{acme}", as_="UALICE")
+    assert owner_of(services.db, acme) == member(services, "alice").id
+    slack.slash("/poolbot", "", as_="UALICE")
+    assert "/claim" in slack.responses()[-1] and "/pool" in slack.responses()[-1]
+
+
 # ---- §2.5: Slack's markup in typed text --------------------------------------------------------------
 
 

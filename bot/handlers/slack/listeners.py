@@ -32,9 +32,15 @@ FOLLOWUP_ACTION = re.compile(r"^customer\.followup(:\d+)?$")
 FORM_BUTTONS = ("claim.reject", "customer.followup")
 
 
+# the namespaced slash command: ``/poolbot claim 云帆`` is ``/claim 云帆`` and bare ``/poolbot`` is help,
+# for a workspace where another app took a short name (README, Slack: "Command names")
+NAMESPACE = "poolbot"
+
+
 def slash_pattern(commands: Registry) -> re.Pattern[str]:
-    """The slash commands the registry declares (config/slack-manifest.yml lists the same)."""
-    return re.compile(rf"^/({'|'.join(map(re.escape, commands.slash_names()))})$")
+    """The slash commands the registry declares, and :data:`NAMESPACE` (config/slack-manifest.yml
+    lists the same)."""
+    return re.compile(rf"^/({'|'.join(map(re.escape, [*commands.slash_names(), NAMESPACE]))})$")
 
 
 def twin_pattern(commands: Registry) -> re.Pattern[str]:
@@ -58,6 +64,9 @@ def _commands(app: App, surface: SlackSurface) -> None:
         ack()
         trigger, user = str(body.get("trigger_id", "")), str(body["user_id"])
         name, text = str(body["command"]).lstrip("/"), surface.decode(str(body.get("text") or "")).strip()
+        if name == NAMESPACE:
+            word, _, text = (text or "help").partition(" ")
+            name, text = word.lstrip("/／"), text.strip()
         member = surface.member(user)
         if name == "followup" and not text and member is not None:
             # opening a form changes nothing: open it before any write, while the trigger is fresh
