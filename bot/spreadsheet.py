@@ -154,16 +154,16 @@ def _check_archive(path: Path) -> None:
         total += part.file_size
         ratio = part.file_size / max(part.compress_size, 1)
         whole = not part.filename.startswith("xl/worksheets/")
+        if part.file_size > _SMALL_PART and ratio > MAX_RATIO:
+            raise SpreadsheetError(
+                f"{path.name}: {part.filename} expands {ratio:,.0f} times ({_mb(part.compress_size)} to "
+                f"{_mb(part.file_size)}), which no real spreadsheet does; refused as a zip bomb."
+            )
         limit = MAX_XLSX_BYTES if total > MAX_XLSX_BYTES else MAX_PART_BYTES
         if total > MAX_XLSX_BYTES or (whole and part.file_size > MAX_PART_BYTES):
             raise SpreadsheetError(
                 f"{path.name}: the workbook expands to more than {_mb(limit)} ({part.filename}); "
                 "split it, or save it as CSV."
-            )
-        if part.file_size > _SMALL_PART and ratio > MAX_RATIO:
-            raise SpreadsheetError(
-                f"{path.name}: {part.filename} expands {ratio:,.0f} times ({_mb(part.compress_size)} to "
-                f"{_mb(part.file_size)}), which no real spreadsheet does; refused as a zip bomb."
             )
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -557,3 +560,98 @@ def test_priority_words_typed_with_a_chinese_input_method_are_understood(
     rows = customers(services.db)
     priorities = {name: row.priority for name, row in rows.items()}
     assert priorities == {"全宽甲公司": "A", "全宽丙公司": "C", "高优先公司": "A", "空白公司": "B"}
+
+
+# ---- hostile workbooks -----------------------------------------------------------------------------
+
+
+SST = (
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1">'
+    "<si><t>{}</t></si></sst>"
+)
+
+
+def zip_bomb(path: Path, part: str, megabytes: int = 200) -> Path:
+    """A real workbook whose one cell (inline in the sheet, or a shared string: openpyxl writes
+    none, so the bomb comes as the sharedStrings part) is ``megabytes`` of "A", about 1,000 times
+    smaller compressed, as a zip bomb is."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["name"])
+    sheet.append(["PLACEHOLDER"])
+    plain = path.with_name("plain.xlsx")
+    workbook.save(plain)
+    with (
+        zipfile.ZipFile(plain) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb,
+    ):
+        for info in source.infolist():
+            if info.filename != part:
+                bomb.writestr(info, source.read(info.filename))
+        if part == "xl/sharedStrings.xml":
+            before, after = SST.split("{}")
+        else:
+            text = source.read(part).decode("utf-8")
+            start = text.index('<c r="A2"')
+            end = text.index("</c>", start) + len("</c>")
+            before = text[:start] + '<c r="A2" t="inlineStr"><is><t>'
+            after = "</t></is></c>" + text[end:]
+        chunk = b"A" * (1 << 20)
+        with bomb.open(part, "w", force_zip64=True) as out:
+            out.write(before.encode())
+            for _ in range(megabytes):
+                out.write(chunk)
+            out.write(after.encode())
+    return path
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"])
+def test_a_zip_bomb_workbook_is_refused_in_bounded_memory(tmp_path: Path, part: str) -> None:
+    """~205 KB expanding to 200 MB of one cell: refused from the archive's sizes, before openpyxl
+    inflates anything; the process that reads it stays small."""
+    path = zip_bomb(tmp_path / "bomb.xlsx", part)
+    assert path.stat().st_size < 400_000
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bot.spreadsheet import SpreadsheetError, read_table\n"
+        "try:\n"
+        "    read_table(Path(sys.argv[1]))\n"
+        "except SpreadsheetError as exc:\n"
+        "    print(exc)\n"
+        # VmHWM: this process's own peak (ru_maxrss would include the forking pytest worker's)
+        "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True, timeout=120
+    )
+    message, peak_kb = done.stdout.strip().splitlines()
+    assert "zip bomb" in message and "bomb.xlsx" in message, message
+    assert int(peak_kb) < 120_000, f"peak RSS {int(peak_kb) // 1024} MB"
+
+
+def test_a_workbook_with_a_cell_longer_than_excel_allows_is_a_row_error(
+    services: Services, tmp_path: Path
+) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["name", "contact"])
+    sheet.append(["Acme", "x" * 40_000])
+    sheet.append(["Globex", "Ann"])
+    path = tmp_path / "long.xlsx"
+    workbook.save(path)
+
+    report = run(services, path)
+
+    assert report.imported == 1 and [e.line for e in report.errors] == [2]
+    assert "characters long" in report.errors[0].message
+
+
+def test_a_csv_line_longer_than_a_megabyte_is_refused(services: Services, tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("name\n" + "A" * (2 << 20) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="longer than"):
+        run(services, path)
+    assert customer_count(services.db) == 0
