@@ -20,6 +20,7 @@ from bot.domain.errors import RuleViolation
 from bot.domain.followups import follow_up
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import mark_won, release, set_locked
+from bot.domain.priorities import set_priority
 from bot.domain.recycling import PoolSweep, apply_batch, plan, recycle, select_batch
 from bot.handlers.notices import render
 from bot.messages import Message
@@ -321,6 +322,27 @@ def test_one_notice_per_owner_and_one_digest_per_manager_even_when_run_twice(
     assert digest.count("7 days for priority A") == 3
     assert {a1, a2} <= {c.customer_id for c in first.customers}
     assert notifications(services.db, kind="recycled")[0].team_id == member(services, "alice").team.id
+
+
+def test_a_second_recycle_on_the_same_day_tells_the_owner_what_it_took(
+    services: Services, clock: FakeClock
+) -> None:
+    """Each run's notice is read when it is delivered (here: right after its run)."""
+    own(services, "alice", "Acme")
+    beta = helpers_own(services, "alice", "Beta Works", priority="C")
+    clock.set(local(SHANGHAI, date(2026, 11, 30), 0, 5))
+    recycle(services)
+    [first] = notifications(services.db, kind="recycled")
+    first_text = text_of(shown(services, first))
+    clock.set(local(SHANGHAI, date(2026, 11, 30), 15))
+    set_priority(services, manager=member(services, "maria"), customer_id=beta, priority="A")
+    assert [c.customer_id for c in recycle(services).customers] == [beta]
+    second = next(n for n in notifications(services.db, kind="recycled") if n.id != first.id)
+    second_text = text_of(shown(services, second))
+    assert "Acme" in first_text and "Beta" not in first_text
+    assert "Beta Works" in second_text and "Acme" not in second_text
+    assert second.recipient_id == first.recipient_id == member(services, "alice").id
+    assert len(notifications(services.db, kind="recycle_digest")) == 4  # two managers, two runs
 
 
 def test_the_next_day_brings_a_new_notice(services: Services, clock: FakeClock) -> None:

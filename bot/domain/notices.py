@@ -215,27 +215,37 @@ AUTO_ASSIGNED = declare("auto_assigned", AutoAssigned, _auto_assigned_key)
 
 @dataclass(frozen=True)
 class RecycledNotice:
-    """A former owner's customers that went back to the pool on the team's local ``day``."""
+    """A former owner's customers that went back to the pool on the team's local ``day``, in the
+    recycle run that began at ``since`` (None, in rows queued before runs were told apart: the
+    whole day)."""
 
     team_id: int
     day: Annotated[date, Field(alias="date")]
     member_id: int
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
 class RecycleDigest:
-    """Everything of the team that went back to the pool on its local ``day``, for a manager."""
+    """Everything of the team that went back to the pool on its local ``day`` in the run that
+    began at ``since`` (None: the whole day), for a manager."""
 
     team_id: int
     day: Annotated[date, Field(alias="date")]
+    since: datetime | None = None
 
 
-def _recycled_key(team_id: int, day: date, member_id: int) -> str:
-    return f"recycled:{team_id}:{day.isoformat()}:{member_id}"
+def _run(started: datetime) -> str:
+    """A recycle run's part of a notice key: a second run on the same day is told too."""
+    return started.strftime("%H%M%S%f")
 
 
-def _recycle_digest_key(team_id: int, day: date, manager_id: int) -> str:
-    return f"recycle_digest:{team_id}:{day.isoformat()}:{manager_id}"
+def _recycled_key(team_id: int, day: date, member_id: int, started: datetime) -> str:
+    return f"recycled:{team_id}:{day.isoformat()}:{member_id}:{_run(started)}"
+
+
+def _recycle_digest_key(team_id: int, day: date, manager_id: int, started: datetime) -> str:
+    return f"recycle_digest:{team_id}:{day.isoformat()}:{manager_id}:{_run(started)}"
 
 
 RECYCLED = declare("recycled", RecycledNotice, _recycled_key)

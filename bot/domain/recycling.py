@@ -196,6 +196,7 @@ def apply_batch(
     batch: list[DueCustomer],
     *,
     at: datetime,
+    started: datetime | None = None,
     queued_before: frozenset[str] = frozenset(),
 ) -> BatchOutcome:
     """Recycle ``batch`` in one transaction; customers that changed since they were read stay.
@@ -204,9 +205,11 @@ def apply_batch(
     another day (``poolbot jobs run --at``) neither back- nor forward-dates history, cooldowns
     or the day's notices.
 
+    ``started``: when the run began (default: now); its notices list what it recycled.
     ``queued_before``: outbox keys an earlier batch of the same run committed (not queued again).
     """
     now = services.clock.now()
+    started = started or now
     today = local_day(now, sweep.timezone)
     with services.db.write() as session:
         gone = sql.recycle_rows(session, sweep.cutoffs, [(d.customer_id, d.owner_id) for d in batch])
@@ -232,7 +235,9 @@ def apply_batch(
         )
         owners, managers = {d.owner_id for d in recycled}, members.manager_ids(session, sweep.team_id)
         outgoing = [
-            item for item in _notices(sweep, owners, managers, today) if item.key not in queued_before
+            item
+            for item in _notices(sweep, owners, managers, today, started)
+            if item.key not in queued_before
         ]
         queued = ob.enqueue_many(session, outgoing, now=now, deliver_from=now + HOLD)
     return BatchOutcome(recycled, kept, [o.key for o in outgoing], queued)
@@ -247,14 +252,16 @@ def reason_text(locale: str, deadline: Deadline) -> str:
     )
 
 
-def _notices(sweep: PoolSweep, owners: set[int], managers: list[int], day: date) -> list[Outgoing]:
-    """The former owners' notices and the managers' digests for the team's local ``day``."""
+def _notices(
+    sweep: PoolSweep, owners: set[int], managers: list[int], day: date, started: datetime
+) -> list[Outgoing]:
+    """The former owners' notices and the managers' digests of the run begun at ``started``."""
     team = sweep.team_id
     notice, digest = notices.RECYCLED, notices.RECYCLE_DIGEST
     items = [
         notice.outgoing(
-            notices.RecycledNotice(team, day, owner),
-            key=notice.key(team, day, owner),
+            notices.RecycledNotice(team, day, owner, started),
+            key=notice.key(team, day, owner, started),
             team_id=team,
             recipient_id=owner,
         )
@@ -262,8 +269,8 @@ def _notices(sweep: PoolSweep, owners: set[int], managers: list[int], day: date)
     ]
     items += [
         digest.outgoing(
-            notices.RecycleDigest(team, day),
-            key=digest.key(team, day, manager),
+            notices.RecycleDigest(team, day, started),
+            key=digest.key(team, day, manager, started),
             team_id=team,
             recipient_id=manager,
         )
@@ -288,14 +295,16 @@ def recycle(
     ``dry_run`` returns exactly what would go back, with owner, rule and deadline, and changes
     nothing: a manager's "what goes back next Monday?".
     """
-    at = at or services.clock.now()
+    started = services.clock.now()
+    at = at or started
     total = _Tally()
     for sweep in plan(services, at=at, team_id=team_id):
         for batch in batches(services, sweep, limit=batch_size):
             if dry_run:
                 total.recycled.extend(batch)
             else:
-                total.add(apply_batch(services, sweep, batch, at=at, queued_before=frozenset(total.keys)))
+                queued = frozenset(total.keys)
+                total.add(apply_batch(services, sweep, batch, at=at, started=started, queued_before=queued))
     if total.keys:
         with services.db.write() as session:
             ob.release_held(session, sorted(set(total.keys)), services.clock.now())
@@ -356,12 +365,19 @@ class _Tally:
 
 
 def recycled_on(
-    services: Services, *, team_id: int, day: date, member_id: int | None = None
+    services: Services,
+    *,
+    team_id: int,
+    day: date,
+    member_id: int | None = None,
+    since: datetime | None = None,
 ) -> list[RecycledEvent]:
-    """The team's recycles of local ``day`` (only those from ``member_id``, if given)."""
+    """The team's recycles of local ``day`` (only those from ``member_id``, if given; only those
+    from ``since`` on, the start of a run, if given)."""
     with services.db.read() as session:
         team = teams.team(session, team_id)
         if team is None:
             return []
         start, end = day_bounds_utc(day, team.timezone)
+        start = max(start, since) if since is not None else start
         return sql.recycled_between(session, team_id, start, end, member_id)
