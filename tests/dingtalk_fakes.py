@@ -276,14 +276,19 @@ class FakeGateway:
     """The Stream gateway: accepts connections, pushes frames, records acks. ``freeze()`` blocks its
     event loop (no frames, no pongs) until ``thaw()``: a connection gone silent. With
     ``close_at_once`` it closes every connection as soon as it is open; ``opened_at`` has the
-    gateway's own ``time.monotonic()`` of each connection."""
+    gateway's own ``time.monotonic()`` of each connection. With ``ping_every`` it sends a SYSTEM
+    ``ping`` frame on each connection every so many seconds, as the real gateway does [facts] (how
+    often is [assumed]); their acks go to ``ping_acks``, the others to ``acks``."""
 
-    def __init__(self, *, close_at_once: bool = False) -> None:
+    def __init__(self, *, close_at_once: bool = False, ping_every: float | None = None) -> None:
         self.loop = asyncio.new_event_loop()
         self.close_at_once = close_at_once
+        self.ping_every = ping_every
         self.opened_at: list[float] = []
         self.connections: list[ServerConnection] = []
         self.acks: list[dict[str, Any]] = []
+        self.ping_acks: list[dict[str, Any]] = []
+        self._pings: set[str] = set()
         self.cond = threading.Condition()
         self._thaw = threading.Event()
         self._ready = threading.Event()
@@ -317,13 +322,28 @@ class FakeGateway:
         if self.close_at_once:
             await ws.close()
             return
+        pinger = asyncio.create_task(self._pinger(ws)) if self.ping_every else None
         try:
             async for raw in ws:
+                ack = json.loads(raw)
                 with self.cond:
-                    self.acks.append(json.loads(raw))
+                    pinged = ack.get("headers", {}).get("messageId") in self._pings
+                    (self.ping_acks if pinged else self.acks).append(ack)
                     self.cond.notify_all()
         except websockets.exceptions.ConnectionClosed:
             pass
+        finally:
+            if pinger is not None:
+                pinger.cancel()
+
+    async def _pinger(self, ws: ServerConnection) -> None:
+        assert self.ping_every is not None
+        while True:
+            await asyncio.sleep(self.ping_every)
+            try:
+                await ws.send(json.dumps(self._ping_frame()))
+            except websockets.exceptions.ConnectionClosed:
+                return
 
     def stop(self) -> None:
         self._thaw.set()
@@ -360,15 +380,22 @@ class FakeGateway:
     def ping(self) -> str:
         """The gateway's SYSTEM ``ping`` frame; the client must answer code 200 echoing ``data``
         [stream-sdk] (nodejs ``client.ts``; python ``tests/test_stream.py``)."""
+        frame = self._ping_frame()
+        self.send(frame)
+        return str(frame["headers"]["messageId"])
+
+    def _ping_frame(self) -> dict[str, Any]:
         message_id = uuid.uuid4().hex
+        with self.cond:
+            self._pings.add(message_id)
         headers = {"topic": "ping", "messageId": message_id, "contentType": "application/json"}
         data = json.dumps({"opaque": uuid.uuid4().hex})
-        self.send({"specVersion": "1.0", "type": "SYSTEM", "headers": headers, "data": data})
-        return message_id
+        return {"specVersion": "1.0", "type": "SYSTEM", "headers": headers, "data": data}
 
     def ack_of(self, message_id: str) -> dict[str, Any] | None:
         with self.cond:
-            return next((a for a in self.acks if a.get("headers", {}).get("messageId") == message_id), None)
+            every = self.acks + self.ping_acks
+            return next((a for a in every if a.get("headers", {}).get("messageId") == message_id), None)
 
     def close_socket(self) -> None:
         ws = self._current()
@@ -382,8 +409,7 @@ class FakeGateway:
         self._thaw.set()
 
     def acked(self, message_id: str) -> bool:
-        with self.cond:
-            return any(a.get("headers", {}).get("messageId") == message_id for a in self.acks)
+        return self.ack_of(message_id) is not None
 
 
 # ---- the surface running against the fakes ------------------------------------------------------------
@@ -572,9 +598,10 @@ def running(
     *,
     silence: float = 60.0,
     gateway_closes_at_once: bool = False,
+    ping_every: float | None = 0.5,
 ) -> Iterator[Ding]:
     api = FakeOpenApi(clock)
-    gateway = FakeGateway(close_at_once=gateway_closes_at_once)
+    gateway = FakeGateway(close_at_once=gateway_closes_at_once, ping_every=ping_every)
     gateway.start()
     api.gateway_url = gateway.url
     api.start()

@@ -293,6 +293,7 @@ def test_ping_frames_are_answered_without_a_warning(
     with caplog.at_level(logging.INFO), running(services, clock, dingtalk_config()) as ding:
         pings = [ding.gateway.ping() for _ in range(3)]
         ding.gateway.wait_for(lambda: all(ding.gateway.acked(p) for p in pings), "the pings answered")
+        ding.gateway.wait_for(lambda: len(ding.gateway.ping_acks) >= 5, "the gateway's own pings answered")
         frames = [ding.gateway.ack_of(p) for p in pings]
     assert all(f is not None and f["code"] == 200 and "opaque" in f["data"] for f in frames)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
