@@ -66,11 +66,17 @@ class FakeOpenApi:
     token: a bad or expired one is HTTP **400** ``InvalidAuthentication`` on the api host [facts],
     ``errcode 40014`` with HTTP 200 on the oapi host [doc:orgapp/error-code]. A session webhook
     lives at ``/robot/sendBySession?session=…`` [facts]; its body must be a robot message
-    (``msgtype`` and that type's fields [doc:orgapp/custom-robot-access])."""
+    (``msgtype`` and that type's fields [doc:orgapp/custom-robot-access]).
+
+    ``staff`` (None: anyone) are the staffIds of the organisation: batchSend lists any other in
+    ``invalidStaffIdList`` [SDK ``BatchSendOTOResponseBody``], and a card to another's robot chat
+    comes back with ``success: false`` in ``result.deliverResults``, still with HTTP 200
+    [SDK ``CreateAndDeliverResponseBodyResultDeliverResults``] (the error text is [assumed])."""
 
     clock: Clock
     gateway_url: str = ""
     token_seconds: int = 7200
+    staff: set[str] | None = None
     calls: list[Call] = field(default_factory=list)
     answers: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     tokens: dict[str, datetime] = field(default_factory=dict)
@@ -161,10 +167,14 @@ class FakeOpenApi:
                 media_id = f"@media{len(self.sent('/media/upload'))}"
                 return 200, {"errcode": 0, "errmsg": "ok", "media_id": media_id, "type": "image"}, {}
             if path == "/v1.0/card/instances/createAndDeliver":
-                return 200, {"success": True, "result": {"outTrackId": body.get("outTrackId")}}, {}
+                return 200, {"success": True, "result": self._card_result(body)}, {}
             if (method, path) == ("PUT", "/v1.0/card/instances"):
                 return 200, {"success": True, "result": True}, {}
-            if path in (BATCH_SEND, GROUP_SEND):
+            if path == BATCH_SEND:
+                strangers = [u for u in body["userIds"] if self.staff is not None and u not in self.staff]
+                answer = {"processQueryKey": f"q{len(self.calls)}"}
+                return 200, {**answer, "invalidStaffIdList": strangers} if strangers else answer, {}
+            if path == GROUP_SEND:
                 return 200, {"processQueryKey": f"q{len(self.calls)}"}, {}
             # [assumed] the gateway's answer to a path it does not serve
             return 404, {"code": "InvalidAction.NotFound", "message": "Specified api is not found"}, {}
@@ -183,6 +193,15 @@ class FakeOpenApi:
         if kind == "actionCard" and "btns" in inner and inner.get("btnOrientation") not in WEBHOOK_LAYOUT:
             return 200, {"errcode": 40035, "errmsg": "btnOrientation"}, {}
         return 200, {"errcode": 0, "errmsg": "ok"}, {}
+
+    def _card_result(self, body: dict[str, Any]) -> dict[str, Any]:
+        space = str(body["openSpaceId"])
+        kind, _, where = space.removeprefix("dtv1.card//").partition(".")
+        known = kind != "IM_ROBOT" or self.staff is None or where in self.staff
+        result = {"spaceType": kind, "spaceId": where, "success": known, "carrierId": uuid.uuid4().hex}
+        if not known:
+            result["errorMsg"] = "user not found"
+        return {"outTrackId": body.get("outTrackId"), "deliverResults": [result]}
 
     def webhook_url(self, session: str) -> str:
         return self.url + webhook(session)
@@ -600,7 +619,7 @@ def running(
     gateway_closes_at_once: bool = False,
     ping_every: float | None = 0.5,
 ) -> Iterator[Ding]:
-    api = FakeOpenApi(clock)
+    api = FakeOpenApi(clock, staff={m.dingtalk for m in config.members if m.dingtalk})
     gateway = FakeGateway(close_at_once=gateway_closes_at_once, ping_every=ping_every)
     gateway.start()
     api.gateway_url = gateway.url

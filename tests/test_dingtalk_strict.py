@@ -42,7 +42,7 @@ from helpers import add_one, member, notifications, requests
 from notice_fakes import TEAM_NOTE, render
 
 from bot.config import PoolbotConfig
-from bot.delivery import Delivery, Throttled
+from bot.delivery import Delivery, PermanentDeliveryError, Throttled
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.handlers.dingtalk import cards
@@ -135,6 +135,17 @@ def test_a_bad_token_is_http_400_invalid_authentication(api: FakeOpenApi) -> Non
     body = {"robotCode": "r", "userIds": ["DA"], "msgKey": "sampleMarkdown", "msgParam": markdown("x")}
     answer = post(api, BATCH_SEND, body, token="revoked")
     assert (answer.status_code, answer.json()["code"]) == (400, "InvalidAuthentication")
+
+
+def test_the_fake_knows_the_organisation_like_dingtalk(
+    api: FakeOpenApi, deliverer: DingTalkDeliverer
+) -> None:
+    """A staffId outside the organisation is listed invalid with HTTP 200, not refused."""
+    api.staff = {"DALICE"}
+    with pytest.raises(PermanentDeliveryError):
+        deliverer.deliver(delivery(Message.text("hello"), address="DGHOST"))
+    deliverer.deliver(delivery(Message.text("hello"), address="DALICE"))
+    assert [c.body["userIds"] for c in api.sent(BATCH_SEND)] == [["DGHOST"], ["DALICE"]]
 
 
 # ---- 1. the token is renewed when DingTalk says it is bad ----------------------------------------
