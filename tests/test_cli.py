@@ -68,3 +68,17 @@ def test_export_writes_owner_and_deadline(workdir: Path) -> None:
     text = (workdir / "out.csv").read_text(encoding="utf-8-sig")
     row = next(line for line in text.splitlines() if "杭州云帆" in line)
     assert "alice" in row
+
+
+def test_the_console_script_is_still_bot_cli_app() -> None:
+    """bot/cli became a package: the installed ``poolbot`` script and ``python -m bot.cli`` still work."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "poolbot"]
+    assert script.value == "bot.cli:app" and script.load() is app
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and "import" in done.stdout and "export" in done.stdout

@@ -161,3 +161,16 @@ def test_broken_assignment_names_the_key(tmp_path: Path, block: str, message: st
     with pytest.raises(ConfigError) as caught:
         load_config(_with_assignment(tmp_path, block))
     assert message in str(caught.value)
+
+
+def test_a_config_path_that_is_a_directory_or_not_utf8_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "poolbot.toml"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="is a directory") as raised:
+        load_config(folder)
+    assert "\n" not in str(raised.value)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('[[teams]]\nname = "Zürich"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8 text") as raised:
+        load_config(latin)
+    assert "\n" not in str(raised.value) and "latin.toml" in str(raised.value)
