@@ -195,6 +195,7 @@ def test_fuzzed_bodies_get_an_answer_below_500_in_bounded_memory(services: Servi
     customer = own(services, "alice", "Contoso Ltd")
     add_one(services, "Fabrikam")
     statuses: list[int] = []
+    peaks: list[int] = []
     with running_app(services, fake, inline=False) as h:
         seed_list = seeds(fake.response_url(), customer)
 
@@ -209,19 +210,24 @@ def test_fuzzed_bodies_get_an_answer_below_500_in_bounded_memory(services: Servi
         def answered_below_500(request: tuple[bytes, str, bool]) -> None:
             raw, content_type, signed = request
             headers = {"Content-Type": content_type, **(_signed(raw) if signed else {})}
+            # what the request itself costs, client and server; traced from the first example on,
+            # after hypothesis's own start (in a fresh checkout it parses the project's sources)
+            if not tracemalloc.is_tracing():
+                tracemalloc.start()
+            before, _ = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
             answer = _post(h, raw, headers)
+            peaks.append(tracemalloc.get_traced_memory()[1] - before)
             assert answer is None or answer < 500, (answer, raw[:300], content_type, signed)
             if answer is not None:
                 statuses.append(answer)
 
-        tracemalloc.start()
         try:
-            base, _ = tracemalloc.get_traced_memory()
             answered_below_500()
-            _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-    assert peak - base < 64 * 1024 * 1024, f"peak {peak - base} bytes over the start"
+    # a request holds a few copies of its body (at most 2 MiB) at once, never more
+    assert max(peaks) < 16 * 1024 * 1024, f"a request took {max(peaks)} bytes"
     assert any(400 <= s < 500 for s in statuses) and 200 in statuses
 
 
