@@ -19,6 +19,7 @@ from bot.domain.context import Services, checked_text, event_row, load_member, t
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.rules import PoolRules
 from bot.domain.snapshots import REP, MemberView
+from bot.i18n import t
 from bot.storage import customers, events, members, outbox, requests, teams
 from bot.storage.models import Customer, Team
 
@@ -170,7 +171,11 @@ def queue_card_refreshes(session: Session, request_id: int, now: datetime) -> in
 def decide(
     services: Services, *, manager: MemberView, request_id: int, approve: bool, reason: str = ""
 ) -> DecisionOutcome:
-    """Approve or reject a pending claim. The first decision wins; later ones are told who won."""
+    """Approve or reject a pending claim. The first decision wins; later ones are told who won.
+
+    The managers of the team whose pool holds the customer decide, wherever the rep sits now.
+    Approving a claim of a member who is no longer active cancels it instead (the rep is told, as
+    of any decision) and says so."""
     if not manager.is_manager:
         raise Forbidden("error.managers_only", command="approve" if approve else "reject")
     reason = checked_text(reason, "reason")
@@ -179,9 +184,14 @@ def decide(
         request = requests.request(session, request_id)
         if request is None:
             raise NotFound("error.request_unknown", request=request_id)
+        try:
+            team_customer(session, request.customer_id, manager)
+        except NotFound:
+            raise NotFound("error.request_unknown", request=request_id) from None
         rep = load_member(session, request.member_id)
-        if rep.team.id != manager.team.id:
-            raise NotFound("error.request_unknown", request=request_id)
+        inactive = approve and not rep.active
+        if inactive:
+            approve, reason = False, t(rep.team.locale, "error.member_inactive", member=rep.name)
         status = "approved" if approve else "rejected"
         if not requests.decide_request(
             session, request_id, status=status, by=manager.id, now=now, reason=reason
@@ -215,7 +225,9 @@ def decide(
         outbox.enqueue_many(session, [told], now=now)
         customer = customers.customer(session, request.customer_id)
         assert customer is not None
-        return DecisionOutcome(request_id, request.customer_id, customer.name, rep.name, approve)
+    if inactive:  # after the commit: the cancellation stands, the manager reads why
+        raise Conflict("error.request_cancelled_inactive", request=request_id, member=rep.name)
+    return DecisionOutcome(request_id, request.customer_id, customer.name, rep.name, approve)
 
 
 def _already_decided(session: Session, request_id: int) -> Conflict:

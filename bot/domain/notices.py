@@ -188,6 +188,27 @@ TRANSFERRED = declare("transferred", Transferred, _transferred_key)
 
 
 @dataclass(frozen=True)
+class TakenAway:
+    """A manager took customers out of the member's book: ``released`` one to the pool (no
+    cooldown for the member), ``assigned`` one to ``to``, or ``transferred`` ``count`` to ``to``."""
+
+    change: Literal["released", "assigned", "transferred"]
+    by: str
+    customer: str = ""
+    count: int = 1
+    to: str = ""
+    reason: str = ""
+
+
+def _taken_key(change: str, member_id: int, subject: int, at: datetime) -> str:
+    """``subject``: the customer (released, assigned) or the new owner (transferred)."""
+    return f"taken_away:{change}:{member_id}:{subject}:{at.isoformat()}"
+
+
+TAKEN_AWAY = declare("taken_away", TakenAway, _taken_key)
+
+
+@dataclass(frozen=True)
 class AssignedLine:
     id: int
     name: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -11,6 +12,7 @@ from bot.domain import notices
 from bot.domain.context import Services, checked_text, event_row, load_member, rules_for, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.snapshots import REP, MemberView
+from bot.i18n import t
 from bot.storage import customers, events, members, outbox, requests
 from bot.storage.models import Customer
 
@@ -42,18 +44,35 @@ def _require_owner_or_manager(session: Session, row: Customer, actor: MemberView
 
 
 def release(services: Services, *, member: MemberView, customer_id: int, reason: str = "") -> Changed:
-    """The owner gives a customer back to the pool; its cooldown starts today."""
+    """The owner gives a customer back to the pool, and its cooldown starts today; a manager may
+    release a rep's customer too, recorded as the manager's act, with no cooldown for the rep, who
+    is told. A won customer goes back to stage new, and its event says so."""
     reason = checked_text(reason, "reason")
     now = services.clock.now()
     with services.db.write() as session:
-        row, _, _ = team_customer(session, customer_id, member)
+        row, _, team = team_customer(session, customer_id, member)
         _require_owner_or_manager(session, row, member)
-        owner_id = row.owner_id
+        owner_id, was_won = row.owner_id, row.won_at is not None
         assert owner_id is not None and row.id is not None
         if not customers.give_back(session, row.id, owner_id):
             raise Conflict("error.changed_meanwhile", customer=row.name)
-        events.add_events(session, [event_row(row.id, "released", owner_id, member.id, now, reason=reason)])
+        recorded = "; ".join(filter(None, (reason, t(team.locale, "event.won_reset") if was_won else "")))
+        events.add_events(session, [event_row(row.id, "released", owner_id, member.id, now, reason=recorded)])
+        if owner_id != member.id:
+            taken = notices.TakenAway("released", member.name, row.name, reason=reason)
+            _tell_taken(session, owner_id, member.team.id, now, taken, row.id)
         return Changed(row.id, row.name)
+
+
+def _tell_taken(
+    session: Session, owner_id: int, team_id: int, now: datetime, taken: notices.TakenAway, subject: int
+) -> None:
+    """The member whose book a manager changed hears what and where (in the same transaction)."""
+    kind = notices.TAKEN_AWAY
+    told = kind.outgoing(
+        taken, key=kind.key(taken.change, owner_id, subject, now), team_id=team_id, recipient_id=owner_id
+    )
+    outbox.enqueue_many(session, [told], now=now)
 
 
 def assign(services: Services, *, manager: MemberView, customer_id: int, to_member_id: int) -> Changed:
@@ -106,6 +125,9 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
             recipient_id=target.id,
         )
         outbox.enqueue_many(session, [told], now=now)
+        if from_owner is not None:
+            taken = notices.TakenAway("assigned", manager.name, row.name, to=target.name)
+            _tell_taken(session, from_owner, target.team.id, now, taken, row.id)
         return Changed(row.id, row.name)
 
 
@@ -154,6 +176,8 @@ def transfer(
             recipient_id=target.id,
         )
         outbox.enqueue_many(session, [told], now=now)
+        taken = notices.TakenAway("transferred", manager.name, count=len(moved), to=target.name)
+        _tell_taken(session, source.id, target.team.id, now, taken, target.id)
         return Transferred(len(moved), source.name, target.name)
 
 

@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "error.control_character": (
         "The message holds a control character (code {code}) that cannot be stored; nothing was changed."
     ),
+    "error.request_cancelled_inactive": "{member} is inactive now: claim request #{request} is cancelled.",
     "error.reps_only": "Only reps can /{command}. Managers use /assign.",
     "error.managers_only": "Only managers can /{command}.",
     "error.already_yours": "{customer} is already yours.",
@@ -169,6 +170,12 @@ MESSAGES: dict[str, str] = {
     "notify.claim_rejected": "Your claim on {customer} was rejected by {by}.{reason}",
     "notify.assigned": "{by} assigned {customer} to you.",
     "notify.transferred": "{by} moved {count} customers from {from_name} to you.",
+    "notify.taken_released": (
+        "{by} gave {customer} back to the pool{reason}. No cooldown for you: you may claim it again."
+    ),
+    "notify.taken_assigned": "{by} gave {customer} to {to}; it is no longer in your book.",
+    "notify.taken_transferred": "{by} moved your {count} customers to {to}.",
+    "event.won_reset": "it was won: back to stage new",
     "notify.recycled_title": "{count} of your customers went back to the pool on {day}:",
     "notify.recycled_line": "• {customer} ({priority}): {reason}",
     "notify.recycled_more": "…and {count} more.",

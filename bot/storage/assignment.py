@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
-from bot.storage.events import GIVEN_BACK_KINDS
+from bot.storage.events import starts_cooldown
 from bot.storage.members import lock_member
 from bot.storage.models import (
     AssignmentCursor,
@@ -152,7 +152,7 @@ def given_back(session: Session, customer_ids: Sequence[int]) -> dict[tuple[int,
             )
             .where(
                 col(OwnershipEvent.customer_id).in_(chunk),
-                col(OwnershipEvent.kind).in_(GIVEN_BACK_KINDS),
+                starts_cooldown(),
                 col(OwnershipEvent.member_id).is_not(None),
             )
             .group_by(col(OwnershipEvent.customer_id), col(OwnershipEvent.member_id))

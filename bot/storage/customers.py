@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlmodel import Session, col
 
 from bot.storage.models import Customer
 from bot.storage.sql import held, rowcount
+
+NEW_STAGE = "new"  # where a customer starts, and where a won one that goes back restarts
 
 
 def customer(session: Session, customer_id: int) -> Customer | None:
@@ -98,7 +100,14 @@ def give_back(session: Session, customer_id: int, owner_id: int) -> bool:
     result = session.execute(
         update(Customer)
         .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
-        .values(owner_id=None, owned_since=None, last_touch_at=None, won_at=None, locked=False)
+        .values(
+            owner_id=None,
+            owned_since=None,
+            last_touch_at=None,
+            won_at=None,
+            locked=False,
+            stage=case((col(Customer.won_at).is_not(None), NEW_STAGE), else_=col(Customer.stage)),
+        )
     )
     return rowcount(result) == 1
 

@@ -7,13 +7,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlmodel import Session, col
 
 from bot.storage.models import Customer, OwnershipEvent
 
 CLAIM_EVENT_KINDS = ("claimed", "claim_requested")
-GIVEN_BACK_KINDS = ("released", "recycled")
+
+
+def starts_cooldown() -> Any:
+    """The events that start a member's reclaim cooldown on a customer: a recycle from them, or
+    their own release (a manager's release of their customer does not)."""
+    kind, actor, member = (
+        col(OwnershipEvent.kind),
+        col(OwnershipEvent.actor_id),
+        col(OwnershipEvent.member_id),
+    )
+    return or_(kind == "recycled", and_(kind == "released", actor == member))
 
 
 def add_events(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -58,6 +68,6 @@ def last_given_back_at(session: Session, customer_id: int, member_id: int) -> da
         select(func.max(col(OwnershipEvent.at))).where(
             col(OwnershipEvent.customer_id) == customer_id,
             col(OwnershipEvent.member_id) == member_id,
-            col(OwnershipEvent.kind).in_(GIVEN_BACK_KINDS),
+            starts_cooldown(),
         )
     )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from bot.domain import lookup
 from bot.domain.context import Services
-from bot.domain.notices import ASSIGNED, AUTO_ASSIGNED, TRANSFERRED, Assigned, AutoAssigned, Transferred
+from bot.domain.notices import (
+    ASSIGNED,
+    AUTO_ASSIGNED,
+    TAKEN_AWAY,
+    TRANSFERRED,
+    Assigned,
+    AutoAssigned,
+    TakenAway,
+    Transferred,
+)
 from bot.handlers.notices.registry import renders
 from bot.i18n import t
 from bot.messages import Actions, Button, Context, Message, Text
@@ -40,3 +49,19 @@ def auto_assigned(services: Services, notice: AutoAssigned, locale: str) -> Mess
     if notice.count > len(notice.customers):
         blocks.append(Context(t(locale, "insight.notify_more", count=notice.count - len(notice.customers))))
     return Message(tuple(blocks), summary=title)
+
+
+@renders(TAKEN_AWAY)
+def taken_away(services: Services, notice: TakenAway, locale: str) -> Message:
+    """The member hears what a manager took out of their book, and where it went."""
+    reason = f" ({notice.reason})" if notice.reason else ""
+    text = t(
+        locale,
+        f"notify.taken_{notice.change}",
+        by=notice.by,
+        customer=notice.customer,
+        count=notice.count,
+        to=notice.to,
+        reason=reason,
+    )
+    return Message.text(text)
