@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import slack_rules
 from slack_fake import SIGNING_SECRET, TOKEN, FakeSlack, payload_body, signed_headers, slash_body
 
 from bot.domain.context import Services
@@ -190,18 +191,28 @@ class SlackHarness:
         return self.interact(payload)
 
     def suggest(self, typed: str, *, as_: str) -> httpx.Response:
+        """Type into the follow-up form's customer search: ``block_suggestion`` with the whole view
+        that was opened (docs.slack.dev "block_suggestion payloads")."""
+        opened = [c["args"]["view"] for c in self.fake.of("views.open")]
+        view = {**(opened[-1] if opened else {"type": "modal", "callback_id": "followup.form"})}
+        view.update(id="V1", team_id="T1", hash="1.abc", state={"values": full_state(view, {})})
         payload = {
             "type": "block_suggestion",
-            "user": {"id": as_},
-            "team": {"id": "T1"},
+            "user": {"id": as_, "username": as_.lower(), "name": as_.lower(), "team_id": "T1"},
+            "container": {"type": "view", "view_id": "V1"},
+            "team": {"id": "T1", "domain": "example"},
             "api_app_id": "A1",
             "token": "legacy",
             "action_id": "customer",
             "block_id": "customer",
             "value": typed,
-            "view": {"id": "V1", "type": "modal", "callback_id": "followup.form"},
+            "view": view,
         }
-        return self.interact(payload)
+        answer = self.interact(payload)
+        # Slack shows no options at all from an answer it refuses (BK: ≤ 100 options, text ≤ 75)
+        problems = slack_rules.option_errors(answer.json().get("options"))
+        assert not problems, problems
+        return answer
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, **headers: str) -> httpx.Response:
         body = json.dumps(

@@ -290,6 +290,15 @@ def test_a_picked_mention_names_the_member_and_a_link_keeps_its_url(
     assert note.note == "deck at https://example.com/deal?id=7 from cfo@nw.cn"
 
 
+def test_every_kind_of_slack_markup_is_decoded() -> None:
+    from bot.handlers.slack.text import decode
+
+    handles = {"UBOB": "bob"}.get
+    typed = "<@UBOB> <@UBOB|bob> <@UX|Xu> <#C1|sales> <!here> <!subteam^S1|@east> <https://a.cn/x> P&amp;G"
+    assert decode(typed, handles) == "@bob @bob @Xu #sales @here @east https://a.cn/x P&G"
+    assert decode("\u200b*\u200bACME\u200b*\u200b", handles) == "*ACME*"  # copied from our own text
+
+
 # ---- §2.6: a chart is uploaded once --------------------------------------------------------------
 
 
