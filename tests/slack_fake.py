@@ -9,7 +9,8 @@ view rules and the scope table are in :mod:`slack_rules`):
 * every ``blocks`` / ``view`` is checked with ``slack_sdk.models`` and the documented limits the
   SDK leaves out; a refused message answers ``invalid_blocks``, a refused view
   ``invalid_arguments`` (API method pages), both with ``response_metadata.messages``;
-* a method outside config/slack-manifest.yml's bot scopes answers ``missing_scope`` (API);
+* a method outside config/slack-manifest.yml's bot scopes answers ``missing_scope`` (API); a call
+  without the bot token ``not_authed`` / ``invalid_auth`` / ``not_allowed_token_type``;
 * ``conversations.open`` answers a ``D…`` id unrelated to the user id, the same one each time for
   a user (API conversations.open: "returns the existing DM" when there is one);
 * ``chat.postMessage`` to a user id posts to that user's DM and answers with its ``D…`` channel;
@@ -48,6 +49,21 @@ SIGNING_SECRET = "test-signing-secret"
 TRIGGER_SECONDS = 3  # docs "Handling user interaction": a trigger_id expires in 3 seconds
 RESPONSE_URL_USES = 5  # same page: a response_url takes up to 5 posts ...
 RESPONSE_URL_SECONDS = 30 * 60  # ... within 30 minutes
+
+
+def _token_refusal(method: str, auth: str | None) -> dict[str, Any] | None:
+    """API "Authentication": no token is ``not_authed``, a wrong one ``invalid_auth``; Socket
+    Mode's ``apps.connections.open`` takes only an app-level token (``xapp-``), every other method
+    here a bot token (``not_allowed_token_type``)."""
+    token = (auth or "").removeprefix("Bearer ").strip()
+    if not token:
+        return _error("not_authed")
+    app_level = token.startswith("xapp-")
+    if app_level != (method == "apps.connections.open"):
+        return _error("not_allowed_token_type")
+    if not app_level and token != TOKEN:
+        return _error("invalid_auth")
+    return None
 
 
 def _error(code: str, messages: list[str] | None = None) -> dict[str, Any]:
@@ -117,7 +133,7 @@ class FakeSlack:
     def script(self, method: str, *answers: Answer | None) -> None:
         self.scripts.setdefault(method, []).extend(answers)
 
-    def answer(self, method: str, args: dict[str, Any]) -> Answer | None:
+    def answer(self, method: str, args: dict[str, Any], auth: str | None = None) -> Answer | None:
         # a script for "respond" answers the next post to any response URL
         queue = self.scripts.get(method) or (
             self.scripts.get("respond") if method.startswith("respond/") else None
@@ -128,7 +144,11 @@ class FakeSlack:
             return self._respond(method, args)
         if method.startswith("upload/"):
             return 200, {"Content-Type": "text/plain"}, "OK - " + str(args.get("bytes", 0))
-        refused = slack_rules.missing_scope(method, self.granted) or self._refusal(method, args)
+        refused = (
+            _token_refusal(method, auth)
+            or slack_rules.missing_scope(method, self.granted)
+            or self._refusal(method, args)
+        )
         if refused is not None:
             return 200, {}, json.dumps(refused)
         return 200, {}, json.dumps(self._default(method, args))
@@ -157,6 +177,12 @@ class FakeSlack:
             return self._trigger_refusal(str(args.get("trigger_id") or ""))
         if method == "conversations.open" and not args.get("users") and not args.get("channel"):
             return _error("users_list_not_supplied")
+        if method == "files.completeUploadExternal":  # sharing into a channel needs the bot in it
+            channel = str(args.get("channel_id") or "")
+            if channel[:1] in ("C", "G") and channel not in self.joined:
+                return _error("not_in_channel")
+            if channel[:1] == "D" and channel not in self.dms.values():
+                return _error("channel_not_found")
         return None
 
     def _trigger_refusal(self, trigger: str) -> dict[str, Any] | None:
@@ -267,7 +293,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             # files.upload v2 posts the file itself to the upload URL (multipart or raw bytes)
             args = {"bytes": len(raw)} if method.startswith("upload/") else _args(self.headers, raw)
             fake.record({"method": method, "args": args, "auth": self.headers.get("Authorization")})
-            answer = fake.answer(method, args)
+            answer = fake.answer(method, args, self.headers.get("Authorization"))
             if answer is None:  # hang until the test ends: the client's timeout fires first
                 fake.release.wait(10)
                 return

@@ -123,6 +123,9 @@ def test_the_fake_answers_like_slack(fake: FakeSlack) -> None:
     assert opened.startswith("D") and "ALICE" not in opened
     assert client.chat_postMessage(channel="UALICE", text="hi")["channel"] == opened
     assert _error(lambda: client.chat_postMessage(channel="C0SALES", text="hi"))["error"] == "not_in_channel"
+    stranger = WebClient(token="xoxb-someone-else", base_url=fake.base_url, retry_handlers=[])
+    assert _error(lambda: stranger.auth_test())["error"] == "invalid_auth"
+    assert _error(lambda: WebClient(base_url=fake.base_url).auth_test())["error"] == "not_authed"
     scope = _error(lambda: client.users_info(user="UALICE"))
     assert (scope["error"], scope["needed"]) == ("missing_scope", "users:read")
 
