@@ -382,10 +382,8 @@ def test_a_form_submitted_twice_with_the_same_values_records_one_follow_up(
         "kind": {"kind": {"selected_option": {"value": "call"}}},
         "note": {"note": {"value": "called the buyer"}},
     }
-    view = {"id": "VFORM1", "type": "modal", "callback_id": "followup.form", "state": {"values": values}}
-    payload = {"type": "view_submission", "user": {"id": "UALICE"}, "team": {"id": "T1"}, "view": view}
-    slack.interact({**payload, "trigger_id": "t-a"})
-    slack.interact({**payload, "trigger_id": "t-b"})  # pressed again after a slow answer
+    slack.submit("followup.form", values, as_="UALICE", view_id="VFORM1")
+    slack.submit("followup.form", values, as_="UALICE", view_id="VFORM1")  # again after a slow answer
     with services.db.read() as session:
         from bot.storage.followups import follow_ups_of
 
