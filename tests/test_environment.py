@@ -101,6 +101,16 @@ def test_a_database_that_does_not_exist_on_the_server(
         one_line(invoke(command, env={"DATABASE_URL": url}), "does not exist", "DATABASE_URL")
 
 
+@pytest.mark.parametrize("command", [["export"], ["jobs", "status"]], ids=" ".join)
+def test_a_read_only_command_on_a_missing_sqlite_file_creates_nothing(
+    workdir: Path, command: list[str]
+) -> None:
+    one_line(
+        invoke(command, env={"DATABASE_URL": "sqlite:///./absent.db"}), "no SQLite database", "db upgrade"
+    )
+    assert not (workdir / "absent.db").exists()
+
+
 def test_the_password_is_never_shown(workdir: Path) -> None:
     line = one_line(invoke(["export"], env={"DATABASE_URL": "postgresql://u:s3cret@127.0.0.1:1/x"}))
     assert "s3cret" not in line and "***" in line
@@ -265,3 +275,10 @@ def test_read_only_commands_work_on_a_read_only_database(read_only_folder: Path,
     assert writes.returncode == 2 and "Traceback" not in writes.stderr, writes.stderr
     lines = [line for line in writes.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "read-only" in lines[0], writes.stderr
+
+
+def test_the_console_skips_a_line_that_is_not_utf8(workdir: Path) -> None:
+    result = invoke(["run"], stdin=b"\xff\xfe\n/help\n")
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert "not UTF-8" in result.stderr and "Traceback" not in result.output
+    assert "/认领 <客户>" in result.stdout  # the next line still ran

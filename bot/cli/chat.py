@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import re
 import signal
 import sys
 import threading
@@ -16,6 +18,8 @@ from bot.domain import lookup
 from bot.domain.errors import DomainError
 from bot.handlers.console.chat import ConsoleChat
 from bot.settings import load_settings
+
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def _default_handle(runtime: Runtime, requested: str | None) -> str:
@@ -97,12 +101,17 @@ def _console_loop(runtime: Runtime, chat: ConsoleChat) -> None:
     # replies are printed verbatim: no wrapping, and a customer called "[red]" stays text
     print(f"poolbot console on {redact(runtime.database_url)}. Type /help, /as <handle>, Ctrl-D to quit.")
     print(chat.say(f"/as {chat.handle}"))
+    if isinstance(sys.stdin, io.TextIOWrapper):  # a line that is not UTF-8 is skipped, not fatal
+        sys.stdin.reconfigure(errors="surrogateescape")
     while True:
         try:
             line = input(f"{chat.handle}> ")
         except (EOFError, KeyboardInterrupt):
             print()
             return
+        if _UNDECODED.search(line):  # bytes that were not UTF-8 (kept by surrogateescape)
+            complain("That line is not UTF-8 text: skipped. Set the terminal to UTF-8.")
+            continue
         print(chat.say(line))
 
 
