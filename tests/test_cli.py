@@ -30,10 +30,10 @@ def test_import_then_chat_from_standard_input(workdir: Path) -> None:
     runner = CliRunner()
     imported = runner.invoke(app, ["import", "customers.csv", "--pool", "east-main"])
     assert imported.exit_code == 0, imported.output
-    script = "# a comment\n/claim yunfan\n/mine\n/as maria\n/assign Acme bob\n"
+    script = "# a comment\n/claim 杭州云帆科技有限公司\n/mine\n/as maria\n/assign #2 bob\n"
     result = runner.invoke(app, ["chat", "--as", "alice"], input=script)
     assert result.exit_code == 0, result.output
-    assert "alice> /claim yunfan" in result.output
+    assert "alice> /claim 杭州云帆科技有限公司" in result.output
     assert "杭州云帆科技有限公司 is yours" in result.output or "认领成功" in result.output
     assert "Acme Corp 已分配给 Bob" in result.output  # the example team speaks zh-CN
     assert (workdir / "poolbot.db").exists()
@@ -62,7 +62,7 @@ def test_db_upgrade_and_current(workdir: Path) -> None:
 def test_export_writes_owner_and_deadline(workdir: Path) -> None:
     runner = CliRunner()
     runner.invoke(app, ["import", "customers.csv", "--pool", "east-main"])
-    runner.invoke(app, ["chat", "--as", "alice"], input="/claim yunfan\n")
+    runner.invoke(app, ["chat", "--as", "alice"], input="/claim #1\n")
     result = runner.invoke(app, ["export", "-o", "out.csv"])
     assert result.exit_code == 0, result.output
     text = (workdir / "out.csv").read_text(encoding="utf-8-sig")
