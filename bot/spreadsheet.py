@@ -69,7 +69,7 @@ def open_table(path: Path) -> Iterator[Table]:
                 for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
             )
             declared = sheet.max_row
-            yield _table(path, rows, declared - 1 if isinstance(declared, int) and declared > 0 else None)
+            yield _table(path, rows, declared if isinstance(declared, int) and declared > 0 else None)
         finally:
             workbook.close()
     else:
@@ -83,9 +83,9 @@ def read_table(path: Path) -> tuple[list[str], list[Record]]:
 
 
 def _table(path: Path, records: Iterator[Record], total: int | None) -> Table:
-    for line, cells in records:
+    for index, (_, cells) in enumerate(records, start=1):
         if any(cells):
-            return Table(cells, records, None if total is None else max(total - line, 0))
+            return Table(cells, records, None if total is None else max(total - index, 0))
     raise SpreadsheetError(f"{path.name}: the file is empty; the first row must be the header.")
 
 

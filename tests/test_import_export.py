@@ -655,3 +655,20 @@ def test_a_csv_line_longer_than_a_megabyte_is_refused(services: Services, tmp_pa
     with pytest.raises(ImportFileError, match="longer than"):
         run(services, path)
     assert customer_count(services.db) == 0
+
+
+def test_progress_counts_records_of_a_workbook_too(services: Services, tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in (["name"], ["Acme"], ["Globex"], ["Initech"]):
+        sheet.append(row)
+    path = tmp_path / "c.xlsx"
+    workbook.save(path)
+    calls: list[tuple[int, int | None]] = []
+
+    report = import_file(
+        services.db, services.clock, path, pool_name=POOL, batch_size=2, progress=lambda *a: calls.append(a)
+    )
+
+    assert report.imported == 3 and calls == [(2, 3), (3, 3)]
