@@ -319,7 +319,7 @@ def test_dry_run_reports_the_same_and_writes_nothing(services: Services, tmp_pat
 
 def test_progress_is_reported_per_batch(services: Services, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", [["name"], *([f"Company {i}"] for i in range(5))])
-    calls: list[tuple[int, int]] = []
+    calls: list[tuple[int, int | None]] = []
 
     report = import_file(
         services.db,
