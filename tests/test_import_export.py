@@ -672,3 +672,21 @@ def test_progress_counts_records_of_a_workbook_too(services: Services, tmp_path:
     )
 
     assert report.imported == 3 and calls == [(2, 3), (3, 3)]
+
+
+def test_a_report_lists_the_first_rows_and_counts_them_all(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-imported million-row file must not keep a million skipped rows: the first MAX_DETAILS
+    are listed, every one is counted."""
+    import bot.importer
+
+    monkeypatch.setattr(bot.importer, "MAX_DETAILS", 2)
+    path = write_csv(tmp_path / "c.csv", [["name"], *([f"Company {i}"] for i in range(5))])
+    assert run(services, path).imported == 5
+
+    again = run(services, path)
+
+    assert (again.imported, len(again.skipped), again.skipped_total) == (0, 2, 5)
+    assert again.lines()[0].endswith("5 duplicates skipped; 0 rows with errors.")
+    assert again.lines()[-1] == "... and 3 more"
