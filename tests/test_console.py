@@ -39,20 +39,22 @@ def chat(services: Services) -> ConsoleChat:
 
 
 def test_claim_by_pinyin_shows_the_recycle_deadline(chat: ConsoleChat) -> None:
-    out = chat.say("/claim yunfan warm lead")
+    guess = chat.say("/claim yunfan warm lead")
+    assert "No customer is called “yunfan”. Did you mean #1 杭州云帆科技有限公司? Reply 1." in guess
+    out = chat.say("1")
     assert "杭州云帆科技有限公司 is yours (1 of 3 held)" in out
     assert "12-08" in out  # priority B: 15 days after the claim on 11-23
 
 
 def test_ambiguous_name_offers_numbered_choices_and_a_number_picks(chat: ConsoleChat) -> None:
     out = chat.say("/claim acme")
-    assert "2 customers match “acme”" in out
-    assert "/claim #2" in out and "/claim #3" in out
+    assert "No customer is called “acme”. Did you mean one of these?" in out
+    assert "[1) #2 Acme Corp: 1]" in out and "[2) #3 Acme Ltd: 2]" in out
     assert "Acme Ltd is yours" in chat.say("2")
 
 
 def test_each_rule_is_refused_with_its_numbers(chat: ConsoleChat, services: Services) -> None:
-    chat.say("/claim 云帆")
+    chat.say("/claim 杭州云帆科技有限公司")
     chat.say("/claim Globex")
     assert "You have claimed 2 of 2 customers today" in chat.say('/claim "Acme Corp"')
     assert isinstance(services.clock, FakeClock)
@@ -65,25 +67,29 @@ def test_each_rule_is_refused_with_its_numbers(chat: ConsoleChat, services: Serv
 
 
 def test_owner_only_actions_are_refused_to_others(chat: ConsoleChat) -> None:
-    chat.say("/claim 云帆")
+    chat.say("/claim 杭州云帆科技有限公司")
     chat.say("/as bob")
-    assert "belongs to Alice" in chat.say("/claim 云帆")
-    assert "Only the owner can record a follow-up" in chat.say("/followup 云帆 called")
+    assert "belongs to Alice" in chat.say("/claim 杭州云帆科技有限公司")
+    assert "Only the owner can record a follow-up" in chat.say("/followup 杭州云帆科技有限公司 called")
     assert "Only reps can /claim" in chat.say("/as maria") + chat.say("/claim Globex")
 
 
 def test_followup_with_chinese_date_and_bad_date(chat: ConsoleChat) -> None:
-    chat.say("/claim 云帆")
-    out = chat.say("/跟进 云帆 拜访了王总 next:明天 kind:visit")
+    chat.say("/claim 杭州云帆科技有限公司")
+    out = chat.say("/跟进 杭州云帆科技有限公司 拜访了王总 next:明天 kind:visit")
     assert "next on 11-24" in out
-    assert "I can't read “someday-ish” as a day" in chat.say("/followup 云帆 called next:someday-ish")
+    assert "I can't read “someday-ish” as a day" in chat.say(
+        "/followup 杭州云帆科技有限公司 called next:someday-ish"
+    )
     card = chat.say("/customer 云帆")
     assert "visit: 拜访了王总 → 11-24" in card
     assert "claimed by Alice" in card
 
 
 def test_approval_flow_notifies_manager_and_rep(chat: ConsoleChat) -> None:
-    assert "Claim request #1 for Contoso Ltd sent to the managers" in chat.say("/claim Contoso big deal")
+    assert "Claim request #1 for Contoso Ltd sent to the managers" in chat.say(
+        '/claim "Contoso Ltd" big deal'
+    )
     out = chat.say("/as maria")
     assert "Claim request #1" in out and "[Approve: /approve 1]" in out
     assert "Approved #1: Contoso Ltd now belongs to Alice" in chat.say("/approve 1")
@@ -92,7 +98,7 @@ def test_approval_flow_notifies_manager_and_rep(chat: ConsoleChat) -> None:
 
 
 def test_manager_assigns_and_transfers(chat: ConsoleChat) -> None:
-    chat.say("/claim 云帆")
+    chat.say("/claim 杭州云帆科技有限公司")
     chat.say("/as maria")
     assert "Globex now belongs to Bob" in chat.say("/assign Globex bob")
     assert "Moved 1 customers from Alice to Bob" in chat.say("/transfer alice bob")
@@ -104,7 +110,7 @@ def test_manager_assigns_and_transfers(chat: ConsoleChat) -> None:
 
 def test_contact_hidden_in_pool_but_shown_to_owner(chat: ConsoleChat) -> None:
     assert "hidden until claimed" in chat.say("/customer 云帆")
-    chat.say("/claim 云帆")
+    chat.say("/claim 杭州云帆科技有限公司")
     assert "13800000001" in chat.say("/customer 云帆")
 
 
@@ -114,7 +120,7 @@ def test_unknown_command_and_unknown_member_get_help_not_a_trace(chat: ConsoleCh
     assert "I don't know nobody" in chat.say("/as nobody")
     assert "Usage:" in chat.say("/claim")
     assert "No customer matches “zzzz”" in chat.say("/claim zzzz")
-    assert "too long" in chat.say("/claim 云帆 " + "x" * 600)
+    assert "too long" in chat.say("/claim 杭州云帆科技有限公司 " + "x" * 600)
     assert "Your customers" not in chat.say("/mine")  # nothing was claimed by the refusals
 
 
@@ -174,9 +180,9 @@ def test_times_are_shown_in_the_team_timezone(services: Services) -> None:
 
 
 def test_overlong_message_is_refused_in_the_team_language(chat: ConsoleChat) -> None:
-    out = chat.say("/claim 云帆 " + "x" * 5000)
-    assert "The message is too long (5010 characters, at most 4000)" in out
-    assert "The reason is too long" in chat.say("/claim 云帆 " + "x" * 600)
+    out = chat.say("/claim 杭州云帆科技有限公司 " + "x" * 5000)
+    assert "The message is too long (5018 characters, at most 4000)" in out
+    assert "The reason is too long" in chat.say("/claim 杭州云帆科技有限公司 " + "x" * 600)
     assert "You own no customers yet" in chat.say("/mine")
 
 
@@ -188,7 +194,7 @@ def test_a_broken_database_answers_with_a_reference_not_a_trace(tmp_path: Path, 
 
 
 def test_a_rejected_rep_reads_the_managers_reason(chat: ConsoleChat) -> None:
-    chat.say("/claim Contoso my own reason")
+    chat.say('/claim "Contoso Ltd" my own reason')
     chat.say("/as maria")
     assert "Rejected #1: Contoso Ltd stays in the pool" in chat.say("/reject 1 already in talks with HQ")
     out = chat.say("/as alice")
@@ -199,7 +205,7 @@ def test_a_rejected_rep_reads_the_managers_reason(chat: ConsoleChat) -> None:
 def test_an_expired_request_reads_as_expired_everywhere(chat: ConsoleChat, services: Services) -> None:
     from bot.domain.expiry import expire_requests
 
-    chat.say("/claim Contoso")
+    chat.say('/claim "Contoso Ltd"')
     assert isinstance(services.clock, FakeClock)
     services.clock.advance(hours=73)  # the pool's request_expiry_hours is 72 by default
     expire_requests(services)
@@ -235,7 +241,7 @@ def test_a_decision_conflict_speaks_chinese_in_a_chinese_team(services: Services
             session, pool_id=pool.id, now=services.clock.now(), customers=[NewCustomer("深圳蓝海物流")]
         )
     chat = ConsoleChat(services, handle="li")
-    chat.say("认领 蓝海")
+    chat.say("认领 深圳蓝海物流")
     chat.say("/as wang")
     chat.say("审批 1")
     assert "申请 #1 已被 王经理 批准" in chat.say("审批 1")
@@ -261,9 +267,9 @@ def test_numbers_that_name_nothing_get_a_clear_answer(chat: ConsoleChat, text: s
 
 
 def test_review_findings_get_clear_answers(chat: ConsoleChat) -> None:
-    chat.say("/claim 云帆")
-    assert "more than 366 days away" in chat.say("/followup 云帆 plan next:9999-12-31")
-    assert "I can't read “” as a day" in chat.say("/followup 云帆 call next:")
+    chat.say("/claim 杭州云帆科技有限公司")
+    assert "more than 366 days away" in chat.say("/followup 杭州云帆科技有限公司 plan next:9999-12-31")
+    assert "I can't read “” as a day" in chat.say("/followup 杭州云帆科技有限公司 call next:")
     assert "No follow-ups yet" in chat.say("/customer 云帆")  # neither was recorded
     chat.say("/as maria")
     assert "Maria is a manager: only reps own customers" in chat.say("/assign Globex maria")
@@ -307,4 +313,4 @@ def test_an_ambiguous_name_says_how_many_match_when_only_some_are_shown(
         )
     out = chat.say("/customer northwind branch")
     assert "7 customers match “northwind branch”; the 5 closest are below" in out
-    assert out.count("/customer #") == 5
+    assert sum(f"#{n} Northwind Branch" in out for n in range(1, 12)) == 5

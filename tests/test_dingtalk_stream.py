@@ -41,7 +41,7 @@ def config() -> PoolbotConfig:
 def test_a_chinese_command_in_a_one_to_one_chat(services: Services, clock: FakeClock) -> None:
     cid = add_one(services, "杭州云帆科技")
     with running(services, clock, dingtalk_config()) as ding:
-        msg = ding.say("认领 云帆 老客户推荐", as_="DBOB")
+        msg = ding.say("认领 杭州云帆科技 老客户推荐", as_="DBOB")
         answer = ding.reply(msg)
     assert "杭州云帆科技" in answer and "认领" in answer  # the team speaks Chinese
     assert owner_of(services.db, cid) == member(services, "bob").id

@@ -64,7 +64,7 @@ def test_claim_card_approve_and_the_card_updated_everywhere(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     contoso = add_one(services, "Contoso Ltd", pool="east-vip")
-    assert slack.slash("/claim", "Contoso warm lead", as_="UALICE").status_code == 200
+    assert slack.slash("/claim", '"Contoso Ltd" warm lead', as_="UALICE").status_code == 200
     assert "asked for Contoso Ltd" in slack.responses()[-1] or "request #1" in slack.responses()[-1].lower()
     assert slack.last_response()["response_type"] == "ephemeral"
 
@@ -92,7 +92,7 @@ def test_reject_opens_a_form_and_the_reason_reaches_the_rep(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     add_one(services, "Contoso Ltd", pool="east-vip")
-    slack.slash("/claim", "Contoso", as_="UALICE")
+    slack.slash("/claim", "Contoso Ltd", as_="UALICE")
     slack.press("claim.reject", "1", as_="UMARIA")
     (opened,) = fake.of("views.open")
     assert opened["args"]["view"]["callback_id"] == "reject.form"
@@ -112,7 +112,7 @@ def test_a_rep_pressing_approve_is_refused_and_nothing_changes(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     contoso = add_one(services, "Contoso Ltd", pool="east-vip")
-    slack.slash("/claim", "Contoso", as_="UALICE")
+    slack.slash("/claim", "Contoso Ltd", as_="UALICE")
     slack.press("claim.approve", "1", as_="UREP01")
     assert "Only managers can /approve" in slack.responses()[-1]
     assert owner_of(services.db, contoso) is None and not fake.of("chat.update")
@@ -125,7 +125,7 @@ def test_a_forged_signature_and_a_stale_timestamp_get_401_and_change_nothing(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     acme = add_one(services, "Acme Corp")
-    body = slash_body("/claim", "Acme", "UALICE", response_url=fake.response_url(), trigger="t-forged")
+    body = slash_body("/claim", "Acme Corp", "UALICE", response_url=fake.response_url(), trigger="t-forged")
     forged = {
         **signed_headers(body, secret="not-the-secret"),
         "Content-Type": "application/x-www-form-urlencoded",
@@ -143,7 +143,7 @@ def test_a_slack_retry_of_the_same_request_changes_nothing(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     add(services, "Acme Corp", "Globex")
-    slack.slash("/claim", "Acme", as_="UALICE", trigger="t-once")
+    slack.slash("/claim", "Acme Corp", as_="UALICE", trigger="t-once")
     slack.slash(
         "/claim",
         "Acme",
@@ -194,7 +194,7 @@ def test_a_double_click_on_approve_gives_one_decision(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     add_one(services, "Contoso Ltd", pool="east-vip")
-    slack.slash("/claim", "Contoso", as_="UALICE")
+    slack.slash("/claim", "Contoso Ltd", as_="UALICE")
     start = threading.Barrier(2)
 
     def click() -> None:
@@ -222,7 +222,7 @@ def test_a_429_on_post_message_delays_the_card_but_loses_nothing(
     fake.script(
         "chat.postMessage", (429, {"Retry-After": "30"}, json.dumps({"ok": False, "error": "ratelimited"}))
     )
-    slack.slash("/claim", "Contoso", as_="UALICE")
+    slack.slash("/claim", "Contoso Ltd", as_="UALICE")
     # answered 429
     assert slack.reports[-1].throttled == 1 and len(posted_to(fake, fake.dm_of("UMARIA"))) == 1
 
@@ -366,7 +366,7 @@ def test_production_mode_acknowledges_first_and_answers_through_the_response_url
 ) -> None:
     add_one(services, "Acme Corp")
     with running_app(services, fake, inline=False) as slack:
-        answer = slack.slash("/claim", "Acme", as_="UALICE")
+        answer = slack.slash("/claim", "Acme Corp", as_="UALICE")
         assert answer.status_code == 200 and answer.content == b""
         (said,) = fake.wait_for("respond")
         assert "Acme Corp is yours" in " ".join(str(v) for v in said["args"].values())
@@ -401,8 +401,8 @@ def test_slack_escaping_is_undone_before_the_command_runs(
 def test_unlock_is_a_slash_command_too(slack: SlackHarness, fake: FakeSlack, services: Services) -> None:
     acme = add_one(services, "Acme Corp")
     claim(services, member=member(services, "alice"), customer_id=acme)
-    slack.slash("/lock", "Acme", as_="UMARIA")
-    slack.slash("/unlock", "Acme", as_="UMARIA")
+    slack.slash("/lock", "Acme Corp", as_="UMARIA")
+    slack.slash("/unlock", "Acme Corp", as_="UMARIA")
     assert "unlocked" in slack.responses()[-1].lower()
     assert event_kinds(services.db, acme)[-2:] == ["locked", "unlocked"]
 

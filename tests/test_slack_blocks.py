@@ -121,7 +121,7 @@ def test_duplicate_action_ids_get_a_suffix_and_round_trip() -> None:
         Button("上海星河", "customer.show", "102"),
         Button("Approve", "claim.approve", "7", "primary"),
         Button("北京远山", "customer.show", "103"),
-        Button("Pool", "cmd.pool", ""),
+        Button("1) #104 西湖茶业", "choice.pick", "1"),
     )
     _, blocks = to_block_kit(Message(blocks=(Actions(buttons),)))
     elements = blocks[0]["elements"]
@@ -132,7 +132,7 @@ def test_duplicate_action_ids_get_a_suffix_and_round_trip() -> None:
         "customer.show:2",
         "claim.approve",
         "customer.show:4",
-        "cmd.pool",
+        "choice.pick",
     ]
     assert len(set(ids)) == len(ids)
     assert "style" not in elements[0]
@@ -148,7 +148,7 @@ def test_duplicate_action_ids_get_a_suffix_and_round_trip() -> None:
         "/customer 102",
         "/approve 7",
         "/customer 103",
-        "/pool",
+        "1",
     ]
 
 

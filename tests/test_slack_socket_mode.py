@@ -39,7 +39,7 @@ def test_a_slash_command_over_socket_mode_is_acknowledged_and_answered(
             "accepts_response_payload": True,
             "payload": {
                 "command": "/claim",
-                "text": "Acme",
+                "text": "Acme Corp",
                 "user_id": "UALICE",
                 "team_id": "T1",
                 "channel_id": "C1",

@@ -23,6 +23,7 @@ def test_the_walkthrough_hits_every_rule(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.output
     out = result.output
     expected = [
+        "No customer is called “yunfan”. Did you mean #1 杭州云帆科技有限公司? Reply 1.",
         "杭州云帆科技有限公司 is yours (1 of 5 held)",
         "Follow-up recorded on 杭州云帆科技有限公司",
         "Northwind Traders is back in the pool",

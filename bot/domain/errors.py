@@ -35,11 +35,18 @@ class Conflict(DomainError):
 
 
 class Ambiguous(DomainError):
-    """A name matched several customers; ``choices`` lists (id, name) for the user to pick."""
+    """A name matched several customers, or (``guess``) only came close to some: ``choices`` lists
+    (id, name) for the user to pick; nothing is done until they do."""
 
-    def __init__(self, query: str, choices: list[tuple[int, str]], total: int | None = None) -> None:
+    def __init__(
+        self, query: str, choices: list[tuple[int, str]], total: int | None = None, *, guess: bool = False
+    ) -> None:
         """``total``: how many matched equally well, when that is more than the ``choices`` shown."""
         total = max(total or 0, len(choices))
-        key = "error.ambiguous" if total <= len(choices) else "error.ambiguous_more"
-        super().__init__(key, query=query, count=total, shown=len(choices))
+        if guess:
+            key = "error.guess_one" if len(choices) == 1 else "error.guess"
+        else:
+            key = "error.ambiguous" if total <= len(choices) else "error.ambiguous_more"
+        one = {"id": choices[0][0], "name": choices[0][1]} if key == "error.guess_one" else {}
+        super().__init__(key, query=query, count=total, shown=len(choices), **one)
         self.choices = choices

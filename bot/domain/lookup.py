@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC
 from zoneinfo import ZoneInfo
@@ -58,10 +58,13 @@ def member_by_handle(services: Services, *, team_id: int, handle: str) -> Member
     return member_view(*found)
 
 
-def resolve_customer(services: Services, *, member: MemberView, query: str) -> int:
-    """A customer id from ``#12``, ``12``, an exact name, pinyin, or a close fuzzy match.
+def resolve_customer(services: Services, *, member: MemberView, query: str, exact: bool = False) -> int:
+    """A customer id from ``#12``, ``12``, the exact name (any case and width, punctuation aside),
+    the exact pinyin or initials, or (unless ``exact``) a close fuzzy match.
 
-    Raises :class:`Ambiguous` with the candidates when several customers fit equally well.
+    Raises :class:`Ambiguous` with the candidates when several customers fit equally well, and,
+    with ``exact``, whenever only near matches were found: a command that changes something never
+    acts on a guess, it offers the guess as a choice.
     """
     text = query.strip()
     if not text:
@@ -77,13 +80,36 @@ def resolve_customer(services: Services, *, member: MemberView, query: str) -> i
         key = name_key(text)
         if not key:
             raise NotFound("error.customer_unknown", query=text)
-        exact = pool_search.find_by_name_key(session, member.team.id, key)
-        if len(exact) == 1:
-            return int(exact[0].id or 0)
-        candidates = list(exact) or list(pool_search.find_like(session, member.team.id, key, limit=50))
+        same = pool_search.find_by_name_key(session, member.team.id, key) or pool_search.find_by_pinyin(
+            session, member.team.id, key
+        )
+        if same:
+            return _only(text, same)
+        candidates = list(pool_search.find_like(session, member.team.id, key, limit=50))
         if not candidates:
             candidates = _fuzzy(session, member.team.id, key)
+    if not candidates:
+        raise NotFound("error.customer_unknown", query=text)
+    if exact:
+        closest = _scored(key, candidates)[:MAX_CHOICES]
+        raise Ambiguous(text, [(int(c.id or 0), c.name) for _, c in closest], guess=True)
     return _pick(text, key, candidates)
+
+
+def _only(text: str, same: Sequence[Customer]) -> int:
+    """The one customer with exactly this name or pinyin; several such are offered as choices."""
+    if len(same) == 1:
+        return int(same[0].id or 0)
+    shown = same[:MAX_CHOICES]
+    raise Ambiguous(text, [(int(c.id or 0), c.name) for c in shown], total=len(same))
+
+
+def _scored(key: str, candidates: list[Customer]) -> list[tuple[float, Customer]]:
+    """The near matches with their fuzzy score, the closest first."""
+    return sorted(
+        ((fuzz.WRatio(key, f"{c.name_key} {c.search_key}"), c) for c in candidates),
+        key=lambda pair: (-pair[0], pair[1].id or 0),
+    )
 
 
 def _fuzzy(session: Session, team_id: int, key: str) -> list[Customer]:
@@ -95,14 +121,10 @@ def _fuzzy(session: Session, team_id: int, key: str) -> list[Customer]:
 
 
 def _pick(text: str, key: str, candidates: list[Customer]) -> int:
-    if not candidates:
-        raise NotFound("error.customer_unknown", query=text)
+    """For reading only: the closest near match, or the choices when several are about as close."""
     if len(candidates) == 1:
         return int(candidates[0].id or 0)
-    scored = sorted(
-        ((fuzz.WRatio(key, f"{c.name_key} {c.search_key}"), c) for c in candidates),
-        key=lambda pair: (-pair[0], pair[1].id or 0),
-    )
+    scored = _scored(key, candidates)
     best = scored[0][0]
     close = [c for score, c in scored if best - score <= FUZZY_CLOSE]
     if len(close) == 1:

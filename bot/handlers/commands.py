@@ -19,7 +19,7 @@ from bot.domain.errors import DomainError
 from bot.domain.snapshots import MemberView
 from bot.handlers.ctx import Ctx, NeedChoice, Usage
 from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, control_character, normalise, parse
-from bot.handlers.registry import GENERIC_ACTION_PREFIX
+from bot.handlers.registry import CHOICE_ACTION
 from bot.handlers.table import COMMANDS
 from bot.handlers.table.help import help_message
 from bot.i18n import DEFAULT_LOCALE, t
@@ -124,12 +124,11 @@ class Bot:
 
     def _offer(self, ctx: Ctx, actor: Actor, choice: NeedChoice) -> Reply:
         exc = choice.ambiguous
-        action_id = GENERIC_ACTION_PREFIX + choice.command
+        commands = [f"/{choice.command} #{cid} {choice.remainder}".rstrip() for cid, _ in exc.choices]
         buttons = tuple(
-            Button(f"{i}) #{cid} {name}", action_id, f"#{cid} {choice.remainder}".strip())
+            Button(f"{i}) #{cid} {name}", CHOICE_ACTION, str(i))
             for i, (cid, name) in enumerate(exc.choices, start=1)
         )
-        commands = [self.commands.twin(b.action_id, b.value) for b in buttons]
         chat.offer(self.services, platform=actor.platform, user_id=actor.user_id, commands=commands)
         message = Message(
             (

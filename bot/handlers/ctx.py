@@ -32,11 +32,17 @@ class Ctx:
         """An answer that changed nothing: a refusal, a usage line, a question back."""
         return Reply(Message.text(t(self.locale, key, **params)), refused=True)
 
-    def customer(self, *, whole: bool = False, keep_last: int = 0) -> tuple[int, tuple[str, ...]]:
+    def customer(
+        self, *, whole: bool = False, keep_last: int = 0, exact: bool | None = None
+    ) -> tuple[int, tuple[str, ...]]:
         """Resolve the customer named at the start of the words; return its id and the rest.
 
-        ``whole``: every word (minus ``keep_last`` trailing ones) belongs to the name.
+        ``whole``: every word (minus ``keep_last`` trailing ones) belongs to the name. ``exact``:
+        only an exact reference is taken, a near match is offered as a choice; by default, exactly
+        when the command is declared as one that changes something.
         """
+        spec = self.commands.get(self.parsed.name)
+        exact = exact if exact is not None else spec is None or spec.changes
         words = self.parsed.words[: len(self.parsed.words) - keep_last] if keep_last else self.parsed.words
         if whole:
             query, count = " ".join(words), len(words)
@@ -44,7 +50,8 @@ class Ctx:
             query, count = lookup.split_customer(self.services, member=self.member, words=words)
         rest = self.parsed.words[count:]
         try:
-            return lookup.resolve_customer(self.services, member=self.member, query=query), rest
+            found = lookup.resolve_customer(self.services, member=self.member, query=query, exact=exact)
+            return found, rest
         except Ambiguous as exc:
             raise NeedChoice(exc, self.parsed.name, unparse(rest, self.parsed.options)) from exc
 

@@ -29,8 +29,9 @@ Handler = Callable[["Ctx"], "Reply"]
 EVERYONE = frozenset({REP, MANAGER, ADMIN})
 MANAGERS = frozenset({MANAGER, ADMIN})
 REPS = frozenset({REP})
-# a button whose action id is "cmd.<command>" runs <command> with the button's value
-GENERIC_ACTION_PREFIX = "cmd."
+# a numbered choice's button: its value is the number, and typing the number is its twin (the
+# command it picks stays on the server, so no button carries what the user typed)
+CHOICE_ACTION = "choice.pick"
 
 
 @dataclass(frozen=True)
@@ -141,11 +142,9 @@ class Registry:
 
     def twin(self, action_id: str, value: str) -> str:
         """The command a user can type instead of pressing the button ``action_id``."""
-        if action_id.startswith(GENERIC_ACTION_PREFIX):
-            command = action_id.removeprefix(GENERIC_ACTION_PREFIX)
-        elif (declared := self._actions.get(action_id)) is not None:
-            command = declared
-        else:
+        if action_id == CHOICE_ACTION:
+            return value
+        if (command := self._actions.get(action_id)) is None:
             raise KeyError(f"no command declares the button {action_id!r}")
         return f"/{command} {value}".rstrip()
 

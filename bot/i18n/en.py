@@ -125,7 +125,7 @@ MESSAGES: dict[str, str] = {
     "view.no_follow_ups": "No follow-ups yet.",
     "view.followup_line": "{at} {member} · {kind}: {note}",
     "view.event_line": "{at} {text}",
-    "view.choices_hint": "Reply with the number, or type the command shown.",
+    "view.choices_hint": "Reply with the number, or use the #id.",
     "view.request_title": "Claim request #{request}",
     "view.request_body": "{member} asks for {customer}. Reason: {reason}",
     "view.request_holdings": "{member} holds {held} customers.",

@@ -110,7 +110,7 @@ MESSAGES: dict[str, str] = {
     "view.no_follow_ups": "暂无跟进。",
     "view.followup_line": "{at} {member} · {kind}：{note}",
     "view.event_line": "{at} {text}",
-    "view.choices_hint": "回复序号，或输入所示命令。",
+    "view.choices_hint": "回复序号，或使用 #编号。",
     "view.request_title": "认领申请 #{request}",
     "view.request_body": "{member} 申请认领 {customer}。理由：{reason}",
     "view.request_holdings": "{member} 当前持有 {held} 个客户。",

@@ -16,6 +16,8 @@ from bot.storage.customers import customers_by_ids
 from bot.storage.models import Customer
 from bot.storage.sql import team_pool_ids
 
+MAX_EXACT = 50  # customers with the same exact name or pinyin offered as choices at the most
+
 
 @dataclass(frozen=True)
 class SearchFilters:
@@ -130,6 +132,26 @@ def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[
             select(Customer)
             .where(col(Customer.pool_id).in_(team_pool_ids(team_id)), col(Customer.name_key) == name_key)
             .order_by(col(Customer.id))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def find_by_pinyin(session: Session, team_id: int, key: str) -> Sequence[Customer]:
+    """Customers whose full pinyin or initials are exactly ``key`` (``search_key`` is
+    ``"<full>|<initials>"``; ``key`` is a name key, so it holds no ``|``, ``%`` or ``_``)."""
+    if not key:
+        return []
+    return (
+        session.execute(
+            select(Customer)
+            .where(
+                col(Customer.pool_id).in_(team_pool_ids(team_id)),
+                or_(col(Customer.search_key).like(f"{key}|%"), col(Customer.search_key).like(f"%|{key}")),
+            )
+            .order_by(col(Customer.id))
+            .limit(MAX_EXACT)
         )
         .scalars()
         .all()

@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.domain import lookup
-from bot.handlers.registry import GENERIC_ACTION_PREFIX, Registry
+from bot.handlers.registry import CHOICE_ACTION, Registry
 from bot.handlers.slack import forms, home
 from bot.handlers.slack.blocks import base_action_id
 from bot.handlers.slack.surface import SlackSurface, responder
@@ -44,11 +44,10 @@ def slash_pattern(commands: Registry) -> re.Pattern[str]:
 
 
 def twin_pattern(commands: Registry) -> re.Pattern[str]:
-    """Buttons that run their typed twin: every declared button but the form ones, and ``cmd.*``.
+    """Buttons that run their typed twin: every declared button but the form ones, and choices.
     Block Kit may suffix an action id with ``:<index>`` (see :mod:`bot.handlers.slack.blocks`)."""
     declared = [re.escape(a) for a in commands.button_actions() if a not in FORM_BUTTONS]
-    generic = re.escape(GENERIC_ACTION_PREFIX) + "[a-z]+"
-    return re.compile(rf"^({'|'.join([*declared, generic])})(:\d+)?$")
+    return re.compile(rf"^({'|'.join([*declared, re.escape(CHOICE_ACTION)])})(:\d+)?$")
 
 
 def register(app: App, surface: SlackSurface) -> None:

@@ -27,7 +27,13 @@ def do_mine(ctx: Ctx) -> Reply:
     return Reply(views.mine(ctx.locale, owned, local_today, zone, page=page))
 
 
-@group.command("followup", aliases=("follow-up", "跟进"), buttons=("customer.followup",), changes=True)
+@group.command(
+    "followup",
+    aliases=("follow-up", "跟进"),
+    buttons=("customer.followup",),
+    changes=True,
+    options=("next", "kind"),
+)
 def do_followup(ctx: Ctx) -> Reply:
     if not ctx.parsed.words:
         raise Usage
@@ -63,12 +69,13 @@ def do_release(ctx: Ctx) -> Reply:
     return ctx.say("ok.released", customer=done.customer_name)
 
 
-@group.command("customer", aliases=("客户",), buttons=("customer.show",))
+@group.command("customer", aliases=("客户",), buttons=("customer.show",), options=("priority",))
 def do_customer(ctx: Ctx) -> Reply:
     if not ctx.parsed.words:
         raise Usage
-    customer_id, _ = ctx.customer(whole=True)
-    if (priority := ctx.parsed.options.get("priority")) is not None:
+    priority = ctx.parsed.options.get("priority")
+    customer_id, _ = ctx.customer(whole=True, exact=priority is not None)  # a priority edit changes it
+    if priority is not None:
         return _set_priority(ctx, customer_id, priority)
     card = lookup.card(ctx.services, member=ctx.member, customer_id=customer_id)
     return Reply(views.customer_card(ctx.locale, card, viewer=ctx.member))
