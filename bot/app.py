@@ -52,9 +52,9 @@ def build(
     elif migrate.current(url, read_only=read_only) != migrate.head():
         raise NotMigrated(f"the database at {redact(url)} is not migrated: run `poolbot db upgrade`")
     db = Database.from_url(url, read_only=read_only)
-    if not read_only:
-        sync_config(db, config)
     services = Services(db=db, clock=clock or SystemClock())
+    if not read_only:
+        sync_config(db, config, services.clock)
     if settings.poolbot_files_dir is not None:
         services = replace(services, files_dir=settings.poolbot_files_dir)
     return Runtime(settings, config, url, services)

@@ -12,7 +12,7 @@ from helpers import add_one, customer_row, events_of, member, notifications, own
 from bot.config import PoolbotConfig
 from bot.domain.claims import claim, decide
 from bot.domain.context import Services
-from bot.domain.errors import Conflict, RuleViolation
+from bot.domain.errors import Conflict, NotFound, RuleViolation
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import assign, mark_won, release, transfer
 from bot.domain.setup import sync_config
@@ -101,3 +101,58 @@ def test_approving_the_claim_of_a_member_who_left_cancels_it_and_says_so(
     row = customer_row(services.db, contoso)
     assert (row.owner_id, row.pending_member_id) == (None, None)
     assert [n.recipient_id for n in notifications(services.db, kind="claim_decided")] == [request.member_id]
+
+
+def moved_to_west(services: Services) -> None:
+    """The config moves Alice from team east to team west (managed by Walt)."""
+    data = copy.deepcopy(TEAM_CONFIG)
+    data["teams"].append({"name": "west", "timezone": "Asia/Shanghai", "locale": "en"})
+    data["members"].append({"handle": "walt", "name": "Walt", "team": "west", "role": "manager"})
+    data["members"].append({"handle": "wes", "name": "Wes", "team": "west", "role": "rep"})
+    data["pools"].append({"name": "west-main", "team": "west"})
+    next(m for m in data["members"] if m["handle"] == "alice")["team"] = "west"
+    sync_config(services.db, PoolbotConfig.model_validate(data), services.clock)
+
+
+def test_a_member_moved_to_another_team_keeps_nothing_they_cannot_act_on(services: Services) -> None:
+    acme = own(services, "alice", "Acme Corp")
+    contoso = add_one(services, "Contoso Ltd", pool="east-vip")
+    request_id = claim(services, member=member(services, "alice"), customer_id=contoso).request_id
+    moved_to_west(services)
+    [request] = requests(services.db)
+    assert (request.id, request.status) == (request_id, "rejected")
+    assert "moved to team west" in request.decision_reason
+    assert customer_row(services.db, contoso).pending_member_id is None
+    [notice] = notifications(services.db, kind="member_moved")
+    assert notice.recipient_id == member(services, "maria").id
+    text = render(services, OutboxItem(notice.id or 0, notice.kind, dict(notice.payload), 0), "en")
+    assert "Alice moved to team west and still owns 1 of this team's customers" in text.summary
+    assert f"#{acme} Acme Corp" in str(text.blocks) and "/transfer alice <rep>" in str(text.blocks)
+
+
+def test_authority_over_a_customer_follows_its_pool_not_where_the_member_sits(services: Services) -> None:
+    acme = own(services, "alice", "Acme Corp")
+    contoso = add_one(services, "Contoso Ltd", pool="east-vip")
+    request_id = claim(services, member=member(services, "bob"), customer_id=contoso).request_id
+    assert request_id is not None
+    moved_to_west(services)
+    walt, maria = member(services, "walt"), member(services, "maria")
+    with pytest.raises(NotFound):  # west's manager cannot decide east's request
+        decide(services, manager=walt, request_id=request_id, approve=True)
+    with pytest.raises(Conflict):  # nor move east's customer: Alice's east book is not in west
+        transfer(
+            services,
+            manager=walt,
+            from_member_id=member(services, "alice").id,
+            to_member_id=member(services, "wes").id,
+        )
+    assert owner_of(services.db, acme) == member(services, "alice").id
+    moved = transfer(
+        services,
+        manager=maria,
+        from_member_id=member(services, "alice").id,
+        to_member_id=member(services, "bob").id,
+    )
+    assert moved.count == 1 and owner_of(services.db, acme) == member(services, "bob").id
+    decide(services, manager=maria, request_id=request_id, approve=True)
+    assert owner_of(services.db, contoso) == member(services, "bob").id

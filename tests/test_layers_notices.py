@@ -15,7 +15,7 @@ from helpers import member, notifications
 
 from bot.delivery import Delivery, MessageRef
 from bot.domain.context import Services
-from bot.domain.notices import KINDS, BadPayload, UnknownKind, kind_of
+from bot.domain.notice_kind import KINDS, BadPayload, UnknownKind, kind_of
 from bot.domain.outbox import OutboxItem
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.notices import RENDERERS, render

@@ -80,7 +80,9 @@ def test_jobs_run_dry_run_then_real_then_again(tmp_path: Path, monkeypatch: pyte
         monkeypatch.delenv(name, raising=False)
     runner = CliRunner()
     assert runner.invoke(app, ["demo"]).exit_code == 0
-    runner.invoke(app, ["chat", "--as", "alice"], input="/claim 杭州云帆科技有限公司\n/claim \"Northwind Traders\"\n")
+    runner.invoke(
+        app, ["chat", "--as", "alice"], input='/claim 杭州云帆科技有限公司\n/claim "Northwind Traders"\n'
+    )
     later = "2027-06-01T09:00+08:00"
     dry = runner.invoke(app, ["jobs", "run", "recycle", "--at", later, "--dry-run"])
     assert dry.exit_code == 0, dry.output

@@ -21,7 +21,7 @@ from bot.domain.rules import PoolRules
 from bot.domain.snapshots import REP, MemberView
 from bot.i18n import t
 from bot.storage import customers, events, members, outbox, requests, teams
-from bot.storage.models import Customer, Team
+from bot.storage.models import ClaimRequest, Customer, Team
 
 
 @dataclass(frozen=True)
@@ -201,33 +201,54 @@ def decide(
             session, request.customer_id, request.member_id, approve=approve, now=now
         ):
             raise Conflict("error.request_stale", request=request_id)
-        events.add_events(
-            session,
-            [
-                event_row(
-                    request.customer_id,
-                    status,
-                    request.member_id,
-                    manager.id,
-                    now,
-                    reason=reason,
-                    request_id=request_id,
-                )
-            ],
-        )
-        queue_card_refreshes(session, request_id, now)
-        told = notices.CLAIM_DECIDED.outgoing(
-            notices.RequestRef(request_id),
-            key=notices.CLAIM_DECIDED.key(request_id),
-            team_id=rep.team.id,
-            recipient_id=rep.id,
-        )
-        outbox.enqueue_many(session, [told], now=now)
+        _record_decision(session, request, status, manager.id, reason, now, team_id=rep.team.id)
         customer = customers.customer(session, request.customer_id)
         assert customer is not None
     if inactive:  # after the commit: the cancellation stands, the manager reads why
         raise Conflict("error.request_cancelled_inactive", request=request_id, member=rep.name)
     return DecisionOutcome(request_id, request.customer_id, customer.name, rep.name, approve)
+
+
+def _record_decision(
+    session: Session,
+    request: ClaimRequest,
+    status: str,
+    by: int | None,
+    reason: str,
+    now: datetime,
+    *,
+    team_id: int,
+) -> None:
+    """What every decision leaves: the event, the cards updated in place, the rep told."""
+    request_id = int(request.id or 0)
+    event = event_row(
+        request.customer_id, status, request.member_id, by, now, reason=reason, request_id=request_id
+    )
+    events.add_events(session, [event])
+    queue_card_refreshes(session, request_id, now)
+    told = notices.CLAIM_DECIDED.outgoing(
+        notices.RequestRef(request_id),
+        key=notices.CLAIM_DECIDED.key(request_id),
+        team_id=team_id,
+        recipient_id=request.member_id,
+    )
+    outbox.enqueue_many(session, [told], now=now)
+
+
+def cancel_requests_in_team(
+    session: Session, *, member_id: int, team_id: int, new_team_id: int, reason: str, now: datetime
+) -> int:
+    """Cancel the member's pending requests for the team's customers (the member left the team);
+    each rep is told like of any decision. How many were cancelled."""
+    cancelled = 0
+    for request in requests.pending_in_team(session, member_id, team_id):
+        request_id = int(request.id or 0)
+        if requests.decide_request(
+            session, request_id, status="rejected", by=None, now=now, reason=reason
+        ) and customers.settle_pending(session, request.customer_id, member_id, approve=False, now=now):
+            _record_decision(session, request, "rejected", None, reason, now, team_id=new_team_id)
+            cancelled += 1
+    return cancelled
 
 
 def _already_decided(session: Session, request_id: int) -> Conflict:

@@ -3,8 +3,8 @@ how the key of its cause is built (the key is unique in the outbox: a cause is q
 
 A use case queues a row with ``KIND.outgoing(payload, key=KIND.key(...), ...)``; the renderer of
 the kind (``bot.handlers.notices``, one per kind) gets the payload back as its dataclass, checked by
-:meth:`NoticeKind.read`. A row whose params do not fit raises :class:`BadPayload`, and a kind
-declared nowhere :class:`UnknownKind`: the dispatcher fails such a row instead of retrying it.
+:meth:`~bot.domain.notice_kind.NoticeKind.read` (:mod:`bot.domain.notice_kind` says how a kind
+is declared, and what happens to a row that fits none).
 
 The params are the JSON the outbox has always held (field names, or the alias where a name is not
 a Python identifier or would shadow one), so rows queued before this module existed still render.
@@ -13,99 +13,14 @@ To add a kind: declare it here, write its renderer, add its catalogue texts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
-from typing import Annotated, Any, Generic, Literal, ParamSpec, TypeVar
+from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field
 
+from bot.domain.notice_kind import declare
 from bot.domain.snapshots import Deadline
-from bot.storage.outbox import Outgoing
-
-P = TypeVar("P")
-KeyArgs = ParamSpec("KeyArgs")
-
-
-class NoticeError(Exception):
-    """An outbox row no renderer can turn into a message: retrying it cannot help."""
-
-
-class UnknownKind(NoticeError):
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"no notification kind {kind!r} is declared")
-        self.kind = kind
-
-
-class BadPayload(NoticeError):
-    def __init__(self, kind: str, error: ValidationError) -> None:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in error.errors())
-        super().__init__(f"{kind} params do not fit its payload: {problems}")
-        self.kind = kind
-
-
-@dataclass(frozen=True, eq=False)
-class NoticeKind(Generic[P, KeyArgs]):
-    """One kind of notification: ``name`` (the outbox's ``kind``), its ``payload`` dataclass and
-    ``cause``, which builds the outbox key from what identifies one occurrence."""
-
-    name: str
-    payload: type[P]
-    cause: Callable[KeyArgs, str]
-
-    def key(self, *args: KeyArgs.args, **kwargs: KeyArgs.kwargs) -> str:
-        return self.cause(*args, **kwargs)
-
-    @cached_property
-    def _adapter(self) -> TypeAdapter[P]:
-        """The payload's validator and serialiser (built on first use: it costs a few ms)."""
-        return TypeAdapter(self.payload)
-
-    def params(self, payload: P) -> dict[str, Any]:
-        """The payload as the outbox stores it (JSON)."""
-        params: dict[str, Any] = self._adapter.dump_python(payload, mode="json", by_alias=True)
-        return params
-
-    def read(self, params: Mapping[str, Any]) -> P:
-        """A stored row's params as the payload; :class:`BadPayload` when they do not fit."""
-        try:
-            return self._adapter.validate_python(dict(params))
-        except ValidationError as exc:
-            raise BadPayload(self.name, exc) from exc
-
-    def outgoing(
-        self,
-        payload: P,
-        *,
-        key: str,
-        team_id: int,
-        recipient_id: int | None,
-        platform: str | None = None,
-        refreshes_id: int | None = None,
-    ) -> Outgoing:
-        """The outbox row of one occurrence (no ``recipient_id``: the team's channel)."""
-        params = self.params(payload)
-        return Outgoing(key, team_id, recipient_id, self.name, params, platform, refreshes_id)
-
-
-KINDS: dict[str, NoticeKind[Any, ...]] = {}
-
-
-def declare(name: str, payload: type[P], cause: Callable[KeyArgs, str]) -> NoticeKind[P, KeyArgs]:
-    if name in KINDS:
-        raise ValueError(f"notification kind {name!r} is declared twice")
-    kind = NoticeKind(name, payload, cause)
-    KINDS[name] = kind
-    return kind
-
-
-def kind_of(name: str) -> NoticeKind[Any, ...]:
-    found = KINDS.get(name)
-    if found is None:
-        raise UnknownKind(name)
-    return found
-
 
 # ---- claims ---------------------------------------------------------------------------------------
 
@@ -206,6 +121,25 @@ def _taken_key(change: str, member_id: int, subject: int, at: datetime) -> str:
 
 
 TAKEN_AWAY = declare("taken_away", TakenAway, _taken_key)
+
+
+@dataclass(frozen=True)
+class MemberMoved:
+    """The config moved ``member`` to ``team``; they still own ``count`` of this team's customers
+    (the first of them listed), for its managers to hand over."""
+
+    member: str
+    handle: str
+    team: str
+    count: int
+    customers: tuple[tuple[int, str], ...]
+
+
+def _moved_key(member_id: int, old_team_id: int, manager_id: int, at: datetime) -> str:
+    return f"member_moved:{member_id}:{old_team_id}:{manager_id}:{at.isoformat()}"
+
+
+MEMBER_MOVED = declare("member_moved", MemberMoved, _moved_key)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain.context import Services
-from bot.domain.notices import CLAIM_REQUEST, NoticeError
+from bot.domain.notice_kind import NoticeError
+from bot.domain.notices import CLAIM_REQUEST
 from bot.storage import members
 from bot.storage import outbox as ob
 

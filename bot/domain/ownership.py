@@ -143,21 +143,20 @@ def _check_assignee(session: Session, manager: MemberView, target: MemberView) -
 def transfer(
     services: Services, *, manager: MemberView, from_member_id: int, to_member_id: int
 ) -> Transferred:
-    """Move a rep's whole book to another member in one statement (e.g. when the rep leaves)."""
+    """Move a rep's book in the manager's team's pools to another member in one statement (e.g.
+    when the rep leaves, or moved to another team and still holds this team's customers)."""
     _require_manager(manager, "transfer")
     now = services.clock.now()
     with services.db.write() as session:
         source = load_member(session, from_member_id)
         target = load_member(session, to_member_id)
-        if source.team.id != manager.team.id:
-            raise NotFound("error.member_unknown", who=source.handle)
         _check_assignee(session, manager, target)
         if source.id == target.id:
             raise Conflict("error.same_member", member=source.name)
         # in id order: two opposite transfers at once must not wait on each other (deadlock)
         for member_id in sorted((source.id, target.id)):
             members.lock_member(session, member_id)
-        ids = customers.book_of(session, source.id)
+        ids = [cid for cid, _ in customers.book_of(session, source.id, manager.team.id)]
         if not ids:
             raise Conflict("error.empty_book", member=source.name)
         _check_room_for_book(session, target, ids)

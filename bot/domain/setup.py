@@ -12,6 +12,8 @@ from sqlmodel import Session
 
 from bot.config import PoolbotConfig, TeamConfig
 from bot.domain.assignment import sync_settings
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.team_moves import settle_move
 from bot.storage import members, teams
 from bot.storage.engine import Database
 
@@ -23,8 +25,12 @@ class SyncReport:
     pools: int
 
 
-def sync_config(db: Database, config: PoolbotConfig) -> SyncReport:
+def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None) -> SyncReport:
+    """Upsert the config; a member it moves to another team keeps nothing of the old team's they
+    can no longer act on (:func:`bot.domain.team_moves.settle_move`)."""
+    now = (clock or SystemClock()).now()
     with db.write() as session:
+        teams_before = members.teams_by_handle(session)
         team_ids = {t.name: _upsert_team(session, t) for t in config.teams}
         for m in config.members:
             members.upsert_member(
@@ -39,6 +45,8 @@ def sync_config(db: Database, config: PoolbotConfig) -> SyncReport:
                     "active": m.active,
                 },
             )
+            if (old := teams_before.get(m.handle)) is not None and old != team_ids[m.team]:
+                settle_move(session, handle=m.handle, old_team_id=old, now=now)
         for p in config.pools:
             teams.upsert_pool(
                 session,

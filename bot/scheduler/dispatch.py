@@ -71,7 +71,7 @@ from bot.delivery import (
 )
 from bot.domain import outbox
 from bot.domain.context import Services
-from bot.domain.notices import NoticeError
+from bot.domain.notice_kind import NoticeError
 from bot.domain.outbox import Lease, OutboxItem
 from bot.messages import Message
 from bot.scheduler.retry import DEFAULT_POLICY, RetryPolicy, ThrottleStreaks

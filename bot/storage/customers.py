@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select, update
 from sqlmodel import Session, col
 
 from bot.storage.models import Customer
-from bot.storage.sql import held, rowcount
+from bot.storage.sql import held, rowcount, team_pool_ids
 
 NEW_STAGE = "new"  # where a customer starts, and where a won one that goes back restarts
 
@@ -150,12 +150,14 @@ def set_priority(session: Session, customer_id: int, priority: str) -> None:
     session.execute(update(Customer).where(col(Customer.id) == customer_id).values(priority=priority))
 
 
-def book_of(session: Session, member_id: int) -> list[int]:
-    return list(
-        session.execute(
-            select(col(Customer.id)).where(col(Customer.owner_id) == member_id).order_by(col(Customer.id))
-        ).scalars()
+def book_of(session: Session, member_id: int, team_id: int) -> list[tuple[int, str]]:
+    """The member's customers in the team's pools (id, name), by id."""
+    rows = session.execute(
+        select(col(Customer.id), col(Customer.name))
+        .where(col(Customer.owner_id) == member_id, col(Customer.pool_id).in_(team_pool_ids(team_id)))
+        .order_by(col(Customer.id))
     )
+    return [(int(cid), name) for cid, name in rows]
 
 
 def move_book(

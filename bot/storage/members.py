@@ -101,3 +101,11 @@ def handles_in_other_teams(session: Session, wanted: Sequence[str], team_name: s
 
 def upsert_member(session: Session, handle: str, fields: dict[str, object]) -> int:
     return upsert(session, Member, "handle", handle, fields)
+
+
+def teams_by_handle(session: Session) -> dict[str, int]:
+    """Every member's team, by handle (to see whom a config change moves)."""
+    return {
+        handle: team_id
+        for handle, team_id in session.execute(select(col(Member.handle), col(Member.team_id)))
+    }

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from bot.storage.models import ClaimRequest
-from bot.storage.sql import rowcount
+from bot.storage.models import ClaimRequest, Customer
+from bot.storage.sql import rowcount, team_pool_ids
 
 
 def add_request(session: Session, *, customer_id: int, member_id: int, reason: str, now: datetime) -> int:
@@ -36,8 +36,24 @@ def pending_request_for(session: Session, customer_id: int) -> ClaimRequest | No
     )
 
 
+def pending_in_team(session: Session, member_id: int, team_id: int) -> list[ClaimRequest]:
+    """The member's pending requests for customers of the team's pools."""
+    return list(
+        session.execute(
+            select(ClaimRequest)
+            .join(Customer, col(Customer.id) == col(ClaimRequest.customer_id))
+            .where(
+                col(ClaimRequest.member_id) == member_id,
+                col(ClaimRequest.status) == "pending",
+                col(Customer.pool_id).in_(team_pool_ids(team_id)),
+            )
+            .order_by(col(ClaimRequest.id))
+        ).scalars()
+    )
+
+
 def decide_request(
-    session: Session, request_id: int, *, status: str, by: int, now: datetime, reason: str
+    session: Session, request_id: int, *, status: str, by: int | None, now: datetime, reason: str
 ) -> bool:
     """First decision wins: only a still-pending request changes."""
     result = session.execute(

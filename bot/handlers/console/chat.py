@@ -10,7 +10,7 @@ import logging
 from bot.domain import lookup, outbox
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
-from bot.domain.notices import NoticeError
+from bot.domain.notice_kind import NoticeError
 from bot.domain.outbox import OutboxItem
 from bot.handlers.commands import Bot
 from bot.handlers.console.render import render_text

@@ -7,10 +7,12 @@ from bot.domain.context import Services
 from bot.domain.notices import (
     ASSIGNED,
     AUTO_ASSIGNED,
+    MEMBER_MOVED,
     TAKEN_AWAY,
     TRANSFERRED,
     Assigned,
     AutoAssigned,
+    MemberMoved,
     TakenAway,
     Transferred,
 )
@@ -65,3 +67,14 @@ def taken_away(services: Services, notice: TakenAway, locale: str) -> Message:
         reason=reason,
     )
     return Message.text(text)
+
+
+@renders(MEMBER_MOVED)
+def member_moved(services: Services, notice: MemberMoved, locale: str) -> Message:
+    """The old team's managers hear what a member who moved still owns, and how to hand it over."""
+    title = t(locale, "notify.member_moved", member=notice.member, team=notice.team, count=notice.count)
+    listed = ", ".join(f"#{cid} {name}" for cid, name in notice.customers)
+    more = notice.count - len(notice.customers)
+    lines = [listed + (t(locale, "notify.member_moved_more", count=more) if more > 0 else "")]
+    lines.append(t(locale, "notify.member_moved_how", handle=notice.handle))
+    return Message((Text(title, heading=True), Text("\n".join(lines))), summary=title)

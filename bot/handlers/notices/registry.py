@@ -2,8 +2,8 @@
 kind's payload (its dataclass, read back from the outbox and checked) into a neutral message.
 
 :func:`render` is what the composition root hands the dispatcher and what the console calls. A
-kind with no renderer raises :class:`~bot.domain.notices.UnknownKind`, params that do not fit
-their payload :class:`~bot.domain.notices.BadPayload`: the row is failed, never shown raw.
+kind with no renderer raises :class:`~bot.domain.notice_kind.UnknownKind`, params that do not fit
+their payload :class:`~bot.domain.notice_kind.BadPayload`: the row is failed, never shown raw.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from bot.domain.context import Services
-from bot.domain.notices import NoticeKind, UnknownKind
+from bot.domain.notice_kind import NoticeKind, UnknownKind
 from bot.domain.outbox import OutboxItem
 from bot.messages import Message
 
