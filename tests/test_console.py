@@ -272,7 +272,7 @@ def test_review_findings_get_clear_answers(chat: ConsoleChat) -> None:
     assert "I can't read “” as a day" in chat.say("/followup 杭州云帆科技有限公司 call next:")
     assert "No follow-ups yet" in chat.say("/customer 云帆")  # neither was recorded
     chat.say("/as maria")
-    assert "Maria is a manager: only reps own customers" in chat.say("/assign Globex maria")
+    assert "Maria's role is manager: only reps own customers" in chat.say("/assign Globex maria")
     assert "Globex (#4)" in chat.say("/customer Globex") and "in the pool" in chat.say("/customer Globex")
 
 

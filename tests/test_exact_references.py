@@ -97,3 +97,17 @@ def test_the_choice_buttons_carry_only_their_number_not_what_was_typed(services:
     reply = Bot(services).handle(Command(Actor("console", "alice"), f'/claim "Southwind Traders" {note}'))
     assert [(b.action_id, b.value) for b in reply.message.buttons] == [("choice.pick", "1")]
     assert reply.choices and reply.choices[0].endswith(note)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('/as ""', "Usage: /as <handle>"),
+        ("/assign #1 nobody", "Your team has no member nobody."),
+        ("/pool page:100000", "There is no page 100000: the last is 1."),
+    ],
+)
+def test_small_mistakes_get_the_right_answer(services: Services, text: str, expected: str) -> None:
+    add_one(services, "Acme Corp")
+    out = say(services, "maria", text)
+    assert expected in out and "Ask an admin" not in out

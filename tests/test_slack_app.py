@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import TEAM_CONFIG
-from helpers import add, add_one, event_kinds, member, owner_of
+from helpers import add, add_one, customer_row, event_kinds, member, owner_of, requests
 from slack_app import SlackHarness, running_app
 from slack_fake import FakeSlack, running_fake_slack, signed_headers, slash_body
 
@@ -116,6 +116,18 @@ def test_a_rep_pressing_approve_is_refused_and_nothing_changes(
     slack.press("claim.approve", "1", as_="UREP01")
     assert "Only managers can /approve" in slack.responses()[-1]
     assert owner_of(services.db, contoso) is None and not fake.of("chat.update")
+
+
+def test_a_rep_pressing_reject_gets_no_form_and_is_refused(
+    slack: SlackHarness, fake: FakeSlack, services: Services
+) -> None:
+    contoso = add_one(services, "Contoso Ltd", pool="east-vip")
+    slack.slash("/claim", "Contoso Ltd", as_="UALICE")
+    slack.press("claim.reject", "1", as_="UREP01")
+    assert "Only managers can /reject" in slack.responses()[-1]
+    assert not fake.of("views.open")
+    [request] = requests(services.db)
+    assert request.status == "pending" and customer_row(services.db, contoso).pending_member_id is not None
 
 
 # ---- forged and repeated requests --------------------------------------------------------------------

@@ -54,7 +54,7 @@ def member_by_handle(services: Services, *, team_id: int, handle: str) -> Member
     with services.db.read() as session:
         found = members.member_by_identity(session, "handle", handle.lstrip("@"))
     if found is None or found[1].id != team_id:
-        raise NotFound("error.member_unknown", who=handle)
+        raise NotFound("error.teammate_unknown", who=handle)
     return member_view(*found)
 
 

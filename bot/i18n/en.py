@@ -18,6 +18,8 @@ MESSAGES: dict[str, str] = {
         "The message holds a control character (code {code}) that cannot be stored; nothing was changed."
     ),
     "error.request_cancelled_inactive": "{member} is inactive now: claim request #{request} is cancelled.",
+    "error.teammate_unknown": "Your team has no member {who}.",
+    "error.page_beyond": "There is no page {page}: the last is {pages}.",
     "error.reps_only": "Only reps can /{command}. Managers use /assign.",
     "error.managers_only": "Only managers can /{command}.",
     "error.already_yours": "{customer} is already yours.",
@@ -41,7 +43,7 @@ MESSAGES: dict[str, str] = {
     "error.bad_kind": "Unknown kind “{kind}”. Use one of: {kinds}.",
     "error.next_in_past": "The next date {date} is in the past (today is {today}).",
     "error.next_too_far": "The next date {date} is more than {days} days away; plan nearer.",
-    "error.assign_reps_only": "{member} is a {role}: only reps own customers.",
+    "error.assign_reps_only": "{member}'s role is {role}: only reps own customers.",
     "error.bad_date": (
         "I can't read “{text}” as a day from today on. Try next:2026-12-01, next:tomorrow or next:明天."
     ),

@@ -14,6 +14,8 @@ MESSAGES: dict[str, str] = {
     "error.guess": "没有名为“{query}”的客户。您是指以下哪一个？回复序号。",
     "error.control_character": "消息中含有无法保存的控制字符（编码 {code}），未做任何更改。",
     "error.request_cancelled_inactive": "{member} 已停用：认领申请 #{request} 已取消。",
+    "error.teammate_unknown": "你的团队里没有成员 {who}。",
+    "error.page_beyond": "没有第 {page} 页：最后一页是第 {pages} 页。",
     "error.reps_only": "只有销售可以 /{command}。经理请用 /分配。",
     "error.managers_only": "只有经理可以 /{command}。",
     "error.already_yours": "{customer} 已经是你的客户了。",

@@ -75,6 +75,8 @@ class ConsoleChat:
             return None
 
     def _switch(self, handle: str) -> str:
+        if not handle.strip().lstrip("@"):
+            return t(DEFAULT_LOCALE, "error.usage", usage=t(DEFAULT_LOCALE, "help.console"))
         try:
             member = lookup.member_for(self.services, platform="console", user_id=handle.lstrip("@"))
         except DomainError as exc:

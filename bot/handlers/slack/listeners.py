@@ -105,6 +105,13 @@ def _buttons(app: App, surface: SlackSurface) -> None:
         member = surface.member(user)
         if member is None:  # told to ask an admin, like any command
             _tell_stranger(surface, client, body, respond, user, trigger)
+        elif not member.is_manager:  # the form is for managers: the refusal changes nothing
+            surface.answer(
+                client,
+                user,
+                surface.run(user, f"/reject {request_id}", request_id=trigger),
+                responder(body, respond),
+            )
         elif request_id is not None:
             view = forms.reject_modal(member.team.locale, request_id, from_home=_from_home(body))
             surface.open_view(client, user, trigger, view)

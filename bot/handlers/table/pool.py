@@ -26,6 +26,8 @@ def do_pool(ctx: Ctx) -> Reply:
         return ctx.refuse("error.bad_page", max=MAX_PAGE)
     filters = lookup.pool_filters(ctx.parsed.words, opts)
     found = lookup.search(ctx.services, member=ctx.member, filters=filters, page=page)
+    if page > found.pages:
+        return ctx.refuse("error.page_beyond", page=page, pages=found.pages)
     query = unparse(ctx.parsed.words, {k: v for k, v in opts.items() if k != "page"})
     return Reply(views.search_page(ctx.locale, found, query))
 
