@@ -45,6 +45,16 @@ def test_chat_as_unknown_member_exits_with_a_message(workdir: Path) -> None:
     assert "Unknown member 'ghost'" in result.output
 
 
+def test_chat_as_an_inactive_member_says_the_member_is_inactive(workdir: Path) -> None:
+    toml = workdir / "config" / "poolbot.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("active = true", "active = false", 1), encoding="utf-8")
+    handle = text.split("active = true")[0].rsplit('handle = "', 1)[1].split('"', 1)[0]
+    result = CliRunner().invoke(app, ["chat", "--as", handle], input="/mine\n")
+    assert result.exit_code == 1
+    assert "is inactive. Ask an admin." in result.output and "Unknown member" not in result.output
+
+
 def test_run_opens_the_console_and_quits_on_end_of_input(workdir: Path) -> None:
     result = CliRunner().invoke(app, ["run"], input="/help\n")
     assert result.exit_code == 0, result.output

@@ -15,8 +15,9 @@ import typer
 from bot.app import Runtime, redact
 from bot.cli.common import ConfigOption, app, complain, err, open_runtime
 from bot.domain import lookup
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, Forbidden
 from bot.handlers.console.chat import ConsoleChat
+from bot.i18n import DEFAULT_LOCALE, t
 from bot.settings import load_settings
 
 _UNDECODED = re.compile("[\udc80-\udcff]")
@@ -126,6 +127,9 @@ def chat(
     session = ConsoleChat(runtime.services, handle=as_)
     try:
         lookup.member_for(runtime.services, platform="console", user_id=as_)
+    except Forbidden as exc:  # an inactive member: the domain says so, in the team's words
+        complain(t(DEFAULT_LOCALE, exc.key, **exc.params))
+        raise typer.Exit(1) from exc
     except DomainError as exc:
         complain(f"Unknown member {as_!r}: run poolbot demo or check the config.")
         raise typer.Exit(1) from exc
