@@ -18,11 +18,13 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from helpers import member, own
 from slack_app import SlackHarness, running_app
 from slack_fake import SIGNING_SECRET, FakeSlack, payload_body, running_fake_slack, signed_headers, slash_body
 from sqlalchemy import func, inspect, select, table
 
 from bot import logs
+from bot.domain import lookup
 from bot.domain.context import Services
 from bot.handlers.slack.app import build_app
 from bot.handlers.slack.http_guard import MAX_BODY, guarded
@@ -324,3 +326,16 @@ def test_valid_requests_still_reach_bolt_after_garbage(slack: SlackHarness, fake
     assert post(slack, body).status_code == 200
     assert fake.of("respond"), "the valid command was answered"
     assert slack.client.get(f"{slack.url}/healthz").status_code == 200
+
+
+def test_a_slash_command_that_mentions_payload_reaches_the_command(
+    slack: SlackHarness, fake: FakeSlack, services: Services
+) -> None:
+    """Bolt takes any form body containing "payload" for an interaction (its ``parse_body``): the
+    guard re-encodes the word and signs the body again, so the note is recorded as typed."""
+    acme = own(services, "alice", "Acme Corp")
+    answer = slack.slash("/followup", f"#{acme} walked through the payload spec", as_="UALICE")
+    assert answer.status_code == 200
+    assert "Follow-up recorded on Acme Corp" in slack.responses()[-1]
+    card = lookup.card(services, member=member(services, "alice"), customer_id=acme)
+    assert [f.note for f in card.follow_ups] == ["walked through the payload spec"]
