@@ -11,6 +11,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from slack_app import SlackHarness, running_app
+from slack_fake import FakeSlack, running_fake_slack
 
 from bot.config import PoolbotConfig
 from bot.domain.clock import FakeClock
@@ -119,3 +121,19 @@ def config() -> PoolbotConfig:
 def services(db: Database, clock: FakeClock, config: PoolbotConfig) -> Services:
     sync_config(db, config)
     return Services(db=db, clock=clock)
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
+    """A fake Slack Web API on a local port (no proxy between the app and it)."""
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with running_fake_slack() as slack:
+        yield slack
+
+
+@pytest.fixture
+def slack(services: Services, fake: FakeSlack) -> Iterator[SlackHarness]:
+    """The real Bolt app over real HTTP, talking to ``fake``."""
+    with running_app(services, fake) as harness:
+        yield harness

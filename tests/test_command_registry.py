@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from helpers import add_one, member
 from slack_app import running_app
-from slack_fake import FakeSlack, running_fake_slack
+from slack_fake import FakeSlack
 
 from bot.domain.claims import claim
 from bot.domain.context import Services
@@ -38,14 +38,6 @@ def with_ping(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(EN, "help.ping", "/ping [words] — answers pong")
     with COMMANDS.including(throwaway()):
         yield
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    with running_fake_slack() as slack:
-        yield slack
 
 
 def test_a_registered_command_is_parsed_listed_in_help_and_answered_on_the_console(

@@ -1,11 +1,10 @@
 """The notice registry and the arrows around it: every declared kind has a renderer, a row the
 renderers cannot make a message of is failed (logged, never retried, never shown raw), the rows
-queued before the registry existed still read, and the scheduler and the handlers never import
-each other."""
+queued before the registry existed still read. (That the scheduler and the handlers never import
+each other is held by tests/test_architecture.py.)"""
 
 from __future__ import annotations
 
-import ast
 import logging
 from pathlib import Path
 from typing import Any
@@ -23,25 +22,6 @@ from bot.scheduler.dispatch import dispatch
 from bot.storage.outbox import Outgoing, enqueue_many
 
 BOT = Path(__file__).parent.parent / "bot"
-
-
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-@pytest.mark.parametrize(
-    ("package", "forbidden"), [("scheduler", "bot.handlers"), ("handlers", "bot.scheduler")]
-)
-def test_the_scheduler_and_the_handlers_never_import_each_other(package: str, forbidden: str) -> None:
-    for path in (BOT / package).rglob("*.py"):
-        bad = [name for name in _imports(path) if name == forbidden or name.startswith(forbidden + ".")]
-        assert not bad, f"{path} imports {bad}"
 
 
 def test_every_declared_kind_has_exactly_one_renderer() -> None:

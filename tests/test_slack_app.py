@@ -7,13 +7,12 @@ import copy
 import json
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from conftest import TEAM_CONFIG
 from helpers import add, add_one, customer_row, event_kinds, member, owner_of, requests
 from slack_app import SlackHarness, running_app
-from slack_fake import FakeSlack, running_fake_slack, signed_headers, slash_body
+from slack_fake import FakeSlack, signed_headers, slash_body
 
 from bot.config import PoolbotConfig
 from bot.domain.claims import claim
@@ -32,20 +31,6 @@ def config() -> PoolbotConfig:
         for h in EXTRA_REPS
     ]
     return PoolbotConfig.model_validate(data)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    with running_fake_slack() as slack:
-        yield slack
-
-
-@pytest.fixture
-def slack(services: Services, fake: FakeSlack) -> Iterator[SlackHarness]:
-    with running_app(services, fake) as harness:
-        yield harness
 
 
 def posted_to(fake: FakeSlack, channel: str) -> list[dict[str, object]]:

@@ -12,15 +12,15 @@ import logging
 import socket
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 from helpers import member, own
-from slack_app import SlackHarness, running_app
-from slack_fake import SIGNING_SECRET, FakeSlack, payload_body, running_fake_slack, signed_headers, slash_body
+from slack_app import SlackHarness
+from slack_fake import SIGNING_SECRET, FakeSlack, payload_body, signed_headers, slash_body
 from sqlalchemy import func, inspect, select, table
 
 from bot import logs
@@ -32,20 +32,6 @@ from bot.storage.engine import Database
 
 FORM = "application/x-www-form-urlencoded"
 MARK = "BODYMARK7q"  # in every body below: never in a log
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    with running_fake_slack() as slack:
-        yield slack
-
-
-@pytest.fixture
-def slack(services: Services, fake: FakeSlack) -> Iterator[SlackHarness]:
-    with running_app(services, fake) as harness:
-        yield harness
 
 
 def rows(db: Database) -> dict[str, int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ import slack_rules
 from conftest import TEAM_CONFIG
 from helpers import add, add_one, member, owner_of
 from slack_app import SlackHarness, running_app
-from slack_fake import TOKEN, FakeSlack, running_fake_slack
+from slack_fake import TOKEN, FakeSlack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -51,20 +50,6 @@ def _team(locale: str = "en") -> PoolbotConfig:
 @pytest.fixture
 def config() -> PoolbotConfig:
     return _team()
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    with running_fake_slack() as slack:
-        yield slack
-
-
-@pytest.fixture
-def slack(services: Services, fake: FakeSlack) -> Iterator[SlackHarness]:
-    with running_app(services, fake) as harness:
-        yield harness
 
 
 def _client(fake: FakeSlack) -> WebClient:
