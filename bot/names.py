@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from itertools import chain
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.constants import RE_HANS
+from pypinyin.converter import DefaultConverter
+from pypinyin.seg.simpleseg import seg
 
 _LEGAL_SUFFIXES = (
     "有限责任公司",
@@ -45,14 +50,40 @@ def duplicate_key(name: str) -> str:
 
 
 def search_key(name: str) -> str:
-    """Full pinyin and initials of a Chinese name ('hangzhouyunfan|hzyf'); empty for other names."""
+    """Full pinyin and initials of a Chinese name ('hangzhouyunfan|hzyf'); empty for other names.
+
+    The same as joining ``lazy_pinyin(name)`` and ``lazy_pinyin(name, style=FIRST_LETTER)``, but
+    built from pypinyin's own steps (its segmentation, then its converter word by word) with each
+    Chinese word's reading cached: company names repeat their words (城市, 科技, 有限公司), and an
+    import converts a million of them. pypinyin's phrase dictionary still decides every reading
+    (重庆 is chongqing, not zhongqing).
+    """
     if not _HAN.search(name):
         return ""
-    syllables = [s for s in lazy_pinyin(name) if s.strip()]
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER)
-    full = name_key("".join(syllables))
-    short = name_key("".join(initials))
-    return f"{full}|{short}"
+    full: list[str] = []
+    short: list[str] = []
+    for word in seg(name):
+        if RE_HANS.match(word):
+            syllables, initials = _han_word(word)
+        else:
+            syllables = initials = word  # no pinyin: pypinyin keeps the characters as they are
+        full.append(syllables)
+        short.append(initials)
+    return f"{name_key(''.join(full))}|{name_key(''.join(short))}"
+
+
+_CONVERTER = DefaultConverter()
+
+
+@lru_cache(maxsize=200_000)
+def _han_word(word: str) -> tuple[str, str]:
+    """The full pinyin and the initials of one word of Chinese characters, as pypinyin reads it."""
+
+    def spelled(style: Style) -> str:
+        readings = _CONVERTER.convert(word, style, False, "default", True)
+        return "".join(chain.from_iterable(readings))
+
+    return spelled(Style.NORMAL), spelled(Style.FIRST_LETTER)
 
 
 def phone_key(phone: str | None) -> str | None:

@@ -18,13 +18,15 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import Session
 
 from bot.domain import assignment
-from bot.domain.catalog import add_customers
+from bot.domain.catalog import add_customer_rows, customer_row
 from bot.domain.clock import Clock
 from bot.domain.context import Services
 from bot.importer.rows import (
@@ -44,7 +46,7 @@ from bot.storage import catalog, teams
 from bot.storage.catalog import Stored
 from bot.storage.engine import Database
 
-BATCH_SIZE = 1_000
+BATCH_SIZE = 2_000
 MAX_DETAILS = 10_000  # skipped rows and row errors listed in a report; beyond that, only counted
 # (records read, records in the file when known)
 ProgressFn = Callable[[int, int | None], None]
@@ -250,6 +252,42 @@ def _assign_imported(db: Database, clock: Clock, pool_id: int, ids: Sequence[int
     return assigned
 
 
+@dataclass
+class _Batch:
+    """Rows on their way to the database: the valid rows, their stored columns (keys computed),
+    and what the batch's first pass already knows (duplicates of an earlier line of the batch)."""
+
+    rows: list[Row] = field(default_factory=list)
+    columns: list[dict[str, object]] = field(default_factory=list)
+    names: dict[str, int] = field(default_factory=dict)
+    phones: dict[str, int] = field(default_factory=dict)
+    records: int = 0  # records of the file read up to the end of this batch
+
+    def earlier_line(self, row: Row) -> str:
+        """Why ``row`` repeats an earlier row of this batch, or '' when it does not."""
+        if row.dup_key in self.names:
+            return f"same name as line {self.names[row.dup_key]}"
+        if row.phone_key and row.phone_key in self.phones:
+            return f"same phone as line {self.phones[row.phone_key]}"
+        return ""
+
+    def add(self, row: Row, columns: dict[str, object]) -> None:
+        self.names[row.dup_key] = row.line
+        if row.phone_key:
+            self.phones[row.phone_key] = row.line
+        self.rows.append(row)
+        self.columns.append(columns)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What writing one batch did: how many it imported and the rows the database already had."""
+
+    imported: int
+    duplicates: list[SkippedRow]
+    records: int
+
+
 def _store(
     db: Database,
     clock: Clock,
@@ -262,53 +300,67 @@ def _store(
     dry_run: bool,
 ) -> Sequence[int]:
     """Insert ``rows`` a batch per transaction (a dry run only looks them up); duplicates within a
-    batch and in the database go to ``outcome.skipped``. Returns the ids of the new customers."""
+    batch and in the database go to ``outcome.skipped``. Returns the ids of the new customers.
+
+    Two stages overlap: while one thread writes a batch (its duplicate lookups, COPY and commit,
+    mostly waiting on the database), this one reads, validates and computes the keys of the next
+    (mostly pinyin). Batches are written one after another, in file order, so each lookup sees
+    every earlier batch committed.
+    """
     now = clock.now()
     mine = _Lines()
-    batch: list[Row] = []
-    names: dict[str, int] = {}
-    phones: dict[str, int] = {}
 
-    def flush() -> None:
+    def write(batch: _Batch) -> _Written:
         if dry_run:
             with db.read() as session:
-                duplicates = _existing_duplicates(session, batch, None)
-            outcome.imported += len(batch) - len(duplicates)
-        else:
-            with db.write() as session:
-                duplicates = _existing_duplicates(session, batch, mine)
-                taken = {s.line for s in duplicates}
-                fresh = [row for row in batch if row.line not in taken]
-                ids = add_customers(session, pool_id=pool_id, customers=[r.customer for r in fresh], now=now)
-            mine.add(ids, [row.line for row in fresh])
-            outcome.imported += len(ids)
-        for duplicate in duplicates:
-            outcome.skip(duplicate)
-        batch.clear()
-        names.clear()
-        phones.clear()
-        if progress is not None:
-            progress(outcome.records, total)
+                duplicates = _existing_duplicates(session, batch.rows, None)
+            return _Written(len(batch.rows) - len(duplicates), duplicates, batch.records)
+        with db.write() as session:
+            duplicates = _existing_duplicates(session, batch.rows, mine)
+            taken = {s.line for s in duplicates}
+            fresh = [at for at, row in enumerate(batch.rows) if row.line not in taken]
+            ids = add_customer_rows(session, [batch.columns[at] for at in fresh], now)
+        mine.add(ids, [batch.rows[at].line for at in fresh])
+        return _Written(len(ids), duplicates, batch.records)
 
+    def settle(pending: Future[_Written] | None) -> None:
+        if pending is None:
+            return
+        written = pending.result()
+        outcome.imported += written.imported
+        for duplicate in written.duplicates:
+            outcome.skip(duplicate)
+        if progress is not None:
+            progress(written.records, total)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="poolbot-import") as writer:
+        pending: Future[_Written] | None = None
+        for batch in _batches(rows, outcome, pool_id, now, batch_size):
+            settle(pending)
+            pending = writer.submit(write, batch)
+        settle(pending)
+    return mine.ids
+
+
+def _batches(
+    rows: Iterable[Row], outcome: _Outcome, pool_id: int, now: datetime, batch_size: int
+) -> Iterator[_Batch]:
+    """``rows`` in batches of ``batch_size`` with their stored columns; a row repeating an earlier
+    row of its batch is skipped here (one of an earlier batch is found in the database)."""
+    batch = _Batch()
     for row in rows:
-        if row.dup_key in names:
-            reason = f"same name as line {names[row.dup_key]}"
-        elif row.phone_key and row.phone_key in phones:
-            reason = f"same phone as line {phones[row.phone_key]}"
-        else:
-            reason = ""
+        reason = batch.earlier_line(row)
         if reason:
             outcome.skip(SkippedRow(row.line, row.customer.name, reason))
             continue
-        names[row.dup_key] = row.line
-        if row.phone_key:
-            phones[row.phone_key] = row.line
-        batch.append(row)
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
-    return mine.ids
+        batch.add(row, customer_row(row.customer, pool_id, now))
+        if len(batch.rows) >= batch_size:
+            batch.records = outcome.records
+            yield batch
+            batch = _Batch()
+    batch.records = outcome.records
+    if batch.rows:
+        yield batch
 
 
 __all__ = ["HEADER_ALIASES", "ImportFileError", "ImportReport", "RowError", "SkippedRow", "import_file"]

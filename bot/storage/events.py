@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, insert, or_, select
 from sqlmodel import Session, col
 
 from bot.storage.models import Customer, OwnershipEvent
+from bot.storage.sql import bulk_insert
 
 CLAIM_EVENT_KINDS = ("claimed", "claim_requested")
 
@@ -29,6 +30,11 @@ def starts_cooldown() -> Any:
 def add_events(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(OwnershipEvent), rows)
+
+
+def add_events_in_bulk(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Many events at once (an import's 'imported' events): COPY on PostgreSQL."""
+    bulk_insert(session, OwnershipEvent, rows)
 
 
 def events_of(session: Session, customer_id: int, limit: int) -> Sequence[OwnershipEvent]:
