@@ -30,7 +30,12 @@ def test_search_key_reads_phrases_as_pypinyin_does(name: str, expected: str) -> 
 
 
 def test_a_repeated_word_is_read_the_same_in_every_name() -> None:
-    names = [f"{city}{word}有限公司 {n}" for n in range(3) for city in ("北京", "重庆") for word in ("银行", "行长")]
+    names = [
+        f"{city}{word}有限公司 {n}"
+        for n in range(3)
+        for city in ("北京", "重庆")
+        for word in ("银行", "行长")
+    ]
     assert [search_key(name) for name in names] == [_read_whole(name) for name in names]
 
 
