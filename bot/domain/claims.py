@@ -181,7 +181,7 @@ def decide(
             raise _already_decided(session, request_id)
         if request.kind == "registration":
             about = registration.settle(session, request, manager_id=manager.id, approve=approve, now=now)
-            status = status if approve else "registration_rejected"
+            status = status if approve else "register_rejected"
         elif customers.settle_pending(
             session, request.customer_id, request.member_id, approve=approve, now=now
         ):

@@ -268,7 +268,7 @@ def _request(
     )
     event = event_row(
         candidate_id,
-        "registration_requested",
+        "register_requested",
         member.id,
         member.id,
         now,

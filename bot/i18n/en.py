@@ -332,7 +332,7 @@ MESSAGES: dict[str, str] = {
     "reg.button_merge": "Merge",
     "reg.duplicates_page": "Page {page} of {pages} · /duplicates page:N · /merge #a #b",
     "event.registered": "registered by {member}",
-    "event.registration_requested": "{member} registered a customer that may be this one",
-    "event.registration_rejected": "a registration by {member} that may be this one, rejected by {actor}",
+    "event.register_requested": "{member} registered a customer that may be this one",
+    "event.register_rejected": "a registration by {member} that may be this one, rejected by {actor}",
     "event.merged": "another record merged into it by {actor}",
 }

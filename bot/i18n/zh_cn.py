@@ -277,7 +277,7 @@ MESSAGES: dict[str, str] = {
     "reg.button_merge": "合并",
     "reg.duplicates_page": "第 {page}/{pages} 页 · /查重 page:N · /合并 #a #b",
     "event.registered": "{member} 报备",
-    "event.registration_requested": "{member} 报备了一个可能相同的客户",
-    "event.registration_rejected": "{member} 报备的相似客户被 {actor} 拒绝",
+    "event.register_requested": "{member} 报备了一个可能相同的客户",
+    "event.register_rejected": "{member} 报备的相似客户被 {actor} 拒绝",
     "event.merged": "{actor} 把另一条记录合并进来",
 }

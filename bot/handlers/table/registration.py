@@ -19,6 +19,7 @@ ANYWAY = "anyway"
     "new",
     aliases=("报备", "新建"),
     roles=REPS,
+    slash=False,  # Slack: /poolbot new … (the namespaced command)
     changes=True,
     options=(*FIELDS, "priority", "pool", ANYWAY),
 )
@@ -40,7 +41,12 @@ def do_new(ctx: Ctx) -> Reply:
 
 
 @group.command(
-    "duplicates", aliases=("查重",), roles=MANAGERS, buttons=(views.DUPLICATES_PAGE,), options=("page",)
+    "duplicates",
+    aliases=("查重",),
+    roles=MANAGERS,
+    slash=False,
+    buttons=(views.DUPLICATES_PAGE,),
+    options=("page",),
 )
 def do_duplicates(ctx: Ctx) -> Reply:
     """``/duplicates [page:N]``: suspected duplicates across the team, strongest first."""
