@@ -80,7 +80,7 @@ def email_key(email: str | None) -> str | None:
 # Legal forms that do not tell two companies apart. Chinese ones are stripped from the end of the
 # compacted name (they never end another word); English ones only as whole trailing words, so
 # "Disco" keeps its "co".
-_CN_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "总公司", "集团", "公司")
+CN_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "总公司", "集团", "公司")
 _EN_SUFFIXES = frozenset(
     ("co", "ltd", "limited", "inc", "incorporated", "llc", "corp", "corporation", "company", "gmbh", "plc")
 )
@@ -175,9 +175,9 @@ def company_key(name: str) -> str:
         words.pop()
     key = "".join(words)
     stripped = True
-    while stripped and key not in _CN_SUFFIXES:
+    while stripped and key not in CN_SUFFIXES:
         stripped = False
-        for suffix in _CN_SUFFIXES:
+        for suffix in CN_SUFFIXES:
             if key.endswith(suffix) and len(key) > len(suffix):
                 key, stripped = key[: -len(suffix)], True
                 break

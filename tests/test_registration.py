@@ -63,7 +63,7 @@ def test_a_near_match_offers_choices_and_register_anyway_goes_to_a_manager(servi
     alice = ConsoleChat(services, handle="alice")
     out = alice.say("/new 云帆科技 phone:13700001111")
     assert "probably a customer we already have" in out
-    assert f"1) #{existing} 杭州云帆科技有限公司 (similar name, 90%)" in out
+    assert f"1) #{existing} 杭州云帆科技有限公司 (similar name, 99%)" in out
     assert "2) Register anyway" in out
     before_customers = snapshot(services.db)
     out = alice.say("2")

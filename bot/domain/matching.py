@@ -22,7 +22,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from bot.names import REGIONS, company_key, email_key, phone_key
+from bot.names import CN_SUFFIXES, REGIONS, company_key, email_key, phone_key
 
 Verdict = Literal["same", "probable"]
 # why two records match, strongest first
@@ -30,6 +30,7 @@ Reason = Literal["credit", "name", "phone", "email", "similar"]
 DEFAULT_THRESHOLD = 85
 MIN_PHONE_DIGITS = 7  # shorter numbers (an extension, "110") say nothing about a company
 MIN_FUZZY_LENGTH = 2
+MIN_PARTIAL_LENGTH = 4  # shorter keys are compared whole, never as part of a longer one
 
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -114,10 +115,27 @@ def compare(new: Probe, old: Probe, threshold: int = DEFAULT_THRESHOLD) -> Match
 
 
 def similarity(a: str, b: str) -> int:
-    """0-100: how alike two company keys are (rapidfuzz WRatio; a key inside the other ~90)."""
-    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+    """0-100: how alike two company keys are. A leading region (杭州云帆科技, 云帆科技) is ignored;
+    for keys of four characters or more, one inside the other scores about 90 (rapidfuzz WRatio);
+    shorter keys must be alike as a whole (``dis`` is not ``disco``). Below 100: only a key
+    comparison says "same"."""
+    if a in CN_SUFFIXES or b in CN_SUFFIXES:
         return 0
-    return int(fuzz.WRatio(a, b, processor=None))
+    a_core, b_core = _without_region(a), _without_region(b)
+    if min(len(a_core), len(b_core)) < MIN_FUZZY_LENGTH:
+        return 0
+    score = fuzz.ratio(a_core, b_core)
+    if min(len(a_core), len(b_core)) >= MIN_PARTIAL_LENGTH:
+        score = max(score, fuzz.WRatio(a, b, processor=None))
+    return min(int(score), 99)
+
+
+def _without_region(key: str) -> str:
+    """The key without a leading province or city (杭州, 黑龙江), when something is left."""
+    for size in (3, 2):
+        if key[:size] in REGIONS and len(key) - size >= MIN_FUZZY_LENGTH:
+            return key[size:]
+    return key
 
 
 def fragment(name: str) -> str:
@@ -127,11 +145,7 @@ def fragment(name: str) -> str:
     if key.isascii():
         words = _LATIN_WORD.findall(unicodedata.normalize("NFKC", name).lower())
         return max(words, key=len) if words else key
-    core = key
-    for size in (3, 2):  # a leading province or city (杭州, 黑龙江)
-        if core[:size] in REGIONS and len(core) - size >= MIN_FUZZY_LENGTH:
-            core = core[size:]
-            break
+    core = _without_region(key)
     trimmed = True
     while trimmed:
         trimmed = False
