@@ -140,11 +140,12 @@ def _without_region(key: str) -> str:
 
 def fragment(name: str) -> str:
     """The distinctive part of a name, to find similar stored names with a substring search:
-    ``杭州云帆科技有限公司`` -> ``云帆``; ``Northwind Traders Ltd`` -> ``northwind``."""
+    ``杭州云帆科技有限公司`` -> ``云帆``; ``Northwind Traders Ltd`` -> ``northwind`` (the first
+    word of three letters or more)."""
     key = company_key(name)
     if key.isascii():
         words = _LATIN_WORD.findall(unicodedata.normalize("NFKC", name).lower())
-        return max(words, key=len) if words else key
+        return words[0] if words else key  # names lead with what sets them apart
     core = _without_region(key)
     trimmed = True
     while trimmed:
