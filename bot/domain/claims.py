@@ -244,8 +244,12 @@ def cancel_requests_in_team(
         request_id = int(request.id or 0)
         if requests.decide_request(
             session, request_id, status="rejected", by=None, now=now, reason=reason
-        ) and customers.settle_pending(session, request.customer_id, member_id, approve=False, now=now):
-            _record_decision(session, request, "rejected", None, reason, now, team_id=new_team_id)
+        ) and (
+            request.kind == "registration"  # nothing is held on a customer for a registration
+            or customers.settle_pending(session, request.customer_id, member_id, approve=False, now=now)
+        ):
+            kind = "register_rejected" if request.kind == "registration" else "rejected"
+            _record_decision(session, request, kind, None, reason, now, team_id=new_team_id)
             cancelled += 1
     return cancelled
 
