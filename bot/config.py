@@ -39,6 +39,8 @@ class TeamConfig(_Strict):
     working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
     slack_channel: str | None = None
     dingtalk_conversation: str | None = None
+    # a registered name this similar (0-100) to a customer's is "probably the same": a manager decides
+    duplicate_threshold: Annotated[int, Field(ge=50, le=100)] = 85
 
     @field_validator("timezone")
     @classmethod
@@ -143,6 +145,8 @@ class PoolConfig(_Strict):
     warn_days: Annotated[int, Field(ge=0, le=365)] = 3
     hide_contact_in_pool: bool = True
     request_expiry_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
+    # registrations (报备, /new) per rep per local day; unset: no limit beyond the holding cap
+    daily_register_limit: Annotated[int, Field(ge=1, le=100_000)] | None = None
     assignment: AssignmentConfig | None = None
 
 

@@ -30,7 +30,7 @@ from bot.storage.models import (
 )
 from bot.storage.teams import pool_by_name
 
-OWNING_KINDS = ("claimed", "approved", "assigned", "transferred")
+OWNING_KINDS = ("claimed", "approved", "assigned", "transferred", "registered", "merged")
 RETURNING_KINDS = ("released", "recycled")
 
 

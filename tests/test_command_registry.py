@@ -90,6 +90,8 @@ REP_TRIES = {
     "lock": '/lock "Acme Corp"',
     "unlock": '/unlock "Acme Corp"',
     "report": "/report",
+    "duplicates": "/duplicates",
+    "merge": "/merge #1 #2",
 }
 
 
@@ -110,8 +112,9 @@ def test_every_command_declared_for_reps_is_refused_to_a_manager(services: Servi
     add_one(services, "Acme Corp")
     chat = ConsoleChat(services, handle="maria")
     declared = {spec.name for spec in COMMANDS if spec.roles == REPS}
-    assert declared == {"claim"}
+    assert declared == {"claim", "new"}
     assert "Only reps can /claim" in chat.say('/claim "Acme Corp"')
+    assert "Only reps can /new" in chat.say("/new Acme Corp")
 
 
 def test_the_help_lists_every_command_in_the_order_declared(services: Services) -> None:
@@ -119,6 +122,8 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
     assert [line.split()[0] for line in lines] == [
         "/pool",
         "/claim",
+        "/new",
+        "/duplicates",
         "/mine",
         "/followup",
         "/release",

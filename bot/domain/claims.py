@@ -13,14 +13,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.domain import notices
+from bot.domain import notices, registration
 from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, checked_text, event_row, load_member, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from bot.domain.request_cards import queue_cards
 from bot.domain.rules import PoolRules
 from bot.domain.snapshots import REP, MemberView
 from bot.i18n import t
-from bot.storage import customers, events, members, outbox, requests, teams
+from bot.storage import customers, events, members, outbox, requests
 from bot.storage.models import ClaimRequest, Customer, Team
 
 
@@ -126,27 +127,8 @@ def _request(session: Session, row: Customer, member: MemberView, reason: str, n
             )
         ],
     )
-    _queue_cards(session, request_id, member.team.id, now)
+    queue_cards(session, request_id, member.team.id, now)
     return request_id
-
-
-def _queue_cards(session: Session, request_id: int, team_id: int, now: datetime) -> None:
-    """The request card goes to the team's channel on each platform that has one, and to the DMs
-    of the managers whose platform has no team channel (the console's managers included)."""
-    channels = teams.team_channels(session, team_id)
-    card, ref = notices.CLAIM_REQUEST, notices.RequestRef(request_id)
-    cards = [
-        card.outgoing(
-            ref, key=card.key(request_id, platform=p), team_id=team_id, recipient_id=None, platform=p
-        )
-        for p in channels
-    ]
-    cards += [
-        card.outgoing(ref, key=card.key(request_id, manager_id), team_id=team_id, recipient_id=manager_id)
-        for manager_id, route in members.manager_routes(session, team_id)
-        if route not in channels
-    ]
-    outbox.enqueue_many(session, cards, now=now)
 
 
 def queue_card_refreshes(session: Session, request_id: int, now: datetime) -> int:
@@ -197,16 +179,26 @@ def decide(
             session, request_id, status=status, by=manager.id, now=now, reason=reason
         ):
             raise _already_decided(session, request_id)
-        if not customers.settle_pending(
+        if request.kind == "registration":
+            about = registration.settle(session, request, manager_id=manager.id, approve=approve, now=now)
+            status = status if approve else "register_rejected"
+        elif customers.settle_pending(
             session, request.customer_id, request.member_id, approve=approve, now=now
         ):
+            about = request.customer_id
+        else:
             raise Conflict("error.request_stale", request=request_id)
-        _record_decision(session, request, status, manager.id, reason, now, team_id=rep.team.id)
-        customer = customers.customer(session, request.customer_id)
+        if status != "approved" or request.kind == "claim":  # an approved registration: "registered"
+            _record_decision(
+                session, request, status, manager.id, reason, now, team_id=rep.team.id, about=about
+            )
+        else:
+            _tell_decision(session, request_id, request.member_id, now, team_id=rep.team.id)
+        customer = customers.customer(session, about)
         assert customer is not None
     if inactive:  # after the commit: the cancellation stands, the manager reads why
         raise Conflict("error.request_cancelled_inactive", request=request_id, member=rep.name)
-    return DecisionOutcome(request_id, request.customer_id, customer.name, rep.name, approve)
+    return DecisionOutcome(request_id, about, customer.name, rep.name, approve)
 
 
 def _record_decision(
@@ -218,19 +210,26 @@ def _record_decision(
     now: datetime,
     *,
     team_id: int,
+    about: int | None = None,
 ) -> None:
-    """What every decision leaves: the event, the cards updated in place, the rep told."""
+    """What every decision leaves: the event (on ``about``, by default the request's customer),
+    the cards updated in place, the rep told."""
     request_id = int(request.id or 0)
     event = event_row(
-        request.customer_id, status, request.member_id, by, now, reason=reason, request_id=request_id
+        about or request.customer_id, status, request.member_id, by, now, reason=reason, request_id=request_id
     )
     events.add_events(session, [event])
+    _tell_decision(session, request_id, request.member_id, now, team_id=team_id)
+
+
+def _tell_decision(session: Session, request_id: int, member_id: int, now: datetime, *, team_id: int) -> None:
+    """The request's cards updated in place, and its rep told."""
     queue_card_refreshes(session, request_id, now)
     told = notices.CLAIM_DECIDED.outgoing(
         notices.RequestRef(request_id),
         key=notices.CLAIM_DECIDED.key(request_id),
         team_id=team_id,
-        recipient_id=request.member_id,
+        recipient_id=member_id,
     )
     outbox.enqueue_many(session, [told], now=now)
 
@@ -245,8 +244,12 @@ def cancel_requests_in_team(
         request_id = int(request.id or 0)
         if requests.decide_request(
             session, request_id, status="rejected", by=None, now=now, reason=reason
-        ) and customers.settle_pending(session, request.customer_id, member_id, approve=False, now=now):
-            _record_decision(session, request, "rejected", None, reason, now, team_id=new_team_id)
+        ) and (
+            request.kind == "registration"  # nothing is held on a customer for a registration
+            or customers.settle_pending(session, request.customer_id, member_id, approve=False, now=now)
+        ):
+            kind = "register_rejected" if request.kind == "registration" else "rejected"
+            _record_decision(session, request, kind, None, reason, now, team_id=new_team_id)
             cancelled += 1
     return cancelled
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlmodel import Session
 
 from bot.domain.clock import Clock, local_day
-from bot.domain.errors import NotFound, RuleViolation
+from bot.domain.errors import Merged, NotFound, RuleViolation
 from bot.domain.rules import PoolRules
 from bot.domain.snapshots import CustomerView, MemberView, TeamView
-from bot.storage import customers, members, teams
+from bot.storage import customers, members, merges, teams
 from bot.storage.engine import Database
 from bot.storage.models import Customer, Member, Team
 
@@ -64,6 +64,9 @@ def team_customer(session: Session, customer_id: int, member: MemberView) -> tup
     of another team is as unknown to the member as one that does not exist."""
     row = customers.customer(session, customer_id)
     if row is None or row.id is None:
+        merge = merges.merged_into(session, customer_id)
+        if merge is not None and merge.team_id == member.team.id:
+            raise Merged("reg.merged_into", id=customer_id, name=merge.name, into=merge.into_id)
         raise NotFound("error.customer_unknown", query=str(customer_id))
     rules, team = rules_for(session, row.pool_id)
     if team.id != member.team.id:

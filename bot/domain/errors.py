@@ -18,6 +18,10 @@ class NotFound(DomainError):
     pass
 
 
+class Merged(NotFound):
+    """The customer was merged into another: its id answers where it went."""
+
+
 class Forbidden(DomainError):
     pass
 

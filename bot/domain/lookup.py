@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from datetime import UTC
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
 from bot.domain.context import Services, customer_view, member_view, team_customer
-from bot.domain.errors import Ambiguous, Forbidden, NotFound
+from bot.domain.errors import Ambiguous, Forbidden, Merged, NotFound
 from bot.domain.priorities import priority_filter
 from bot.domain.snapshots import (
     CustomerCard,
@@ -26,7 +26,7 @@ from bot.names import as_id, name_key
 from bot.storage import customers, followups, members, requests
 from bot.storage import events as event_log
 from bot.storage import search as pool_search
-from bot.storage.models import Customer
+from bot.storage.models import ClaimRequest, Customer
 
 PAGE_SIZE = 10
 COUNT_CAP = 10_000  # beyond this a search says "more than 10,000" instead of counting on
@@ -72,9 +72,13 @@ def resolve_customer(services: Services, *, member: MemberView, query: str, exac
     customer_id = as_id(text)
     with services.db.read() as session:
         if customer_id is not None:
-            with suppress(NotFound):  # not a customer of the team: the digits may be part of a name
+            try:
                 team_customer(session, customer_id, member)
                 return customer_id
+            except Merged:
+                raise  # its id answers where it went
+            except NotFound:
+                pass  # not a customer of the team: the digits may be part of a name
         if text.startswith("#"):
             raise NotFound("error.customer_unknown", query=text)
         key = name_key(text)
@@ -233,6 +237,8 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
         names = members.member_names(session, {request.member_id, request.decided_by_id or 0})
         rep = members.member_and_team(session, request.member_id)
     zone = ZoneInfo(rep[1].timezone) if rep else UTC
+    if request.kind == "registration":
+        return _registration_view(request, row, names, zone)
     return RequestView(
         id=int(request.id or 0),
         customer_id=request.customer_id,
@@ -272,3 +278,31 @@ def customer_name(services: Services, *, customer_id: int) -> str | None:
     with services.db.read() as session:
         row = customers.customer(session, customer_id)
         return row.name if row else None
+
+
+COMPARED = ("name", "phone", "contact", "email", "credit", "industry", "region", "size")
+
+
+def _registration_view(
+    request: ClaimRequest, row: Customer | None, names: dict[int, str], zone: ZoneInfo | Any
+) -> RequestView:
+    """A registration request: the proposed record and, while pending, the customer it is
+    probably the same as, field by field (the manager sees both; nothing is hidden from them)."""
+    proposal = {k: str(v) for k, v in (request.proposal or {}).items() if v}
+    stored = {"credit": row.credit_code} if row else {}
+    existing = tuple((f, str(stored.get(f) or getattr(row, f, "") or "—")) for f in COMPARED) if row else ()
+    return RequestView(
+        id=int(request.id or 0),
+        customer_id=request.customer_id,
+        customer_name=proposal.get("name", "?"),
+        member_id=request.member_id,
+        member_name=names.get(request.member_id, "?"),
+        reason=request.reason,
+        status=request.status,
+        decided_by_name=names.get(request.decided_by_id or 0),
+        decision_reason=request.decision_reason,
+        decided_at=request.decided_at.astimezone(zone) if request.decided_at else None,
+        kind="registration",
+        proposed=tuple((f, proposal.get(f, "—")) for f in COMPARED),
+        existing=existing if request.status == "pending" else (),
+    )

@@ -165,6 +165,25 @@ def _auto_assigned_key(run: str, member_id: int) -> str:
 AUTO_ASSIGNED = declare("auto_assigned", AutoAssigned, _auto_assigned_key)
 
 
+@dataclass(frozen=True)
+class MergedAway:
+    """A manager merged the member's customer ``merged`` into ``into`` (``kept``: still theirs)."""
+
+    merged_id: int
+    merged: str
+    into_id: int
+    into: str
+    by: str
+    kept: bool
+
+
+def _merged_key(merged_id: int, member_id: int) -> str:
+    return f"merged:{merged_id}:{member_id}"
+
+
+MERGED_AWAY = declare("merged_away", MergedAway, _merged_key)
+
+
 # ---- recycling ---------------------------------------------------------------------------------------
 
 

@@ -64,6 +64,7 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "warn_days": p.warn_days,
                     "hide_contact_in_pool": p.hide_contact_in_pool,
                     "request_expiry_hours": p.request_expiry_hours,
+                    "daily_register_limit": p.daily_register_limit,
                 },
             )
     sync_settings(db, config)
@@ -81,5 +82,6 @@ def _upsert_team(session: Session, team: TeamConfig) -> int:
             "working_days": ",".join(team.working_days),
             "slack_channel": team.slack_channel,
             "dingtalk_conversation": team.dingtalk_conversation,
+            "duplicate_threshold": team.duplicate_threshold,
         },
     )

@@ -111,6 +111,11 @@ class RequestView:
     decision_reason: str = ""
     # when it was decided (or expired), in the team's time zone
     decided_at: datetime | None = None
+    # 'claim', or 'registration': then ``customer_name`` is the proposed name, and while pending
+    # ``proposed`` and ``existing`` hold (field, value) of the two records, side by side
+    kind: str = "claim"
+    proposed: tuple[tuple[str, str], ...] = ()
+    existing: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot.domain import chat, lookup
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
 from bot.domain.snapshots import MemberView
-from bot.handlers.ctx import Ctx, NeedChoice, Usage
+from bot.handlers.ctx import Choices, Ctx, NeedChoice, Usage
 from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, control_character, normalise, parse
 from bot.handlers.registry import CHOICE_ACTION
 from bot.handlers.table import COMMANDS
@@ -111,6 +111,8 @@ class Bot:
                 reply = spec.handler(ctx)
         except NeedChoice as choice:
             return self._offer(ctx, actor, choice)
+        except Choices as question:
+            return self._ask(ctx, actor, question)
         except Usage:
             return ctx.refuse("error.usage", usage=t(ctx.locale, spec.help))
         except DomainError as exc:
@@ -138,6 +140,18 @@ class Bot:
             ),
             summary=t(ctx.locale, exc.key, **exc.params),
         )
+        return Reply(message, choices=tuple(commands), refused=True)
+
+    def _ask(self, ctx: Ctx, actor: Actor, question: Choices) -> Reply:
+        """A handler's own numbered choices (``/new``: the near matches, or register anyway)."""
+        commands = [command for _, command in question.options]
+        buttons = tuple(
+            Button(f"{i}) {label}", CHOICE_ACTION, str(i))
+            for i, (label, _) in enumerate(question.options, start=1)
+        )
+        chat.offer(self.services, platform=actor.platform, user_id=actor.user_id, commands=commands)
+        hint = Context(t(ctx.locale, "view.choices_hint"))
+        message = Message((Text(question.text), Actions(buttons), hint), summary=question.text)
         return Reply(message, choices=tuple(commands), refused=True)
 
     def _expand_choice(self, actor: Actor, text: str) -> str:

@@ -66,6 +66,16 @@ class NeedChoice(Exception):
         self.remainder = remainder
 
 
+class Choices(Exception):
+    """A question back with numbered answers: ``options`` are (label, command) pairs, and the
+    reply to a number (or a press of its button) runs that command."""
+
+    def __init__(self, text: str, options: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(text)
+        self.text = text
+        self.options = options
+
+
 class Usage(Exception):
     """The command was typed wrong; the reply shows its usage line."""
 

@@ -267,9 +267,13 @@ def request_card(locale: str, request: RequestView, held: int) -> Message:
         customer=request.customer_name,
         reason=request.reason or "—",
     )
+    if request.kind == "registration":
+        title = t(locale, "reg.card_title", request=request.id)
+        body = t(locale, "reg.card_body", member=request.member_name, customer=request.customer_name)
     blocks: list[Text | Fields | Actions | Context | Divider] = [
         Text(title, heading=True),
         Text(body),
+        *side_by_side(locale, request),
         Context(t(locale, "view.request_holdings", member=request.member_name, held=held)),
     ]
     if request.status == "pending":
@@ -289,3 +293,21 @@ def request_card(locale: str, request: RequestView, held: int) -> Message:
             )
         )
     return Message(tuple(blocks), summary=body)
+
+
+def side_by_side(locale: str, request: RequestView) -> list[Fields]:
+    """A registration request's records field by field: while pending, the proposed one beside
+    the customer it is probably the same as (#id); once decided, the proposed one alone."""
+    if not request.proposed:
+        return []
+    if not request.existing:
+        return [Fields(tuple((t(locale, f"reg.field_{f}"), v) for f, v in request.proposed))]
+    header = (
+        t(locale, "reg.card_field"),
+        f"{t(locale, 'reg.card_proposed')} | {t(locale, 'reg.card_existing', id=request.customer_id)}",
+    )
+    rows = tuple(
+        (t(locale, f"reg.field_{field}"), f"{new} | {old}")
+        for (field, new), (_, old) in zip(request.proposed, request.existing, strict=True)
+    )
+    return [Fields((header, *rows))]

@@ -245,4 +245,94 @@ MESSAGES: dict[str, str] = {
         "Your claim request #{request} for {customer} expired: "
         "no manager decided within {hours} hours. {customer} is back in the pool."
     ),
+    # ---- registration (报备), the duplicate check (查重), /duplicates and /merge -----------------
+    "help.new": (
+        "/new <name> [phone:… contact:… email:… credit:… industry:… region:… size:… priority:… pool:…]"
+        " — register a customer you found, after the duplicate check"
+    ),
+    "help.duplicates": "/duplicates [page:N] — suspected duplicates · /merge #a #b — merge #b into #a",
+    "reg.bad_name": "“{name}” is not a name I can check: give the customer's name.",
+    "reg.too_long": "The {field} is too long (at most {limit} characters); nothing was registered.",
+    "reg.bad_priority": "Priority {priority} is not one of A, B, C.",
+    "reg.bad_credit": (
+        "{code} is not a valid unified social credit code (18 characters, the last a check character)."
+    ),
+    "reg.bad_email": "{email} is not an e-mail address.",
+    "reg.bad_phone": "{phone} holds no phone number.",
+    "reg.no_pool": "Your team has no pool to register customers in. Ask an admin.",
+    "reg.unknown_pool": "Your team has no pool {pool}. Pools: {pools}.",
+    "reg.daily_limit": "You registered {count} customers today; the pool's limit is {limit}. Try tomorrow.",
+    "reg.new": (
+        "#{id} {customer} is registered to you ({held} of {cap} held). "
+        "It goes back to the pool on {deadline} unless you follow up."
+    ),
+    "reg.new_no_deadline": "#{id} {customer} is registered to you ({held} of {cap} held).",
+    "reg.in_pool": "#{id} {customer} is in the pool ({why}): claim it instead. Nothing was registered.",
+    "reg.yours": "#{id} {customer} is already yours ({why}).",
+    "reg.colleague": (
+        "{customer} was already registered by a colleague on {since} ({why}). Nothing was registered."
+    ),
+    "reg.colleague_shown": " Owner: {owner}; phone {phone}; contact {contact}.",
+    "reg.requested_by_colleague": (
+        "{customer} is waiting for a manager's decision on a colleague's request ({why}). "
+        "Nothing was registered."
+    ),
+    "reg.probable": (
+        "“{customer}” is probably a customer we already have. Is it one of these? "
+        "Or register it anyway: a manager decides."
+    ),
+    "reg.choice_candidate": "#{id} {customer} ({why})",
+    "reg.choice_anyway": "Register anyway (a manager decides)",
+    "reg.requested": (
+        "Registration request #{request}: “{customer}” looks like #{id} {name}, so a manager decides. "
+        "It counts as held meanwhile."
+    ),
+    "reg.why_credit": "same credit code",
+    "reg.why_name": "same name",
+    "reg.why_phone": "same phone",
+    "reg.why_email": "same e-mail",
+    "reg.why_similar": "similar name, {score}%",
+    "reg.card_title": "Registration request #{request} (duplicate?)",
+    "reg.card_body": (
+        "{member} registers “{customer}”, which is probably a customer we have. "
+        "Approve: a new customer, theirs. Reject: nothing is created."
+    ),
+    "reg.card_field": "Field",
+    "reg.card_proposed": "registered",
+    "reg.card_existing": "#{id} on file",
+    "reg.field_name": "Name",
+    "reg.field_phone": "Phone",
+    "reg.field_contact": "Contact",
+    "reg.field_email": "E-mail",
+    "reg.field_credit": "Credit code",
+    "reg.field_industry": "Industry",
+    "reg.field_region": "Region",
+    "reg.field_size": "Size",
+    "reg.notify_approved": "Your registration of {customer} was approved by {by}: #{id} is yours.",
+    "reg.notify_rejected": "Your registration of {customer} was rejected by {by}.{reason}",
+    "reg.approve_taken": (
+        "Request #{request} cannot be approved: #{id} {customer} was registered meanwhile. Reject it."
+    ),
+    "reg.merged_into": "#{id} {name} was merged into #{into}: use #{into}.",
+    "reg.merge_itself": "#{id} cannot be merged into itself.",
+    "reg.merge_pending": "#{first} or #{second} has a request waiting for a decision: decide it first.",
+    "reg.merge_two_credits": "#{first} and #{second} have different credit codes: they are two companies.",
+    "reg.merged": "#{id} {customer} is merged into #{into} {into_name}: one customer, both histories.",
+    "reg.notify_merged_kept": (
+        "{by} merged your customer #{id} {customer} into #{into_id} {into}; "
+        "it is still yours, with its history."
+    ),
+    "reg.notify_merged_lost": (
+        "{by} merged your customer #{id} {customer} into #{into_id} {into}, which another rep owns."
+    ),
+    "reg.no_duplicates": "No suspected duplicates in your team.",
+    "reg.duplicates_title": "{total}{more} suspected duplicates",
+    "reg.pair": "#{a} {a_name} ↔ #{b} {b_name} — {why}",
+    "reg.merge_confirm": "Merge #{b} into #{a}? #{b} goes; its follow-ups and history move to #{a}.",
+    "reg.button_merge": "Merge",
+    "reg.duplicates_page": "Page {page} of {pages} · /duplicates page:N · /merge #a #b",
+    "event.registered": "registered by {member}",
+    "event.register_requested": "{member} registered a customer that may be this one",
+    "event.register_rejected": "a registration by {member} that may be this one, rejected by {actor}",
+    "event.merged": "another record merged into it by {actor}",
 }

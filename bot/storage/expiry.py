@@ -57,7 +57,12 @@ def expirable(
         )
         .join(Customer, col(Customer.id) == col(ClaimRequest.customer_id))
         .join(Member, col(Member.id) == col(ClaimRequest.member_id))
-        .where(col(ClaimRequest.status) == "pending", col(ClaimRequest.id) > after_id, or_(*per_pool))
+        .where(
+            col(ClaimRequest.status) == "pending",
+            col(ClaimRequest.kind) == "claim",  # a registration waits for a manager
+            col(ClaimRequest.id) > after_id,
+            or_(*per_pool),
+        )
         .order_by(col(ClaimRequest.id))
         .limit(limit)
     )

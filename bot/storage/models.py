@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, Index, UniqueConstraint
+from sqlalchemy import Column, DateTime, Dialect, Index, Integer, String, UniqueConstraint
 from sqlalchemy.types import JSON, TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from bot.names import company_key
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -30,6 +32,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _dup_key(context: Any) -> str:
+    """The default of ``customer.dup_key``: every insert path fills it from the name."""
+    return company_key(str(context.get_current_parameters().get("name") or ""))
+
+
 def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
@@ -43,6 +50,11 @@ class Team(SQLModel, table=True):
     working_days: str = Field(default="mon,tue,wed,thu,fri", max_length=40)
     slack_channel: str | None = Field(default=None, max_length=40)
     dingtalk_conversation: str | None = Field(default=None, max_length=120)
+    # a near match scoring at least this (0-100) is "probably the same" customer (registration)
+    duplicate_threshold: int = 85
+    # bumped by every registration: the row lock that serialises the team's registrations, so the
+    # duplicate check of one sees the customer another has just registered
+    register_seq: int = 0
 
 
 class Member(SQLModel, table=True):
@@ -74,6 +86,8 @@ class Pool(SQLModel, table=True):
     warn_days: int = 3
     hide_contact_in_pool: bool = True
     request_expiry_hours: int = 72
+    # registrations (报备) per rep per local day; None: no limit
+    daily_register_limit: int | None = None
 
 
 class Customer(SQLModel, table=True):
@@ -81,6 +95,8 @@ class Customer(SQLModel, table=True):
         Index("ix_customer_pool_owner_priority", "pool_id", "owner_id", "priority"),
         Index("ix_customer_name_key", "name_key"),
         Index("ix_customer_phone_key", "phone_key"),
+        Index("ix_customer_dup_key", "dup_key"),
+        Index("ix_customer_credit_code", "credit_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -89,6 +105,12 @@ class Customer(SQLModel, table=True):
     name_key: str = Field(max_length=200)
     # "hang zhou yun fan ke ji|hzyfkj": lets a rep type pinyin or initials for a Chinese name
     search_key: str = Field(default="", max_length=800)
+    # the company key the duplicate check compares (bot.names.company_key); filled on insert
+    dup_key: str = Field(
+        default="", sa_column=Column(String(200), nullable=False, default=_dup_key, server_default="")
+    )
+    # 统一社会信用代码, checked (GB 32100-2015) and unique per team when a rep registers it
+    credit_code: str | None = Field(default=None, max_length=18)
     contact: str | None = Field(default=None, max_length=80)
     phone: str | None = Field(default=None, max_length=40)
     phone_key: str | None = Field(default=None, max_length=40)
@@ -134,6 +156,12 @@ class ClaimRequest(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     decided_by_id: int | None = Field(default=None, foreign_key="member.id")
     decision_reason: str = Field(default="", max_length=500)
+    # 'claim': a rep asks for a pool customer; 'registration': a rep asks to register a customer
+    # the duplicate check found probably the same as ``customer_id`` (see bot.domain.registration)
+    kind: str = Field(default="claim", sa_column=Column(String(12), nullable=False, server_default="claim"))
+    # a registration's pool and the record it proposes (name, phone, ...) until a manager decides
+    pool_id: int | None = Field(default=None, foreign_key="pool.id")
+    proposal: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class OwnershipEvent(SQLModel, table=True):
@@ -245,3 +273,16 @@ class AssignmentCursor(SQLModel, table=True):
     pool_id: int = Field(foreign_key="pool.id", primary_key=True)
     group_key: str = Field(primary_key=True, max_length=40)
     member_id: int = Field(foreign_key="member.id")
+
+
+class CustomerMerge(SQLModel, table=True):
+    """A customer merged into another (``/merge``): its id keeps answering "merged into #…"."""
+
+    __tablename__ = "customer_merge"
+
+    merged_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    into_id: int = Field(foreign_key="customer.id", index=True)
+    team_id: int = Field(foreign_key="team.id")
+    name: str = Field(max_length=200)
+    by_id: int | None = Field(default=None, foreign_key="member.id")
+    at: datetime = Field(sa_column=_utc())

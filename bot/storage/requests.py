@@ -28,7 +28,9 @@ def pending_request_for(session: Session, customer_id: int) -> ClaimRequest | No
     return (
         session.execute(
             select(ClaimRequest).where(
-                col(ClaimRequest.customer_id) == customer_id, col(ClaimRequest.status) == "pending"
+                col(ClaimRequest.customer_id) == customer_id,
+                col(ClaimRequest.status) == "pending",
+                col(ClaimRequest.kind) == "claim",
             )
         )
         .scalars()

@@ -74,3 +74,15 @@ def upsert_team(session: Session, name: str, fields: dict[str, object]) -> int:
 
 def upsert_pool(session: Session, name: str, fields: dict[str, object]) -> int:
     return upsert(session, Pool, "name", name, fields)
+
+
+def team_threshold(session: Session, team_id: int) -> int:
+    """The team's ``duplicate_threshold``: how similar a name must be to be "probably the same"."""
+    return int(session.scalar(select(col(Team.duplicate_threshold)).where(col(Team.id) == team_id)) or 85)
+
+
+def team_pools(session: Session, team_id: int) -> list[Pool]:
+    """The team's pools, the first configured first (the default pool of a registration)."""
+    return list(
+        session.execute(select(Pool).where(col(Pool.team_id) == team_id).order_by(col(Pool.id))).scalars()
+    )

@@ -8,7 +8,9 @@ from bot.domain.notices import (
     CARD_REFRESH,
     CLAIM_DECIDED,
     CLAIM_REQUEST,
+    MERGED_AWAY,
     REQUEST_EXPIRED,
+    MergedAway,
     RequestExpired,
     RequestRef,
 )
@@ -34,9 +36,18 @@ def claim_decided(services: Services, ref: RequestRef, locale: str) -> Message:
     if request is None:
         return Message.text(t(locale, "error.request_unknown", request=ref.request_id))
     key = "notify.claim_approved" if request.status == "approved" else "notify.claim_rejected"
+    if request.kind == "registration":
+        key = "reg.notify_approved" if request.status == "approved" else "reg.notify_rejected"
     reason = f" {request.decision_reason}" if request.status == "rejected" and request.decision_reason else ""
     return Message.text(
-        t(locale, key, customer=request.customer_name, by=request.decided_by_name or "?", reason=reason)
+        t(
+            locale,
+            key,
+            customer=request.customer_name,
+            by=request.decided_by_name or "?",
+            reason=reason,
+            id=request.customer_id,
+        )
     )
 
 
@@ -52,3 +63,19 @@ def request_expired(services: Services, expired: RequestExpired, locale: str) ->
     )
     claim_again = Button(t(locale, "button.claim"), "claim.claim", f"#{expired.customer_id}", "primary")
     return Message((Text(text), Actions((claim_again,))), summary=text)
+
+
+@renders(MERGED_AWAY)
+def merged_away(services: Services, merged: MergedAway, locale: str) -> Message:
+    """A manager merged the rep's customer into another record (still theirs, or not)."""
+    key = "reg.notify_merged_kept" if merged.kept else "reg.notify_merged_lost"
+    text = t(
+        locale,
+        key,
+        id=merged.merged_id,
+        customer=merged.merged,
+        into_id=merged.into_id,
+        into=merged.into,
+        by=merged.by,
+    )
+    return Message.text(text)

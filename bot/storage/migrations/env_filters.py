@@ -11,6 +11,7 @@ HAND_WRITTEN_INDEXES = frozenset(
         "ix_customer_tags_trgm",
         "ix_customer_cjk_bigrams",
         "ix_customer_pool_order",
+        "ix_customer_email_lower",
     }
 )
 

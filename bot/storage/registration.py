@@ -1,0 +1,230 @@
+"""The SQL of registration (报备) and the duplicate check: the team lock that serialises a team's
+registrations, the set-based candidate lookups, a registered customer's insert, registration
+requests and the counts the registration limits read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlmodel import Session, col
+
+from bot.storage.catalog import insert_customers
+from bot.storage.models import ClaimRequest, Customer, OwnershipEvent, Team
+from bot.storage.search import _word_conditions
+from bot.storage.sql import chunks, team_pool_ids
+
+FUZZY_CANDIDATES = 50  # stored names a fragment search returns per probe, at the most
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """A stored customer the duplicate check compares with."""
+
+    id: int
+    name: str
+    dup_key: str
+    phone_key: str | None
+    email: str | None
+    credit_code: str | None
+    pool_id: int
+    owner_id: int | None
+    pending_member_id: int | None
+    owned_since: datetime | None
+
+
+_COLUMNS = (
+    col(Customer.id),
+    col(Customer.name),
+    col(Customer.dup_key),
+    col(Customer.phone_key),
+    col(Customer.email),
+    col(Customer.credit_code),
+    col(Customer.pool_id),
+    col(Customer.owner_id),
+    col(Customer.pending_member_id),
+    col(Customer.owned_since),
+)
+
+
+def lock_team(session: Session, team_id: int) -> None:
+    """Take the team's registration lock for the rest of the transaction: a second registration
+    waits, then its duplicate check sees what this one wrote."""
+    session.execute(
+        update(Team).where(col(Team.id) == team_id).values(register_seq=col(Team.register_seq) + 1)
+    )
+
+
+def _rows(session: Session, where: Any, limit: int | None = None) -> list[CandidateRow]:
+    statement = select(*_COLUMNS).where(where).order_by(col(Customer.id))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [CandidateRow(*row) for row in session.execute(statement)]
+
+
+def with_keys(
+    session: Session,
+    team_id: int,
+    *,
+    dup_keys: Iterable[str] = (),
+    phone_keys: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    credits: Iterable[str] = (),
+) -> list[CandidateRow]:
+    """The team's customers sharing one of the keys (company key, phone, e-mail, credit code), by
+    index lookups a chunk of keys at a time; each customer once, by id."""
+    found: dict[int, CandidateRow] = {}
+    lookups = (
+        (col(Customer.dup_key), dup_keys),
+        (col(Customer.phone_key), phone_keys),
+        (func.lower(col(Customer.email)), emails),
+        (col(Customer.credit_code), credits),
+    )
+    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+    for column, keys in lookups:
+        for chunk in chunks(sorted({k for k in keys if k})):
+            for row in _rows(session, and_(in_team, column.in_(chunk))):
+                found[row.id] = row
+    return [found[i] for i in sorted(found)]
+
+
+def like_fragment(session: Session, team_id: int, fragment: str) -> list[CandidateRow]:
+    """Up to :data:`FUZZY_CANDIDATES` of the team's customers whose name contains ``fragment``
+    (through the trigram and CJK-bigram indexes on PostgreSQL): the bounded candidate set the
+    fuzzy comparison scores."""
+    if not fragment:
+        return []
+    dialect = session.get_bind().dialect.name
+    conditions = _word_conditions(fragment, dialect)
+    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+    return _rows(session, and_(in_team, *conditions), FUZZY_CANDIDATES)
+
+
+def insert_customer(session: Session, row: dict[str, Any]) -> int:
+    return insert_customers(session, [row])[0]
+
+
+def add_registration_request(
+    session: Session,
+    *,
+    candidate_id: int,
+    member_id: int,
+    pool_id: int,
+    proposal: dict[str, object],
+    now: datetime,
+) -> int:
+    request = ClaimRequest(
+        customer_id=candidate_id,
+        member_id=member_id,
+        kind="registration",
+        pool_id=pool_id,
+        proposal=proposal,
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    return int(request.id or 0)
+
+
+def point_request_at(session: Session, request_id: int, customer_id: int) -> None:
+    """An approved registration's request names the customer it created from now on."""
+    session.execute(
+        update(ClaimRequest).where(col(ClaimRequest.id) == request_id).values(customer_id=customer_id)
+    )
+
+
+def pending_registrations(session: Session, member_id: int, pool_id: int) -> int:
+    """The member's registrations waiting for a manager in the pool: they count as held."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(ClaimRequest)
+        .where(
+            col(ClaimRequest.kind) == "registration",
+            col(ClaimRequest.status) == "pending",
+            col(ClaimRequest.member_id) == member_id,
+            col(ClaimRequest.pool_id) == pool_id,
+        )
+    )
+    return int(count or 0)
+
+
+def registrations_between(
+    session: Session, member_id: int, pool_id: int, start: datetime, end: datetime
+) -> int:
+    """Registrations the member made in the pool in [start, end): customers registered, and
+    registrations sent to a manager."""
+    registered = session.scalar(
+        select(func.count())
+        .select_from(OwnershipEvent)
+        .join(Customer, col(Customer.id) == col(OwnershipEvent.customer_id))
+        .where(
+            col(OwnershipEvent.kind) == "registered",
+            col(OwnershipEvent.member_id) == member_id,
+            col(OwnershipEvent.request_id).is_(None),
+            col(Customer.pool_id) == pool_id,
+            col(OwnershipEvent.at) >= start,
+            col(OwnershipEvent.at) < end,
+        )
+    )
+    requested = session.scalar(
+        select(func.count())
+        .select_from(ClaimRequest)
+        .where(
+            col(ClaimRequest.kind) == "registration",
+            col(ClaimRequest.member_id) == member_id,
+            col(ClaimRequest.pool_id) == pool_id,
+            col(ClaimRequest.created_at) >= start,
+            col(ClaimRequest.created_at) < end,
+        )
+    )
+    return int(registered or 0) + int(requested or 0)
+
+
+# ---- /duplicates: blocked candidate pairs, never all pairs ------------------------------------------
+
+
+def shared_key_groups(session: Session, team_id: int, column_name: str, limit: int) -> list[list[int]]:
+    """Groups of the team's customer ids sharing a value of ``column_name`` (``dup_key``,
+    ``phone_key``, ``email`` by address, ``credit_code``), the oldest groups first; one GROUP BY
+    over the index, at most ``limit`` groups."""
+    column: Any = getattr(Customer, column_name)
+    key = func.lower(column) if column_name == "email" else col(column)
+    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+    usable = and_(key.is_not(None), key != "")
+    grouped = (
+        select(key.label("k"), func.min(col(Customer.id)).label("first"))
+        .where(in_team, usable)
+        .group_by(key)
+        .having(func.count() > 1)
+        .order_by(func.min(col(Customer.id)))
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(
+        select(grouped.c.first, col(Customer.id))
+        .join(Customer, key == grouped.c.k)
+        .where(in_team)
+        .order_by(grouped.c.first, col(Customer.id))
+    ).all()
+    groups: dict[int, list[int]] = {}
+    for first, cid in rows:
+        groups.setdefault(int(first), []).append(int(cid))
+    return [ids for ids in groups.values() if len(ids) > 1]
+
+
+def newest(session: Session, team_id: int, limit: int) -> list[CandidateRow]:
+    """The team's ``limit`` newest customers: the ones the fuzzy part of /duplicates checks."""
+    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+    statement = select(*_COLUMNS).where(in_team).order_by(col(Customer.id).desc()).limit(limit)
+    return [CandidateRow(*row) for row in session.execute(statement)]
+
+
+def rows_by_ids(session: Session, ids: Sequence[int]) -> dict[int, CandidateRow]:
+    found: dict[int, CandidateRow] = {}
+    for chunk in chunks(sorted(set(ids))):
+        for row in _rows(session, col(Customer.id).in_(chunk)):
+            found[row.id] = row
+    return found
