@@ -6,6 +6,7 @@ import csv
 import io
 import subprocess
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -212,7 +213,7 @@ def test_duplicates_within_the_file_name_ignoring_suffix_and_phone_ignoring_86(
     assert set(customers(services.db)) == {"云帆科技", "Northwind Traders"}
 
 
-def test_duplicates_against_the_database_in_any_pool_of_any_team(
+def test_duplicates_against_the_team_in_any_of_its_pools_in_the_words_of_new(
     services: Services, config: PoolbotConfig, tmp_path: Path
 ) -> None:
     west = {
@@ -221,15 +222,17 @@ def test_duplicates_against_the_database_in_any_pool_of_any_team(
     }
     sync_config(services.db, PoolbotConfig.model_validate(west))
     seed(services, "east-vip", NewCustomer("云帆科技有限公司", phone="0571-8888 0000"))
-    seed(services, "west-main", NewCustomer("Contoso Ltd", phone="13912345678"))
+    seed(services, "east-main", NewCustomer("Contoso Ltd", phone="13912345678", email="ann@contoso.com"))
+    seed(services, "west-main", NewCustomer("Fabrikam Inc", phone="13800000000"))
     path = write_csv(
         tmp_path / "again.csv",
         [
-            ["客户名称", "电话"],
-            ["云帆科技", ""],
-            ["上海全新贸易有限公司", "+86 139 1234 5678"],
-            ["contoso", ""],
-            ["广州新客户有限公司", "13500000000"],
+            ["客户名称", "电话", "邮箱"],
+            ["云帆科技（杭州）", "", ""],
+            ["上海全新贸易有限公司", "+86 139 1234 5678", ""],
+            ["contoso", "", ""],
+            ["Northwind", "", "ANN@contoso.com"],
+            ["Fabrikam", "13800000000", ""],  # west's customer: another team's book, imported
         ],
     )
 
@@ -237,11 +240,34 @@ def test_duplicates_against_the_database_in_any_pool_of_any_team(
 
     assert report.imported == 1
     reasons = {s.line: s.reason for s in report.skipped}
-    assert set(reasons) == {2, 3, 4}
-    assert "same name as #1 云帆科技有限公司 (pool east-vip)" in reasons[2]
-    assert "same phone as #2 Contoso Ltd (pool west-main)" in reasons[3]
-    assert "same name as #2 Contoso Ltd (pool west-main)" in reasons[4]
-    assert customer_count(services.db) == 3
+    assert set(reasons) == {2, 3, 4, 5}
+    assert reasons[2] == "already in the team: same name as #1 云帆科技有限公司 (pool east-vip)"
+    assert reasons[3] == "probably the same: same phone as #2 Contoso Ltd (pool east-main)"
+    assert reasons[4] == "already in the team: same name as #2 Contoso Ltd (pool east-main)"
+    assert reasons[5] == "probably the same: same e-mail as #2 Contoso Ltd (pool east-main)"
+    assert customer_count(services.db) == 4
+
+
+def test_credit_codes_decide_before_names_and_are_validated(services: Services, tmp_path: Path) -> None:
+    seed(services, "east-main", NewCustomer("云帆科技有限公司", credit_code="91330100MA27XXXX0F"))
+    path = write_csv(
+        tmp_path / "credit.csv",
+        [
+            ["客户名称", "统一社会信用代码"],
+            ["杭州另一家公司", "91330100MA27XXXX0F"],  # same code, another name: the same company
+            ["云帆科技有限公司", "91110000600037341L"],  # same name, its own valid code: two companies
+            ["坏代码公司", "91110000600037341X"],  # the check character is wrong
+        ],
+    )
+
+    report = run(services, path)
+
+    assert [s.reason for s in report.skipped] == [
+        "already in the team: same credit code as #1 云帆科技有限公司 (pool east-main)"
+    ]
+    assert [e.line for e in report.errors] == [4]
+    assert "not a unified social credit code" in report.errors[0].message
+    assert report.imported == 1
 
 
 def test_importing_the_same_file_twice_adds_nothing_the_second_time(
@@ -690,3 +716,25 @@ def test_a_report_lists_the_first_rows_and_counts_them_all(
     assert (again.imported, len(again.skipped), again.skipped_total) == (0, 2, 5)
     assert again.lines()[0].endswith("5 duplicates skipped; 0 rows with errors.")
     assert again.lines()[-1] == "... and 3 more"
+
+
+def test_two_imports_of_one_file_at_once_add_each_customer_once(services: Services, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "c.csv", [["name", "phone"], *([f"Company {i}", f"1380000{i:04d}"] for i in range(60))]
+    )
+    start = threading.Barrier(2)
+    reports: list[ImportReport] = []
+
+    def one_import() -> None:
+        start.wait()
+        reports.append(import_file(services.db, services.clock, path, pool_name=POOL, batch_size=7))
+
+    threads = [threading.Thread(target=one_import) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert customer_count(services.db) == 60
+    assert sum(r.imported for r in reports) == 60
+    assert sum(len(r.skipped) for r in reports) == 60

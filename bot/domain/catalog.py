@@ -9,9 +9,10 @@ from sqlmodel import Session
 
 from bot.domain.context import event_row
 from bot.domain.snapshots import PRIORITIES
-from bot.names import name_key, phone_key, search_key
+from bot.names import company_key, name_key, phone_key, search_key
 from bot.storage import catalog, events
 
+DUP_KEY_LENGTH = 200  # customer.dup_key's size
 SEARCH_KEY_LENGTH = 800  # the column's size; pinyin of a very long name is cut, not refused
 
 
@@ -26,6 +27,7 @@ class NewCustomer:
     size: str | None = None
     priority: str = "B"
     tags: str = ""
+    credit_code: str | None = None  # 统一社会信用代码, already validated
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITIES:
@@ -50,6 +52,8 @@ def customer_row(customer: NewCustomer, pool_id: int, now: datetime) -> dict[str
     return {
         "name": customer.name,
         "name_key": name_key(customer.name),
+        "dup_key": company_key(customer.name)[:DUP_KEY_LENGTH],
+        "credit_code": customer.credit_code,
         "search_key": search_key(customer.name)[:SEARCH_KEY_LENGTH],
         "contact": customer.contact,
         "phone": customer.phone,

@@ -49,7 +49,11 @@ def match_batch(
     session: Session, team_id: int, probes: Sequence[Probe], *, threshold: int, fuzzy: bool = True
 ) -> list[list[Found]]:
     """For each probe, the team's customers it matches, "same" before "probably the same", the
-    strongest reason and the highest score first."""
+    strongest reason and the highest score first.
+
+    A probe is compared with the stored customers that share one of its keys (and, with
+    ``fuzzy``, its own fragment search's), not with every customer the batch fetched: an import
+    batch of thousands of rows stays linear."""
     stored = sql.with_keys(
         session,
         team_id,
@@ -58,13 +62,32 @@ def match_batch(
         emails=[p.email for p in probes if p.email],
         credits=[p.credit for p in probes if p.credit],
     )
+    by_key = _by_key(stored)
     verdicts = []
     for item in probes:
-        rows = stored
+        rows = [row for key in _keys_of(item) for row in by_key.get(key, ())]
         if fuzzy:
-            rows = [*stored, *sql.like_fragment(session, team_id, matching.fragment(item.name))]
+            rows += sql.like_fragment(session, team_id, matching.fragment(item.name))
         verdicts.append(_ranked(item, rows, threshold))
     return verdicts
+
+
+def _keys_of(item: Probe) -> list[tuple[str, str]]:
+    """The (kind, value) keys a probe is looked up by."""
+    keys = [("name", item.key)]
+    keys += [("phone", item.phone)] if item.phone else []
+    keys += [("email", item.email)] if item.email else []
+    keys += [("credit", item.credit)] if item.credit else []
+    return keys
+
+
+def _by_key(rows: Sequence[CandidateRow]) -> dict[tuple[str, str], list[CandidateRow]]:
+    """The stored candidates under each key they hold, as :func:`_keys_of` names them."""
+    index: dict[tuple[str, str], list[CandidateRow]] = {}
+    for row in rows:
+        for key in _keys_of(stored_probe(row)):
+            index.setdefault(key, []).append(row)
+    return index
 
 
 def _ranked(item: Probe, rows: Sequence[CandidateRow], threshold: int) -> list[Found]:

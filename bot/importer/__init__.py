@@ -2,33 +2,36 @@
 
 The file is streamed (see bot/spreadsheet.py: a CSV is decoded and parsed once up front, so a
 broken file is refused before anything is written): the header is mapped, each row validated
-(lengths, priority, email, phone; NUL and control characters are row errors, so none reaches the
-database), and rows that pass are inserted in batches, one transaction each. Every batch is checked
-against the database for duplicates (same company name ignoring legal suffixes, or same phone)
-inside its own transaction, which also finds the rows of earlier batches of the same file, so
-re-running an import, or running two at once on SQLite, never adds a customer twice (PostgreSQL has
-no unique constraint on names, so two imports running at the same moment there can still race).
-Memory stays flat: a batch, and 16 bytes per imported row to name the line a later duplicate
-repeats. A dry run does the same checks in read-only sessions, keeping the hash of every name and
-phone instead (about 100 bytes a row), so it reports what a real run would import and skip.
+(lengths, priority, e-mail, phone, credit code; NUL and control characters are row errors, so none
+reaches the database), and rows that pass are inserted in batches, one transaction each.
+
+Duplicates are judged by the same matcher as ``/new`` (bot/importer/duplicates.py): a row is
+skipped when an earlier row of the file, or a customer of the pool's team, has its credit code,
+company name (ignoring width, case, punctuation, bracketed regions and legal suffixes), phone or
+e-mail. Each batch's transaction takes the team's registration lock before it looks, so re-running
+an import, two imports at once, or a rep's ``/new`` meanwhile never add a customer twice, on
+either database.
+
+Reading and writing overlap: one thread writes a batch (lookups, COPY, commit) while the other
+reads and prepares the next (validation and pinyin). Memory stays flat: two batches, and 16 bytes
+per imported row to name the line a later duplicate repeats. A dry run does the same checks in
+read-only sessions, keeping the hash of every key instead (about 100 bytes a row), so it reports
+what a real run would import and skip.
 """
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session
-
 from bot.domain import assignment
 from bot.domain.catalog import add_customer_rows, customer_row
 from bot.domain.clock import Clock
 from bot.domain.context import Services
+from bot.importer.duplicates import FileKeys, ImportedLines, stored_duplicates
 from bot.importer.rows import (
     HEADER_ALIASES,
     ImportFileError,
@@ -40,19 +43,14 @@ from bot.importer.rows import (
     map_header,
     row_problem,
 )
-from bot.names import _LEGAL_SUFFIXES, duplicate_key, name_key
 from bot.spreadsheet import Record, SpreadsheetError, open_table
-from bot.storage import catalog, teams
-from bot.storage.catalog import Stored
+from bot.storage import registration, teams
 from bot.storage.engine import Database
 
 BATCH_SIZE = 2_000
 MAX_DETAILS = 10_000  # skipped rows and row errors listed in a report; beyond that, only counted
 # (records read, records in the file when known)
 ProgressFn = Callable[[int, int | None], None]
-
-# The legal suffixes duplicate_key() strips, as they appear at the end of a stored name_key.
-_SUFFIX_KEYS = tuple(dict.fromkeys(name_key(suffix) for suffix in _LEGAL_SUFFIXES))
 
 
 @dataclass
@@ -78,45 +76,6 @@ class _Outcome:
             self.errors.append(error)
 
 
-class _FileKeys:
-    """The names and phones met so far in the file, for a dry run (which writes nothing a later batch
-    could find in the database): the hash of each key and its first line, about 100 bytes a row."""
-
-    def __init__(self) -> None:
-        self.names: dict[int, int] = {}
-        self.phones: dict[int, int] = {}
-
-    def duplicate(self, row: Row) -> str | None:
-        name, phone = hash(row.dup_key), hash(row.phone_key) if row.phone_key else None
-        if name in self.names:
-            return f"same name as line {self.names[name]}"
-        if phone is not None and phone in self.phones:
-            return f"same phone as line {self.phones[phone]}"
-        self.names[name] = row.line
-        if phone is not None:
-            self.phones[phone] = row.line
-        return None
-
-
-class _Lines:
-    """The customers this import added and the line of each (16 bytes a row), so a later row with
-    the same name or phone is told "same name as line N", as within one batch."""
-
-    def __init__(self) -> None:
-        self.ids = array("q")
-        self.lines = array("q")
-
-    def add(self, ids: Sequence[int], lines: Sequence[int]) -> None:
-        for cid, line in sorted(zip(ids, lines, strict=True)):
-            at = len(self.ids) if not self.ids or cid > self.ids[-1] else bisect_left(self.ids, cid)
-            self.ids.insert(at, cid)
-            self.lines.insert(at, line)
-
-    def line_of(self, cid: int) -> int | None:
-        at = bisect_left(self.ids, cid)
-        return self.lines[at] if at < len(self.ids) and self.ids[at] == cid else None
-
-
 def import_file(
     db: Database,
     clock: Clock,
@@ -132,13 +91,14 @@ def import_file(
     Raises :class:`ImportFileError` for an unknown pool, an unreadable file or a missing name
     column; problems with single rows are reported in the returned :class:`ImportReport`.
     """
-    pool_id = _pool_id(db, pool_name)
+    pool_id, team_id = _pool_and_team(db, pool_name)
     try:
         with open_table(path) as table:
             columns, ignored = map_header(table.header)
             outcome = _Outcome()
-            rows = _valid_rows(table.records, columns, outcome, seen=_FileKeys() if dry_run else None)
-            ids = _store(db, clock, pool_id, rows, outcome, table.total, progress, batch_size, dry_run)
+            rows = _valid_rows(table.records, columns, outcome, seen=FileKeys() if dry_run else None)
+            target = _Target(pool_id, team_id)
+            ids = _store(db, clock, target, rows, outcome, table.total, progress, batch_size, dry_run)
     except SpreadsheetError as exc:
         raise ImportFileError(str(exc)) from exc
     assigned = 0 if dry_run else _assign_imported(db, clock, pool_id, ids)
@@ -155,18 +115,20 @@ def import_file(
     )
 
 
-def _pool_id(db: Database, pool_name: str) -> int:
+def _pool_and_team(db: Database, pool_name: str) -> tuple[int, int]:
+    """The ids of the pool named ``pool_name`` and of its team (whose customers rows are checked
+    against)."""
     with db.read() as session:
         pool = teams.pool_by_name(session, pool_name)
         if pool is None:
             known = ", ".join(teams.pool_names(session)) or "none yet: sync the config file first"
             raise ImportFileError(f"No pool named {pool_name!r} (pools: {known}).")
     assert pool.id is not None
-    return pool.id
+    return pool.id, pool.team_id
 
 
 def _valid_rows(
-    records: Iterable[Record], columns: dict[str, int], outcome: _Outcome, *, seen: _FileKeys | None
+    records: Iterable[Record], columns: dict[str, int], outcome: _Outcome, *, seen: FileKeys | None
 ) -> Iterator[Row]:
     """The rows that pass validation, one at a time; errors (and, with ``seen``, duplicates of an
     earlier line) go to ``outcome``."""
@@ -180,59 +142,14 @@ def _valid_rows(
             outcome.error(RowError(line, problem))
             continue
         row = make_row(line, values)
-        reason = seen.duplicate(row) if seen is not None else None
+        reason = seen.duplicate(row) if seen is not None else ""
         if reason:
             outcome.skip(SkippedRow(line, row.customer.name, reason))
             continue
         yield row
 
 
-# ---- duplicates in the database and inserting --------------------------------------------------------
-
-
-def _existing_duplicates(session: Session, rows: Sequence[Row], mine: _Lines | None) -> list[SkippedRow]:
-    """Rows whose company or phone is already stored, in any pool of any team (bulk queries); one
-    this import stored from an earlier line (``mine``) is named by that line."""
-    catalog.plan_for_actual_keys(session)
-    by_name = _stored_by_name(session, {row.dup_key for row in rows})
-    by_phone = _stored_by_phone(session, {row.phone_key for row in rows if row.phone_key})
-    pools = teams.pool_names_by_id(session)
-    skipped = []
-    for row in rows:
-        match, what = by_name.get(row.dup_key), "name"
-        if match is None and row.phone_key:
-            match, what = by_phone.get(row.phone_key), "phone"
-        earlier = mine.line_of(match.id) if match is not None and mine is not None else None
-        if earlier is not None:
-            skipped.append(SkippedRow(row.line, row.customer.name, f"same {what} as line {earlier}"))
-        elif match is not None:
-            reason = f"already in the database: same {what} as #{match.id} {match.name}"
-            skipped.append(SkippedRow(row.line, row.customer.name, f"{reason} (pool {pools[match.pool_id]})"))
-    return skipped
-
-
-def _stored_by_name(session: Session, dup_keys: set[str]) -> dict[str, Stored]:
-    """Stored customers by duplicate_key, the oldest first when several share one.
-
-    A stored name_key is its duplicate_key followed by the key of the legal suffix that was
-    stripped, so looking up every key + suffix through the name_key index finds them all.
-    """
-    candidates = sorted({key + suffix for key in dup_keys for suffix in ("", *_SUFFIX_KEYS)})
-    found: dict[str, Stored] = {}
-    for stored in catalog.with_keys(session, "name_key", candidates):
-        key = duplicate_key(stored.name)
-        if key in dup_keys and (key not in found or stored.id < found[key].id):
-            found[key] = stored
-    return found
-
-
-def _stored_by_phone(session: Session, phone_keys: set[str]) -> dict[str, Stored]:
-    found: dict[str, Stored] = {}
-    for stored in catalog.with_keys(session, "phone_key", sorted(phone_keys)):
-        key = stored.key
-        if key is not None and (key not in found or stored.id < found[key].id):
-            found[key] = stored
-    return found
+# ---- inserting ------------------------------------------------------------------------------------
 
 
 def _assign_imported(db: Database, clock: Clock, pool_id: int, ids: Sequence[int]) -> int:
@@ -252,29 +169,25 @@ def _assign_imported(db: Database, clock: Clock, pool_id: int, ids: Sequence[int
     return assigned
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where an import goes: the pool, and the team whose customers rows are checked against."""
+
+    pool_id: int
+    team_id: int
+
+
 @dataclass
 class _Batch:
     """Rows on their way to the database: the valid rows, their stored columns (keys computed),
-    and what the batch's first pass already knows (duplicates of an earlier line of the batch)."""
+    and the keys of the batch's rows (a row repeating an earlier one of the batch is skipped)."""
 
     rows: list[Row] = field(default_factory=list)
     columns: list[dict[str, object]] = field(default_factory=list)
-    names: dict[str, int] = field(default_factory=dict)
-    phones: dict[str, int] = field(default_factory=dict)
+    keys: FileKeys = field(default_factory=FileKeys)
     records: int = 0  # records of the file read up to the end of this batch
 
-    def earlier_line(self, row: Row) -> str:
-        """Why ``row`` repeats an earlier row of this batch, or '' when it does not."""
-        if row.dup_key in self.names:
-            return f"same name as line {self.names[row.dup_key]}"
-        if row.phone_key and row.phone_key in self.phones:
-            return f"same phone as line {self.phones[row.phone_key]}"
-        return ""
-
     def add(self, row: Row, columns: dict[str, object]) -> None:
-        self.names[row.dup_key] = row.line
-        if row.phone_key:
-            self.phones[row.phone_key] = row.line
         self.rows.append(row)
         self.columns.append(columns)
 
@@ -291,7 +204,7 @@ class _Written:
 def _store(
     db: Database,
     clock: Clock,
-    pool_id: int,
+    target: _Target,
     rows: Iterable[Row],
     outcome: _Outcome,
     total: int | None,
@@ -308,15 +221,16 @@ def _store(
     every earlier batch committed.
     """
     now = clock.now()
-    mine = _Lines()
+    mine = ImportedLines()
 
     def write(batch: _Batch) -> _Written:
         if dry_run:
             with db.read() as session:
-                duplicates = _existing_duplicates(session, batch.rows, None)
+                duplicates = stored_duplicates(session, target.team_id, batch.rows, None)
             return _Written(len(batch.rows) - len(duplicates), duplicates, batch.records)
         with db.write() as session:
-            duplicates = _existing_duplicates(session, batch.rows, mine)
+            registration.lock_team(session, target.team_id)  # /new and other imports wait
+            duplicates = stored_duplicates(session, target.team_id, batch.rows, mine)
             taken = {s.line for s in duplicates}
             fresh = [at for at, row in enumerate(batch.rows) if row.line not in taken]
             ids = add_customer_rows(session, [batch.columns[at] for at in fresh], now)
@@ -335,7 +249,7 @@ def _store(
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="poolbot-import") as writer:
         pending: Future[_Written] | None = None
-        for batch in _batches(rows, outcome, pool_id, now, batch_size):
+        for batch in _batches(rows, outcome, target.pool_id, now, batch_size):
             settle(pending)
             pending = writer.submit(write, batch)
         settle(pending)
@@ -349,7 +263,7 @@ def _batches(
     row of its batch is skipped here (one of an earlier batch is found in the database)."""
     batch = _Batch()
     for row in rows:
-        reason = batch.earlier_line(row)
+        reason = batch.keys.duplicate(row)
         if reason:
             outcome.skip(SkippedRow(row.line, row.customer.name, reason))
             continue

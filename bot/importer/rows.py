@@ -8,8 +8,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.domain.catalog import NewCustomer
+from bot.domain.matching import Probe, credit_code, probe
 from bot.domain.priorities import PRIORITY_HINT, priority_code
-from bot.names import duplicate_key, name_key, phone_key, search_key
+from bot.names import name_key, search_key
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "customer", "customer name", "company", "客户名称", "客户名", "名称", "公司名称"),
@@ -21,6 +22,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "size": ("size", "company size", "规模"),
     "priority": ("priority", "优先级"),
     "tags": ("tags", "tag", "标签"),
+    "credit": ("credit", "credit code", "unified social credit code", "统一社会信用代码", "信用代码"),
 }
 # Column widths of the customer table: longer values are row errors, not database errors.
 MAX_LENGTHS = {
@@ -32,6 +34,7 @@ MAX_LENGTHS = {
     "region": 80,
     "size": 40,
     "tags": 400,
+    "credit": 40,
 }
 SEARCH_KEY_LIMIT = 800
 DEFAULT_PRIORITY = "B"  # an empty priority cell
@@ -46,7 +49,7 @@ _TAG_SEPARATORS = re.compile(r"[,，;；、|]+")
 _HEADER_NOISE = re.compile(r"[\W_]+", re.UNICODE)
 OPTIONAL_HEADERS = (
     "contact/联系人, phone/电话/手机, email/邮箱, industry/行业, region/地区, size/规模, "
-    "priority/优先级 (A/B/C or 高/中/低), tags/标签"
+    "priority/优先级 (A/B/C or 高/中/低), tags/标签, credit/统一社会信用代码"
 )
 
 
@@ -115,12 +118,11 @@ def _count(number: int, noun: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """A valid row waiting to be inserted, with the keys duplicates are judged by."""
+    """A valid row waiting to be inserted, normalised for the duplicate check (查重)."""
 
     line: int
     customer: NewCustomer
-    dup_key: str
-    phone_key: str | None
+    probe: Probe
 
 
 # ---- mapping the header ------------------------------------------------------------------------------
@@ -183,6 +185,12 @@ def row_problem(values: dict[str, str]) -> str | None:
             f"phone {phone!r} is not a phone number (digits, spaces, + - ( ), "
             "and an extension such as x123, ext. 12 or 转123)"
         )
+    credit = values.get("credit", "")
+    if credit and credit_code(credit) is None:
+        return (
+            f"credit code {credit!r} is not a unified social credit code "
+            "(18 characters, the last a check character)"
+        )
     return None
 
 
@@ -212,5 +220,7 @@ def make_row(line: int, values: dict[str, str]) -> Row:
         size=values.get("size") or None,
         priority=priority_code(values.get("priority", "")) or DEFAULT_PRIORITY,
         tags=tags,
+        credit_code=credit_code(values.get("credit")),
     )
-    return Row(line, customer, duplicate_key(customer.name), phone_key(customer.phone))
+    found = probe(customer.name, phone=customer.phone, email=customer.email, credit=customer.credit_code)
+    return Row(line, customer, found)
