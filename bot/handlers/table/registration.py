@@ -62,6 +62,7 @@ def do_duplicates(ctx: Ctx) -> Reply:
     aliases=("合并",),
     roles=MANAGERS,
     help_key="duplicates",
+    slash=False,
     buttons=(views.MERGE_ACTION,),
     changes=True,
 )
