@@ -64,6 +64,9 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "warn_days": p.warn_days,
                     "hide_contact_in_pool": p.hide_contact_in_pool,
                     "request_expiry_hours": p.request_expiry_hours,
+                    "release_reasons": list(p.release_reasons),
+                    "release_reason_required": p.release_reason_required,
+                    "release_to": list(p.release_to),
                 },
             )
     sync_settings(db, config)

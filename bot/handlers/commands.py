@@ -17,7 +17,7 @@ from bot.domain import chat, lookup
 from bot.domain.context import Services
 from bot.domain.errors import DomainError
 from bot.domain.snapshots import MemberView
-from bot.handlers.ctx import Ctx, NeedChoice, Usage
+from bot.handlers.ctx import Ctx, NeedChoice, Offer, Usage
 from bot.handlers.parser import MAX_COMMAND_LENGTH, Parsed, control_character, normalise, parse
 from bot.handlers.registry import CHOICE_ACTION
 from bot.handlers.table import COMMANDS
@@ -111,6 +111,9 @@ class Bot:
                 reply = spec.handler(ctx)
         except NeedChoice as choice:
             return self._offer(ctx, actor, choice)
+        except Offer as offer:
+            question = t(ctx.locale, offer.key, **offer.params)
+            return self._numbered(ctx, actor, question, offer.options)
         except Usage:
             return ctx.refuse("error.usage", usage=t(ctx.locale, spec.help))
         except DomainError as exc:
@@ -124,19 +127,23 @@ class Bot:
 
     def _offer(self, ctx: Ctx, actor: Actor, choice: NeedChoice) -> Reply:
         exc = choice.ambiguous
-        commands = [f"/{choice.command} #{cid} {choice.remainder}".rstrip() for cid, _ in exc.choices]
+        options = tuple(
+            (f"#{cid} {name}", f"/{choice.command} #{cid} {choice.remainder}".rstrip())
+            for cid, name in exc.choices
+        )
+        return self._numbered(ctx, actor, t(ctx.locale, exc.key, **exc.params), options)
+
+    def _numbered(self, ctx: Ctx, actor: Actor, question: str, options: tuple[tuple[str, str], ...]) -> Reply:
+        """Ask ``question`` with numbered ``options`` (label, command): typing a number (or pressing
+        its button) runs that command, from any process."""
+        commands = [command for _, command in options]
         buttons = tuple(
-            Button(f"{i}) #{cid} {name}", CHOICE_ACTION, str(i))
-            for i, (cid, name) in enumerate(exc.choices, start=1)
+            Button(f"{i}) {label}", CHOICE_ACTION, str(i)) for i, (label, _) in enumerate(options, start=1)
         )
         chat.offer(self.services, platform=actor.platform, user_id=actor.user_id, commands=commands)
         message = Message(
-            (
-                Text(t(ctx.locale, exc.key, **exc.params)),
-                Actions(buttons),
-                Context(t(ctx.locale, "view.choices_hint")),
-            ),
-            summary=t(ctx.locale, exc.key, **exc.params),
+            (Text(question), Actions(buttons), Context(t(ctx.locale, "view.choices_hint"))),
+            summary=question,
         )
         return Reply(message, choices=tuple(commands), refused=True)
 

@@ -66,6 +66,17 @@ class NeedChoice(Exception):
         self.remainder = remainder
 
 
+class Offer(Exception):
+    """Numbered choices that are not customers (a release's reasons): the question (a catalogue key
+    and its params) and, per number, what it shows and the command it runs."""
+
+    def __init__(self, key: str, params: dict[str, object], options: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+        self.options = options
+
+
 class Usage(Exception):
     """The command was typed wrong; the reply shows its usage line."""
 

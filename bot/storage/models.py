@@ -74,6 +74,11 @@ class Pool(SQLModel, table=True):
     warn_days: int = 3
     hide_contact_in_pool: bool = True
     request_expiry_hours: int = 72
+    # why and where a release goes: the configured reasons (in order), and the names of the other
+    # pools of the team a release may go to
+    release_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    release_reason_required: bool = False
+    release_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Customer(SQLModel, table=True):
@@ -156,6 +161,10 @@ class OwnershipEvent(SQLModel, table=True):
     rule: str | None = Field(default=None, max_length=80)
     reason: str = Field(default="", max_length=500)
     at: datetime = Field(sa_column=_utc())
+    # a release: the pool's configured reason it was given for, and the pool it went to when that
+    # was another pool than its own
+    release_reason: str | None = Field(default=None, max_length=80)
+    to_pool_id: int | None = Field(default=None, foreign_key="pool.id")
 
 
 class Notification(SQLModel, table=True):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.domain import followups, lookup, ownership, priorities
+from bot.domain import followups, lookup, ownership, priorities, releases
 from bot.domain.context import today
 from bot.handlers import views
-from bot.handlers.ctx import Ctx, Usage
+from bot.handlers.ctx import Ctx, Offer, Usage
 from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.registry import CommandGroup
 from bot.i18n import t
@@ -60,13 +60,27 @@ def do_followup(ctx: Ctx) -> Reply:
     return Reply(Message.text(reply))
 
 
-@group.command("release", aliases=("退回",), buttons=("customer.release",), changes=True)
+@group.command("release", aliases=("退回",), buttons=("customer.release",), changes=True, options=("pool",))
 def do_release(ctx: Ctx) -> Reply:
+    """``/release <customer> [reason] [pool:<name>]``; a reason of the pool's list by number or words."""
     if not ctx.parsed.words:
         raise Usage
     customer_id, rest = ctx.customer()
-    done = ownership.release(ctx.services, member=ctx.member, customer_id=customer_id, reason=" ".join(rest))
-    return ctx.say("ok.released", customer=done.customer_name)
+    to_pool = ctx.parsed.options.get("pool")
+    try:
+        done = ownership.release(
+            ctx.services, member=ctx.member, customer_id=customer_id, reason=" ".join(rest), to_pool=to_pool
+        )
+    except releases.PickReason as exc:
+        where = "" if to_pool is None else (f' "pool:{to_pool}"' if " " in to_pool else f" pool:{to_pool}")
+        options = tuple((r, f'/release #{customer_id} "{r}"{where}') for r in exc.reasons)
+        raise Offer(exc.key, exc.params, options) from exc
+    said = t(ctx.locale, "ok.released", customer=done.customer_name)
+    if to_pool is not None:
+        said = t(ctx.locale, "release.moved", customer=done.customer_name, pool=done.pool_name)
+    if done.reason:
+        said += t(ctx.locale, "release.with_reason", reason=done.reason)
+    return Reply(Message.text(said))
 
 
 @group.command("customer", aliases=("客户",), buttons=("customer.show",), options=("priority",))
