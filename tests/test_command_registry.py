@@ -90,6 +90,7 @@ REP_TRIES = {
     "lock": '/lock "Acme Corp"',
     "unlock": '/unlock "Acme Corp"',
     "report": "/report",
+    "requests": "/requests",
 }
 
 
@@ -123,6 +124,7 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/followup",
         "/release",
         "/customer",
+        "/requests",
         "/approve",
         "/assign",
         "/lock",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.domain import lookup
 from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services, today
-from bot.domain.snapshots import MemberView, RequestView
+from bot.domain.snapshots import MemberView, RequestView, TeamView
 from bot.storage import home as store
 from bot.storage import insight as report
 
@@ -38,14 +38,23 @@ class ManagerHome:
 
 def manager_home(services: Services, *, manager: MemberView) -> ManagerHome:
     team = manager.team
-    start, end = day_bounds_utc(today(services, team), team.timezone)
     with services.db.read() as session:
         ids = store.pending_request_ids(session, team.id, PENDING_SHOWN)
+    figures = team_today(services, team=team)
+    requests = tuple(r for r in (lookup.request_view(services, request_id=i) for i in ids) if r is not None)
+    holdings = {r.member_id: lookup.holdings(services, member_id=r.member_id) for r in requests}
+    return ManagerHome(requests, holdings, figures)
+
+
+def team_today(services: Services, *, team: TeamView) -> TeamToday:
+    """The team's figures for its local today (App Home, and a manager's ``/mine``)."""
+    start, end = day_bounds_utc(today(services, team), team.timezone)
+    with services.db.read() as session:
         # the team report's own figures (bot.storage.insight), summed over the team's members
         events: Counter[str] = Counter()
         for (_, kind), count in report.pool_event_counts(session, team.id, start, end).items():
             events[kind] += count
-        figures = TeamToday(
+        return TeamToday(
             held=sum(report.held_now(session, team.id).values()),
             claimed=events["claimed"] + events["approved"] + events["assigned"],
             follow_ups=sum(report.pool_follow_up_counts(session, team.id, start, end).values()),
@@ -54,6 +63,3 @@ def manager_home(services: Services, *, manager: MemberView) -> ManagerHome:
             won=events["won"],
             pending=store.pending_count(session, team.id),
         )
-    requests = tuple(r for r in (lookup.request_view(services, request_id=i) for i in ids) if r is not None)
-    holdings = {r.member_id: lookup.holdings(services, member_id=r.member_id) for r in requests}
-    return ManagerHome(requests, holdings, figures)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain import followups, lookup, ownership, priorities, releases
+from bot.domain import followups, home, inbox, lookup, ownership, priorities, releases
 from bot.domain.context import today
-from bot.handlers import views
+from bot.handlers import inbox_views, views
 from bot.handlers.ctx import Ctx, Offer, Usage
 from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.registry import CommandGroup
@@ -22,9 +22,17 @@ def do_mine(ctx: Ctx) -> Reply:
     page_text = ctx.parsed.options.get("page", "1")
     if (page := as_id(page_text)) is None:
         return ctx.refuse("error.bad_page", max=views.mine_pages(MAX_BOOK))
+    if ctx.member.is_manager:  # managers own nothing: their inbox and the team's day instead
+        return _manager_mine(ctx)
     owned = lookup.mine(ctx.services, member=ctx.member)
     local_today, zone = today(ctx.services, ctx.member.team), ctx.member.team.timezone
     return Reply(views.mine(ctx.locale, owned, local_today, zone, page=page))
+
+
+def _manager_mine(ctx: Ctx) -> Reply:
+    figures = home.team_today(ctx.services, team=ctx.member.team)
+    found = inbox.inbox(ctx.services, manager=ctx.member)
+    return Reply(inbox_views.manager_mine(ctx.locale, ctx.member.team.name, figures, found))
 
 
 @group.command(
