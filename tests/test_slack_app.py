@@ -289,7 +289,7 @@ def test_record_follow_up_on_a_reminder_opens_the_form_for_that_customer(
     }
 
 
-def test_release_from_a_button_asks_slack_to_confirm_and_runs_the_twin(
+def test_release_from_a_button_opens_a_form_that_asks_and_releases(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     acme = add_one(services, "Acme Corp")
@@ -303,8 +303,13 @@ def test_release_from_a_button_asks_slack_to_confirm_and_runs_the_twin(
         for e in b["elements"]
         if e["action_id"] == "customer.release"
     )
-    assert release["confirm"]["text"]["text"].startswith("Give Acme Corp back to the pool?")
+    assert "confirm" not in release  # the form asks instead
     slack.press("customer.release", f"#{acme}", as_="UALICE")
+    (opened,) = fake.of("views.open")
+    question = opened["args"]["view"]["blocks"][0]["text"]["text"]
+    assert question.startswith("Give Acme Corp back to pool east-main?")
+    assert owner_of(services.db, acme) is not None
+    slack.submit("release.form", {}, as_="UALICE")
     assert owner_of(services.db, acme) is None
 
 
