@@ -344,7 +344,8 @@ def test_app_home_for_a_rep_and_for_a_manager(
     slack.event({"type": "app_home_opened", "user": "UMARIA", "channel": "D2", "tab": "home"})
     manager_home = fake.of("views.publish")[-1]["args"]["view"]
     shown = json.dumps(manager_home, ensure_ascii=False)
-    assert "Rep01 asks for Contoso Ltd" in shown and "knows the CFO" in shown
+    assert "#1 Rep01 asks to claim Contoso Ltd (east-vip)" in shown and "knows the CFO" in shown
+    assert "Rep01 holds 1 of 3 in east-vip" in shown
     assert ("claim.approve", "1") in buttons(manager_home["blocks"])
     figures = next(b for b in manager_home["blocks"] if b.get("fields"))
     assert "*Waiting for a decision*\\n1" in json.dumps(figures)
