@@ -203,7 +203,7 @@ MESSAGES: dict[str, str] = {
     "help.claim": "/claim <customer> [reason] — claim a pool customer",
     "help.mine": "/mine — your customers, most urgent first",
     "help.followup": "/followup <customer> <note> [next:<date>] [kind:<kind>] — record a follow-up",
-    "help.release": "/release <customer> [reason] — give a customer back to the pool",
+    "help.release": "/release <customer> [reason] [pool:<pool>] — give a customer back to the pool",
     "help.customer": (
         "/customer <customer> [priority:A|B|C] — details, follow-ups and ownership history "
         "(managers: set the priority)"

@@ -176,7 +176,7 @@ MESSAGES: dict[str, str] = {
     "help.claim": "/认领 <客户> [理由] — 认领公海客户",
     "help.mine": "/我的客户 — 我的客户，最紧急的在前",
     "help.followup": "/跟进 <客户> <内容> [next:<日期>] [kind:<方式>] — 记录跟进",
-    "help.release": "/退回 <客户> [理由] — 把客户退回公海",
+    "help.release": "/退回 <客户> [原因] [池:<公海>] — 把客户退回公海",
     "help.customer": "/客户 <客户> [优先级:A|B|C] — 详情、跟进记录和归属历史（经理可改优先级）",
     "help.approve": "/审批 <申请号> · /拒绝 <申请号> [理由] — 审批认领（经理）",
     "help.assign": (
