@@ -6,14 +6,28 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import threading
 from typing import Any
 
 import pytest
 from conftest import TEAM_CONFIG
-from helpers import customer_row, events_of, notifications, own, owner_of, pool_id, requests
+from helpers import (
+    customer_row,
+    events_of,
+    member,
+    notifications,
+    own,
+    owner_of,
+    ownership_invariants,
+    pool_id,
+    requests,
+)
 
 from bot.config import PoolbotConfig
 from bot.domain.context import Services
+from bot.domain.errors import DomainError
+from bot.domain.ownership import release
+from bot.domain.snapshots import MemberView
 from bot.exporter import export_csv
 from bot.handlers.console.chat import ConsoleChat
 
@@ -178,3 +192,44 @@ def test_the_pool_keys_are_validated(main: dict[str, Any], problem: str) -> None
     raw["pools"].append({"name": "west-main", "team": "west"})
     with pytest.raises(ValueError, match=problem):
         PoolbotConfig.model_validate(raw)
+
+
+def _race(services: Services, cid: int, owner: MemberView) -> dict[str, str]:
+    """The owner sends ``cid`` to east-vip while Maria releases it to its own pool, in two threads
+    started together; what each was told (the pool it went to, or the refusal)."""
+    barrier = threading.Barrier(2, timeout=60)
+    outcomes: dict[str, str] = {}
+
+    def go(who: str, actor: MemberView, to_pool: str | None) -> None:
+        barrier.wait()
+        try:
+            outcomes[who] = release(
+                services, member=actor, customer_id=cid, reason="1", to_pool=to_pool
+            ).pool_name
+        except DomainError as exc:
+            outcomes[who] = exc.key
+
+    threads = [
+        threading.Thread(target=go, args=("owner", owner, "east-vip")),
+        threading.Thread(target=go, args=("manager", member(services, "maria"), None)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_owner_and_manager_releasing_at_once_release_it_once(services: Services) -> None:
+    """One release, one event, and the customer is in the winner's pool, in every round."""
+    for round_ in range(4):
+        handle = "alice" if round_ % 2 else "bob"
+        cid = own(services, handle, f"Race {round_}")
+        outcomes = _race(services, cid, member(services, handle))
+        won = [pool for pool in outcomes.values() if pool in ("east-vip", "east-main")]
+        assert len(won) == 1, outcomes
+        assert set(outcomes.values()) - set(won) <= {"error.changed_meanwhile", "error.in_pool"}
+        assert [e.kind for e in events_of(services.db, cid)].count("released") == 1
+        assert customer_row(services.db, cid).pool_id == pool_id(services.db, won[0])
+    with services.db.read() as session:
+        assert ownership_invariants(session) == []
