@@ -133,6 +133,12 @@ class AssignmentConfig(_Strict):
         return lists
 
 
+# a static select holds 100 options, but a numbered choice in chat stays readable up to about 20
+MAX_RELEASE_REASONS = 20
+# Block Kit's option text limit: a reason must show whole in Slack's select
+ReleaseReason = Annotated[str, Field(min_length=1, max_length=75, pattern=r"\S")]
+
+
 class PoolConfig(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=80)]
     team: str
@@ -148,6 +154,29 @@ class PoolConfig(_Strict):
     # registrations (报备, /new) per rep per local day; unset: no limit beyond the holding cap
     daily_register_limit: Annotated[int, Field(ge=1, le=100_000)] | None = None
     assignment: AssignmentConfig | None = None
+    # why and where a release goes (docs/requests-and-releases.md)
+    release_reasons: Annotated[tuple[ReleaseReason, ...], Field(max_length=MAX_RELEASE_REASONS)] = ()
+    release_reason_required: bool = False
+    release_to: tuple[Annotated[str, Field(min_length=1, max_length=80)], ...] = ()
+
+    @field_validator("release_reasons")
+    @classmethod
+    def _distinct_reasons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        reasons = tuple(" ".join(reason.split()) for reason in value)
+        seen: set[str] = set()
+        for index, reason in enumerate(reasons):
+            if reason.casefold() in seen:
+                raise ValueError(f"[{index}] {reason!r} appears twice")
+            if reason.isdecimal() or '"' in reason:
+                raise ValueError(f"[{index}] {reason!r}: a reason is words without double quotes")
+            seen.add(reason.casefold())
+        return reasons
+
+    @model_validator(mode="after")
+    def _required_needs_reasons(self) -> PoolConfig:
+        if self.release_reason_required and not self.release_reasons:
+            raise ValueError("release_reason_required = true needs a release_reasons list")
+        return self
 
 
 class DingTalkConfig(_Strict):
@@ -180,7 +209,22 @@ class PoolbotConfig(_Strict):
             ids = [getattr(m, platform) for m in self.members if getattr(m, platform)]
             _no_duplicates("members", platform, ids)
         self._assignees_are_reps()
+        self._release_to_same_team()
         return self
+
+    def _release_to_same_team(self) -> None:
+        """Every pool a release may go to is another pool of the same team."""
+        teams = {pool.name: pool.team for pool in self.pools}
+        for index, pool in enumerate(self.pools):
+            for target in pool.release_to:
+                if target == pool.name:
+                    raise ValueError(f"pools[{index}].release_to: {target!r} is this pool itself")
+                if teams.get(target) != pool.team:
+                    others = sorted(p for p, team in teams.items() if team == pool.team and p != pool.name)
+                    raise ValueError(
+                        f"pools[{index}].release_to: no pool {target!r} in team {pool.team!r}"
+                        f" (its other pools: {others})"
+                    )
 
     def _assignees_are_reps(self) -> None:
         """Every handle an assignment names is a rep of the pool's team."""

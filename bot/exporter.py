@@ -48,6 +48,7 @@ HEADER = (
     "last_touch",
     "recycle_deadline",
     "recycle_rule",
+    "last_release_reason",
 )
 
 
@@ -155,6 +156,7 @@ def _line(row: ExportRow, pool: _PoolInfo, handles: dict[int, str]) -> list[str]
         _local_iso(row.last_touch_at, pool.timezone),
         deadline.day.isoformat() if deadline else "",
         deadline.rule if deadline else "",
+        row.last_release_reason,
     ]
     return [defuse(value) for value in values]
 

@@ -92,6 +92,7 @@ REP_TRIES = {
     "report": "/report",
     "duplicates": "/duplicates",
     "merge": "/merge #1 #2",
+    "requests": "/requests",
 }
 
 
@@ -128,6 +129,7 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/followup",
         "/release",
         "/customer",
+        "/requests",
         "/approve",
         "/assign",
         "/lock",

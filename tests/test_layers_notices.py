@@ -99,6 +99,7 @@ STORED_PARAMS: dict[str, dict[str, Any]] = {
 ADDED_SINCE: dict[str, dict[str, Any]] = {
     "recycled": {"since": None},  # which recycle run; None: the whole day, as before
     "recycle_digest": {"since": None},
+    "morning_reminder": {"requests": [], "requests_total": 0},  # a manager's morning; a rep's has none
 }
 
 

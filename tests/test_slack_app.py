@@ -289,7 +289,7 @@ def test_record_follow_up_on_a_reminder_opens_the_form_for_that_customer(
     }
 
 
-def test_release_from_a_button_asks_slack_to_confirm_and_runs_the_twin(
+def test_release_from_a_button_opens_a_form_that_asks_and_releases(
     slack: SlackHarness, fake: FakeSlack, services: Services
 ) -> None:
     acme = add_one(services, "Acme Corp")
@@ -303,8 +303,13 @@ def test_release_from_a_button_asks_slack_to_confirm_and_runs_the_twin(
         for e in b["elements"]
         if e["action_id"] == "customer.release"
     )
-    assert release["confirm"]["text"]["text"].startswith("Give Acme Corp back to the pool?")
+    assert "confirm" not in release  # the form asks instead
     slack.press("customer.release", f"#{acme}", as_="UALICE")
+    (opened,) = fake.of("views.open")
+    question = opened["args"]["view"]["blocks"][0]["text"]["text"]
+    assert question.startswith("Give Acme Corp back to pool east-main?")
+    assert owner_of(services.db, acme) is not None
+    slack.submit("release.form", {}, as_="UALICE")
     assert owner_of(services.db, acme) is None
 
 
@@ -339,7 +344,8 @@ def test_app_home_for_a_rep_and_for_a_manager(
     slack.event({"type": "app_home_opened", "user": "UMARIA", "channel": "D2", "tab": "home"})
     manager_home = fake.of("views.publish")[-1]["args"]["view"]
     shown = json.dumps(manager_home, ensure_ascii=False)
-    assert "Rep01 asks for Contoso Ltd" in shown and "knows the CFO" in shown
+    assert "#1 Rep01 asks to claim Contoso Ltd (east-vip)" in shown and "knows the CFO" in shown
+    assert "Rep01 holds 1 of 3 in east-vip" in shown
     assert ("claim.approve", "1") in buttons(manager_home["blocks"])
     figures = next(b for b in manager_home["blocks"] if b.get("fields"))
     assert "*Waiting for a decision*\\n1" in json.dumps(figures)

@@ -167,11 +167,15 @@ def test_base_action_id() -> None:
     assert base_action_id("claim.approve") == "claim.approve"
 
 
-def test_release_buttons_ask_first_in_the_readers_language() -> None:
-    message = Message(blocks=(Actions((Button("退回", "customer.release", "#7", "danger"),)),))
+def test_a_confirm_asks_in_the_readers_language_and_release_asks_in_its_form() -> None:
+    message = Message(blocks=(Actions((Button("锁定", "customer.lock", "#7", "danger", confirm="确定？"),)),))
     _, blocks = to_block_kit(message, locale="zh-CN")
     confirm = blocks[0]["elements"][0]["confirm"]
-    assert confirm["text"]["text"].startswith("把 #7 退回公海")
+    assert confirm["text"]["text"] == "确定？"
     assert confirm["deny"]["text"] == "取消"
+    release = Message(
+        blocks=(Actions((Button("退回", "customer.release", "#7", "danger", confirm="把 #7 退回公海？"),)),)
+    )
+    assert "confirm" not in to_block_kit(release, locale="zh-CN")[1][0]["elements"][0]
     plain = Message(blocks=(Actions((Button("Open", "customer.show", "#7"),)),))
     assert "confirm" not in to_block_kit(plain)[1][0]["elements"][0]

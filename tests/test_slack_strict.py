@@ -186,7 +186,7 @@ def test_a_reject_form_that_failed_inside_can_be_saved_again(
 
 def test_confirm_dialogs_keep_slacks_limits() -> None:
     """slack_sdk's ConfirmObject: title ≤ 100, text ≤ 300, confirm / deny ≤ 30."""
-    long = Button("Give back " + "Northwind " * 8, "customer.release", "#1", confirm="Really? " * 60)
+    long = Button("Lock " + "Northwind " * 8, "customer.lock", "#1", confirm="Really? " * 60)
     _, blocks = to_block_kit(Message((Actions((long,)),)))
     assert slack_rules.message_errors({"text": "x", "blocks": blocks}) is None
     confirm = blocks[0]["elements"][0]["confirm"]

@@ -64,6 +64,8 @@ class TeamReport:
     reps: tuple[RepFigures, ...]
     totals: RepFigures
     fairness: Fairness
+    # releases per configured reason, most first ("" for those given none); empty without any reason
+    release_reasons: tuple[tuple[str, int], ...] = ()
 
 
 def period_days(period: str, last: date) -> tuple[date, date]:
@@ -88,6 +90,7 @@ def team_report(services: Services, *, team_id: int, period: str, last: date) ->
         follow_ups = sql.pool_follow_up_counts(session, team_id, start, end)
         held = sql.held_now(session, team_id)
         firsts = sql.first_follow_ups(session, team_id, start, end)
+        reasons = sql.release_reason_counts(session, team_id, start, end)
     delays: dict[int, list[float]] = {}
     for member_id, got, touched in firsts:
         delays.setdefault(member_id, []).append(_days(got, touched))
@@ -112,7 +115,9 @@ def team_report(services: Services, *, team_id: int, period: str, last: date) ->
     active = [r for r in rows if r.member_id in active_ids]
     all_delays = [d for values in delays.values() for d in values]
     totals = _totals(rows, _median(all_delays))
-    return TeamReport(team.name, period, first, last, tuple(rows), totals, fairness(active))
+    by_reason = sorted(reasons.items(), key=lambda item: (item[0] == "", -item[1], item[0]))
+    shown = tuple(by_reason) if any(reasons.keys() - {""}) else ()
+    return TeamReport(team.name, period, first, last, tuple(rows), totals, fairness(active), shown)
 
 
 def _any_activity(r: RepFigures) -> bool:

@@ -23,7 +23,7 @@ from bot.domain.snapshots import (
     SearchPage,
 )
 from bot.names import as_id, name_key
-from bot.storage import customers, followups, members, requests
+from bot.storage import customers, followups, members, requests, teams
 from bot.storage import events as event_log
 from bot.storage import search as pool_search
 from bot.storage.models import ClaimRequest, Customer
@@ -207,6 +207,7 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
             next_follow_up=next_dates.get(customer_id) if row.owner_id else None,
         )
         pending = requests.pending_request_for(session, customer_id)
+        pools = teams.pool_names_by_id(session) if any(e.to_pool_id for e in events) else {}
     return CustomerCard(
         customer=view,
         follow_ups=tuple(
@@ -221,6 +222,7 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
                 names.get(e.actor_id or 0),
                 e.rule,
                 e.reason,
+                pools.get(e.to_pool_id) if e.to_pool_id else None,
             )
             for e in events
         ),

@@ -273,13 +273,33 @@ class DueLine:
 
 
 @dataclass(frozen=True)
+class RequestLine:
+    """A request waiting for the manager's decision, as the morning showed it."""
+
+    kind: str
+    request_id: int
+    asked_at: datetime  # in the team's time zone
+    customer_id: int
+    customer: str
+    pool: str
+    member: str
+    reason: str
+    held: int
+    cap: int
+
+
+@dataclass(frozen=True)
 class MorningReminder:
+    """A rep's morning (its book), or a manager's (the team's requests waiting for a decision)."""
+
     day: Annotated[date, Field(alias="date")]
     soon: tuple[SoonLine, ...]
     due: tuple[DueLine, ...]
     soon_total: int
     due_total: int
     follow_ups_due: int
+    requests: tuple[RequestLine, ...] = ()
+    requests_total: int = 0
 
 
 def _reminder_key(member_id: int, day: date) -> str:

@@ -8,19 +8,27 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.domain import notices
+from bot.domain import notices, releases
 from bot.domain.context import Services, checked_text, event_row, load_member, rules_for, team_customer
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from bot.domain.releases import require_owner_or_manager
 from bot.domain.snapshots import REP, MemberView
 from bot.i18n import t
 from bot.storage import customers, events, members, outbox, requests
-from bot.storage.models import Customer
 
 
 @dataclass(frozen=True)
 class Changed:
     customer_id: int
     customer_name: str
+
+
+@dataclass(frozen=True)
+class Released:
+    customer_id: int
+    customer_name: str
+    pool_name: str  # where it went: its own pool, or the other pool asked for
+    reason: str  # the pool's configured reason it was given for ("" for none)
 
 
 @dataclass(frozen=True)
@@ -35,33 +43,42 @@ def _require_manager(actor: MemberView, command: str) -> None:
         raise Forbidden("error.managers_only", command=command)
 
 
-def _require_owner_or_manager(session: Session, row: Customer, actor: MemberView) -> None:
-    if row.owner_id is None:
-        raise Conflict("error.in_pool", customer=row.name)
-    if row.owner_id != actor.id and not actor.is_manager:
-        owner = members.member_names(session, {row.owner_id}).get(row.owner_id, "?")
-        raise Forbidden("error.not_owner", customer=row.name, owner=owner)
-
-
-def release(services: Services, *, member: MemberView, customer_id: int, reason: str = "") -> Changed:
+def release(
+    services: Services,
+    *,
+    member: MemberView,
+    customer_id: int,
+    reason: str = "",
+    to_pool: str | None = None,
+) -> Released:
     """The owner gives a customer back to the pool, and its cooldown starts today; a manager may
     release a rep's customer too, recorded as the manager's act, with no cooldown for the rep, who
-    is told. A won customer goes back to stage new, and its event says so."""
+    is told. A won customer goes back to stage new, and its event says so.
+
+    In a pool with ``release_reasons`` the reason must be one of them, named exactly
+    (:func:`bot.domain.releases.pick_reason`); ``to_pool`` sends it to another pool of the team
+    that the pool's ``release_to`` allows."""
     reason = checked_text(reason, "reason")
     now = services.clock.now()
     with services.db.write() as session:
-        row, _, team = team_customer(session, customer_id, member)
-        _require_owner_or_manager(session, row, member)
+        row, rules, team = team_customer(session, customer_id, member)
+        require_owner_or_manager(session, row, member)
         owner_id, was_won = row.owner_id, row.won_at is not None
         assert owner_id is not None and row.id is not None
-        if not customers.give_back(session, row.id, owner_id):
+        chosen = releases.pick_reason(rules, reason, customer=row.name)
+        reason = chosen or ("" if rules.release_reasons else reason)
+        target = releases.target_pool(session, rules, team.id or 0, to_pool)
+        to_pool_id = target.id if target is not None else None
+        if not customers.give_back(session, row.id, owner_id, to_pool_id=to_pool_id):
             raise Conflict("error.changed_meanwhile", customer=row.name)
         recorded = "; ".join(filter(None, (reason, t(team.locale, "event.won_reset") if was_won else "")))
-        events.add_events(session, [event_row(row.id, "released", owner_id, member.id, now, reason=recorded)])
+        event = event_row(row.id, "released", owner_id, member.id, now, reason=recorded)
+        events.add_events(session, [{**event, "release_reason": chosen, "to_pool_id": to_pool_id}])
+        pool_name = target.name if target is not None else rules.pool_name
         if owner_id != member.id:
-            taken = notices.TakenAway("released", member.name, row.name, reason=reason)
+            taken = notices.TakenAway("released", member.name, row.name, to=pool_name, reason=reason)
             _tell_taken(session, owner_id, member.team.id, now, taken, row.id)
-        return Changed(row.id, row.name)
+        return Released(row.id, row.name, pool_name, chosen or "")
 
 
 def _tell_taken(
@@ -223,7 +240,7 @@ def mark_won(services: Services, *, member: MemberView, customer_id: int) -> Cha
     now = services.clock.now()
     with services.db.write() as session:
         row, _, _ = team_customer(session, customer_id, member)
-        _require_owner_or_manager(session, row, member)
+        require_owner_or_manager(session, row, member)
         assert row.id is not None
         if row.won_at is not None:
             raise Conflict("error.already_won", customer=row.name)

@@ -21,16 +21,19 @@ from sqlmodel import Session
 
 from bot.config import WEEKDAYS
 from bot.domain.context import Services
-from bot.domain.notices import MORNING_REMINDER, DueLine, MorningReminder, SoonLine
+from bot.domain.notices import MORNING_REMINDER, DueLine, MorningReminder, RequestLine, SoonLine
 from bot.domain.recycling import cutoffs_for
 from bot.domain.rules import PoolRules
 from bot.domain.snapshots import Deadline
 from bot.storage import digests as sql
 from bot.storage import outbox as ob
 from bot.storage import recycling
+from bot.storage import requests as inbox
 from bot.storage.digests import Recipient, TeamCalendar
 
 SHOWN = 20  # customers with buttons in one message (two blocks each: Slack allows 50 blocks)
+REQUESTS_SHOWN = 10  # a manager's requests with their buttons; the rest: /requests
+MANAGER_ROLES = ("manager", "admin")
 WRITE_BATCH = 500  # reminders per write transaction: SQLite claims wait at most one batch
 DAY_OFF, TOO_EARLY = "day_off", "too_early"
 
@@ -101,6 +104,9 @@ class RepReminder:
     day: date
     soon: tuple[ReminderItem, ...]  # going back to the pool within warn_days, soonest first
     due: tuple[ReminderItem, ...]  # follow-ups due or overdue (and not in ``soon``), oldest first
+    # a manager's morning: the team's requests waiting for a decision, oldest first
+    requests: tuple[RequestLine, ...] = ()
+    requests_total: int = 0
 
     @property
     def key(self) -> str:
@@ -150,7 +156,9 @@ def _team_lines(team: TeamReminders) -> list[str]:
         f"{team.already_queued} already queued today, {len(team.nothing_due)} rep(s) with nothing due"
     ]
     lines += [
-        f"  {r.member_name}: {len(r.due)} follow-up(s) due, {len(r.soon)} going back to the pool soon"
+        f"  {r.member_name}: {r.requests_total} request(s) waiting for a decision"
+        if r.requests_total
+        else f"  {r.member_name}: {len(r.due)} follow-up(s) due, {len(r.soon)} going back to the pool soon"
         for r in team.reminders
     ]
     if team.nothing_due:
@@ -191,7 +199,40 @@ def compose(services: Services, item: TeamMoment) -> TeamReminders:
             reminders.append(_reminder(rep, item, book))
         else:
             quiet.append(rep.name)
+    reminders += _manager_reminders(services, item)
     return TeamReminders(item, tuple(reminders), tuple(quiet), len(reps) - len(waiting))
+
+
+def _manager_reminders(services: Services, item: TeamMoment) -> list[RepReminder]:
+    """The morning of each active manager of the team not yet reminded today, when requests wait
+    for the team's decision: the oldest of them, with their buttons (the same for every manager)."""
+    with services.db.read() as session:
+        managers = sql.active_members(session, item.team.id, MANAGER_ROLES)
+        sent = ob.existing_keys(session, [MORNING_REMINDER.key(m.id, item.day) for m in managers])
+        waiting = [m for m in managers if MORNING_REMINDER.key(m.id, item.day) not in sent]
+        rows = inbox.pending_page(session, item.team.id, offset=0, limit=REQUESTS_SHOWN) if waiting else []
+        total = inbox.pending_total(session, item.team.id) if rows else 0
+    zone = ZoneInfo(item.team.timezone)
+    lines = tuple(
+        RequestLine(
+            r.kind,
+            r.request_id,
+            r.created_at.astimezone(zone),
+            r.customer_id,
+            r.customer_name,
+            r.pool_name,
+            r.member_name,
+            r.reason,
+            r.held,
+            r.cap,
+        )
+        for r in rows
+    )
+    return [
+        RepReminder(m.id, m.name, item.team.id, item.day, (), (), requests=lines, requests_total=total)
+        for m in waiting
+        if lines
+    ]
 
 
 def _books(session: Session, item: TeamMoment) -> dict[int, dict[int, ReminderItem]]:
@@ -271,6 +312,8 @@ def notice(reminder: RepReminder) -> MorningReminder:
         soon_total=len(reminder.soon),
         due_total=len(reminder.due),
         follow_ups_due=sum(1 for i in (*reminder.soon, *reminder.due) if i.next_date is not None),
+        requests=reminder.requests,
+        requests_total=reminder.requests_total,
     )
 
 

@@ -44,6 +44,9 @@ class PoolRules:
     warn_days: int
     hide_contact_in_pool: bool
     request_expiry_hours: int
+    release_reasons: tuple[str, ...] = ()
+    release_reason_required: bool = False
+    release_to: tuple[str, ...] = ()  # names of the team's other pools a release may go to
 
     @classmethod
     def of(cls, pool: Pool) -> PoolRules:
@@ -60,6 +63,9 @@ class PoolRules:
             warn_days=pool.warn_days,
             hide_contact_in_pool=pool.hide_contact_in_pool,
             request_expiry_hours=pool.request_expiry_hours,
+            release_reasons=tuple(pool.release_reasons or ()),
+            release_reason_required=pool.release_reason_required,
+            release_to=tuple(pool.release_to or ()),
         )
 
     def deadline_of(self, customer: Held, timezone: str) -> Deadline | None:

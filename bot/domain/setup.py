@@ -65,6 +65,9 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "hide_contact_in_pool": p.hide_contact_in_pool,
                     "request_expiry_hours": p.request_expiry_hours,
                     "daily_register_limit": p.daily_register_limit,
+                    "release_reasons": list(p.release_reasons),
+                    "release_reason_required": p.release_reason_required,
+                    "release_to": list(p.release_to),
                 },
             )
     sync_settings(db, config)

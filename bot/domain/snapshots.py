@@ -88,6 +88,7 @@ class EventView:
     actor_name: str | None
     rule: str | None
     reason: str
+    to_pool_name: str | None = None  # a release to another pool of the team: that pool
 
 
 @dataclass(frozen=True)

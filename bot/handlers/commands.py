@@ -112,7 +112,7 @@ class Bot:
         except NeedChoice as choice:
             return self._offer(ctx, actor, choice)
         except Choices as question:
-            return self._ask(ctx, actor, question)
+            return self._numbered(ctx, actor, question.text, question.options)
         except Usage:
             return ctx.refuse("error.usage", usage=t(ctx.locale, spec.help))
         except DomainError as exc:
@@ -126,32 +126,24 @@ class Bot:
 
     def _offer(self, ctx: Ctx, actor: Actor, choice: NeedChoice) -> Reply:
         exc = choice.ambiguous
-        commands = [f"/{choice.command} #{cid} {choice.remainder}".rstrip() for cid, _ in exc.choices]
+        options = tuple(
+            (f"#{cid} {name}", f"/{choice.command} #{cid} {choice.remainder}".rstrip())
+            for cid, name in exc.choices
+        )
+        return self._numbered(ctx, actor, t(ctx.locale, exc.key, **exc.params), options)
+
+    def _numbered(self, ctx: Ctx, actor: Actor, question: str, options: tuple[tuple[str, str], ...]) -> Reply:
+        """Ask ``question`` with numbered ``options`` (label, command): typing a number (or pressing
+        its button) runs that command, from any process."""
+        commands = [command for _, command in options]
         buttons = tuple(
-            Button(f"{i}) #{cid} {name}", CHOICE_ACTION, str(i))
-            for i, (cid, name) in enumerate(exc.choices, start=1)
+            Button(f"{i}) {label}", CHOICE_ACTION, str(i)) for i, (label, _) in enumerate(options, start=1)
         )
         chat.offer(self.services, platform=actor.platform, user_id=actor.user_id, commands=commands)
         message = Message(
-            (
-                Text(t(ctx.locale, exc.key, **exc.params)),
-                Actions(buttons),
-                Context(t(ctx.locale, "view.choices_hint")),
-            ),
-            summary=t(ctx.locale, exc.key, **exc.params),
+            (Text(question), Actions(buttons), Context(t(ctx.locale, "view.choices_hint"))),
+            summary=question,
         )
-        return Reply(message, choices=tuple(commands), refused=True)
-
-    def _ask(self, ctx: Ctx, actor: Actor, question: Choices) -> Reply:
-        """A handler's own numbered choices (``/new``: the near matches, or register anyway)."""
-        commands = [command for _, command in question.options]
-        buttons = tuple(
-            Button(f"{i}) {label}", CHOICE_ACTION, str(i))
-            for i, (label, _) in enumerate(question.options, start=1)
-        )
-        chat.offer(self.services, platform=actor.platform, user_id=actor.user_id, commands=commands)
-        hint = Context(t(ctx.locale, "view.choices_hint"))
-        message = Message((Text(question.text), Actions(buttons), hint), summary=question.text)
         return Reply(message, choices=tuple(commands), refused=True)
 
     def _expand_choice(self, actor: Actor, text: str) -> str:

@@ -90,6 +90,8 @@ def report_message(locale: str, report: TeamReport, chart_path: str | None) -> M
         Text(fairness_text(locale, report.fairness)),
         Context(t(locale, "insight.fair_note")),
     ]
+    if report.release_reasons:
+        blocks.append(Text(release_reasons_text(locale, report.release_reasons)))
     if chart_path is not None:
         blocks.append(Image(chart_path, t(locale, "insight.chart_caption")))
     return Message(tuple(blocks), summary=title)
@@ -99,6 +101,12 @@ def _row(rep: RepFigures) -> str:
     median = "—" if rep.median_days is None else f"{rep.median_days:g}"
     figures = (rep.held, rep.claimed, rep.assigned, rep.followed_up, rep.released, rep.recycled, rep.won)
     return " · ".join([*(str(n) for n in figures), median])
+
+
+def release_reasons_text(locale: str, counts: tuple[tuple[str, int], ...]) -> str:
+    """``Releases by reason: Price too high 2 · No budget 1 · no reason given 1``."""
+    parts = [f"{reason or t(locale, 'insight.release_no_reason')} {count}" for reason, count in counts]
+    return t(locale, "insight.release_reasons", reasons=" · ".join(parts))
 
 
 def fairness_text(locale: str, fairness: Fairness) -> str:

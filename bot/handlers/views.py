@@ -245,6 +245,8 @@ def event_line(locale: str, event: EventView, zone: ZoneInfo) -> str:
     )
     if event.reason:
         text += t(locale, "event.reason", reason=event.reason)
+    if event.to_pool_name:
+        text += t(locale, "event.released_to", pool=event.to_pool_name)
     return t(locale, "view.event_line", at=event.at.astimezone(zone), text=text)
 
 

@@ -31,7 +31,7 @@ EN: dict[str, str] = {
     "slack.figure.pending": "Waiting for a decision",
     "slack.home_pending_title": "Claims waiting for you",
     "slack.home_pending_none": "No claim is waiting for a decision.",
-    "slack.home_pending_more": "{shown} of {total} shown, oldest first: /approve and /reject take the rest.",
+    "slack.home_pending_more": "{shown} of {total} shown, oldest first: /poolbot requests lists them all.",
     "slack.home_unknown": (
         "You are not in poolbot's team list yet. Ask an admin to add your Slack id ({user})."
     ),
@@ -77,7 +77,7 @@ ZH: dict[str, str] = {
     "slack.figure.pending": "待审批",
     "slack.home_pending_title": "等你审批的认领",
     "slack.home_pending_none": "没有待审批的认领。",
-    "slack.home_pending_more": "显示 {total} 个中最早的 {shown} 个：其余用 /approve 和 /reject 处理。",
+    "slack.home_pending_more": "显示 {total} 个中最早的 {shown} 个：/poolbot requests 列出全部。",
     "slack.home_unknown": "你还不在 poolbot 的团队名单里。请管理员添加你的 Slack id（{user}）。",
     "slack.home_updated": "更新于 {when}",
     "slack.more_blocks": "……另有 {count} 条未显示。",

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bot.names import company_key
-from bot.storage.models import Customer, Pool
+from bot.storage.models import Customer, OwnershipEvent, Pool
 from bot.storage.sql import bulk_insert, reserve_ids
 
 DUP_KEY_LENGTH = 200  # customer.dup_key's size
@@ -74,15 +74,32 @@ class ExportRow(Protocol):
     last_touch_at: datetime | None
     won_at: datetime | None
     locked: bool
+    last_release_reason: str | None  # the configured reason of its latest release, if any
 
 
-_EXPORT_COLUMNS = tuple(col(getattr(Customer, name)) for name in ExportRow.__annotations__)
+def _last_release_reason() -> Any:
+    """The configured reason of the customer's latest release (a correlated subquery, by the
+    event index on customer and time)."""
+    event = OwnershipEvent
+    return (
+        select(col(event.release_reason))
+        .where(col(event.customer_id) == col(Customer.id), col(event.kind) == "released")
+        .order_by(col(event.at).desc(), col(event.id).desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("last_release_reason")
+    )
+
+
+_EXPORT_COLUMNS = tuple(
+    col(getattr(Customer, name)) for name in ExportRow.__annotations__ if name != "last_release_reason"
+)
 
 
 def export_rows(session: Session, pool_id: int | None) -> Iterator[ExportRow]:
     """The customers of the pool (None: of every pool) in id order, fetched a batch at a time
     (plain column tuples, no ORM identity map)."""
-    statement = select(*_EXPORT_COLUMNS).order_by(col(Customer.id))
+    statement = select(*_EXPORT_COLUMNS, _last_release_reason()).order_by(col(Customer.id))
     if pool_id is not None:
         statement = statement.where(col(Customer.pool_id) == pool_id)
     rows = session.execute(statement.execution_options(yield_per=EXPORT_BATCH))

@@ -96,11 +96,14 @@ def settle_pending(
     return rowcount(result) == 1
 
 
-def give_back(session: Session, customer_id: int, owner_id: int) -> bool:
+def give_back(session: Session, customer_id: int, owner_id: int, *, to_pool_id: int | None = None) -> bool:
+    """Back to the pool (``to_pool_id``: to that pool instead of its own), if ``owner_id`` still owns it."""
+    moved = {} if to_pool_id is None else {"pool_id": to_pool_id}
     result = session.execute(
         update(Customer)
         .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
         .values(
+            **moved,
             owner_id=None,
             owned_since=None,
             last_touch_at=None,

@@ -55,6 +55,26 @@ def pool_event_counts(
     return Counter({(int(mid), kind): int(count) for mid, kind, count in rows})
 
 
+def release_reason_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[str]:
+    """Configured release reason -> releases in [start, end) from the team's pools ("" counts the
+    releases given no configured reason)."""
+    event = OwnershipEvent
+    reason = func.coalesce(col(event.release_reason), "")
+    rows = session.execute(
+        select(reason, func.count())
+        .join(Customer, col(Customer.id) == col(event.customer_id))
+        .where(
+            # the pool it left: a release to another pool is counted there too, since both are the team's
+            col(Customer.pool_id).in_(team_pool_ids(team_id)),
+            col(event.kind) == "released",
+            col(event.at) >= start,
+            col(event.at) < end,
+        )
+        .group_by(reason)
+    )
+    return Counter({str(name): int(count) for name, count in rows})
+
+
 def pool_follow_up_counts(session: Session, team_id: int, start: datetime, end: datetime) -> Counter[int]:
     """member -> follow-ups in [start, end) on the customers of the team's pools."""
     rows = session.execute(

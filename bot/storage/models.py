@@ -88,6 +88,11 @@ class Pool(SQLModel, table=True):
     request_expiry_hours: int = 72
     # registrations (报备) per rep per local day; None: no limit
     daily_register_limit: int | None = None
+    # why and where a release goes: the configured reasons (in order), and the names of the other
+    # pools of the team a release may go to
+    release_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    release_reason_required: bool = False
+    release_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Customer(SQLModel, table=True):
@@ -184,6 +189,10 @@ class OwnershipEvent(SQLModel, table=True):
     rule: str | None = Field(default=None, max_length=80)
     reason: str = Field(default="", max_length=500)
     at: datetime = Field(sa_column=_utc())
+    # a release: the pool's configured reason it was given for, and the pool it went to when that
+    # was another pool than its own
+    release_reason: str | None = Field(default=None, max_length=80)
+    to_pool_id: int | None = Field(default=None, foreign_key="pool.id")
 
 
 class Notification(SQLModel, table=True):

@@ -3,12 +3,15 @@ makes (a conditional UPDATE)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from bot.storage.models import ClaimRequest, Customer
+from bot.storage.models import ClaimRequest, Customer, Member, Pool
 from bot.storage.sql import rowcount, team_pool_ids
 
 
@@ -64,3 +67,87 @@ def decide_request(
         .values(status=status, decided_by_id=by, decided_at=now, decision_reason=reason)
     )
     return rowcount(result) == 1
+
+
+# ---- a manager's inbox (/requests) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRow:
+    """One request waiting for a manager of the customer's pool's team, with what the card shows."""
+
+    kind: str  # which request it is ("claim"); a renderer per kind shows it
+    request_id: int
+    created_at: datetime
+    customer_id: int
+    customer_name: str
+    pool_name: str
+    member_id: int
+    member_name: str
+    reason: str
+    held: int  # what the rep holds in the customer's pool now (pending requests count)
+    cap: int  # that pool's max_held_per_rep
+
+
+def _pending_of_team(team_id: int) -> tuple[Any, ...]:
+    """Pending requests for customers of the team's pools: who decides is the pool's team."""
+    return (col(ClaimRequest.status) == "pending", col(Pool.team_id) == team_id)
+
+
+def _held_in_pool() -> Any:
+    """What the requesting rep holds in the request's pool (:func:`bot.storage.sql.held`), per row."""
+    other = aliased(Customer)
+    rep = col(ClaimRequest.member_id)
+    return (
+        select(func.count())
+        .select_from(other)
+        .where(
+            col(other.pool_id) == col(Customer.pool_id),
+            or_(
+                and_(col(other.owner_id) == rep, col(other.won_at).is_(None)),
+                col(other.pending_member_id) == rep,
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
+def pending_page(session: Session, team_id: int, *, offset: int, limit: int) -> list[PendingRow]:
+    """The team's pending requests, oldest first (the ones closest to expiring), one page of them,
+    in one statement: request, customer, pool, rep and the rep's holdings in that pool."""
+    rows = session.execute(
+        select(
+            # every request is a claim so far; a table holding more kinds selects its kind column
+            literal("claim"),
+            col(ClaimRequest.id),
+            col(ClaimRequest.created_at),
+            col(Customer.id),
+            col(Customer.name),
+            col(Pool.name),
+            col(Member.id),
+            col(Member.name),
+            col(ClaimRequest.reason),
+            _held_in_pool(),
+            col(Pool.max_held_per_rep),
+        )
+        .join(Customer, col(Customer.id) == col(ClaimRequest.customer_id))
+        .join(Pool, col(Pool.id) == col(Customer.pool_id))
+        .join(Member, col(Member.id) == col(ClaimRequest.member_id))
+        .where(*_pending_of_team(team_id))
+        .order_by(col(ClaimRequest.created_at), col(ClaimRequest.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [PendingRow(*row) for row in rows]
+
+
+def pending_total(session: Session, team_id: int) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(ClaimRequest)
+            .join(Customer, col(Customer.id) == col(ClaimRequest.customer_id))
+            .join(Pool, col(Pool.id) == col(Customer.pool_id))
+            .where(*_pending_of_team(team_id))
+        ).scalar_one()
+    )

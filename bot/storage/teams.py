@@ -40,6 +40,12 @@ def pool_by_name(session: Session, name: str) -> Pool | None:
     return session.execute(select(Pool).where(col(Pool.name) == name)).scalars().first()
 
 
+def pools_of_team(session: Session, team_id: int) -> list[Pool]:
+    return list(
+        session.execute(select(Pool).where(col(Pool.team_id) == team_id).order_by(col(Pool.id))).scalars()
+    )
+
+
 def pool_names(session: Session) -> list[str]:
     """Every pool's name, alphabetically (for "no pool named …, pools: …")."""
     return list(session.execute(select(col(Pool.name)).order_by(col(Pool.name))).scalars().all())

@@ -3,10 +3,11 @@ taken when they were queued: nothing is read here."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, astuple
 from datetime import date, timedelta
 
 from bot.domain.context import Services
+from bot.domain.inbox import PendingItem
 from bot.domain.notices import (
     MANAGER_DIGEST,
     MORNING_REMINDER,
@@ -15,10 +16,11 @@ from bot.domain.notices import (
     MorningReminder,
     SoonLine,
 )
+from bot.handlers.inbox_views import item_blocks
 from bot.handlers.notices.buttons import answer_buttons
 from bot.handlers.notices.registry import renders
 from bot.i18n import t
-from bot.messages import Actions, Context, Message, Text
+from bot.messages import Block, Context, Message, Text
 
 
 @renders(MORNING_REMINDER)
@@ -29,7 +31,9 @@ def morning_reminder(services: Services, reminder: MorningReminder, locale: str)
     title = t(
         locale, "notify.reminder_title", day=today, due=reminder.follow_ups_due, soon=reminder.soon_total
     )
-    blocks: list[Text | Context | Actions] = [Text(title, heading=True)]
+    if reminder.requests and not (reminder.soon or reminder.due):  # a manager's morning
+        title = t(locale, "notify.reminder_requests_title", day=today, count=reminder.requests_total)
+    blocks: list[Block] = [Text(title, heading=True)]
     if reminder.soon:
         blocks.append(Text(t(locale, "notify.reminder_soon")))
         for soon in reminder.soon:
@@ -47,7 +51,21 @@ def morning_reminder(services: Services, reminder: MorningReminder, locale: str)
     more = reminder.soon_total + reminder.due_total - len(reminder.soon) - len(reminder.due)
     if more > 0:
         blocks.append(Context(t(locale, "notify.reminder_more", count=more)))
+    blocks += _requests(reminder, locale)
     return Message(tuple(blocks), summary=title)
+
+
+def _requests(reminder: MorningReminder, locale: str) -> list[Block]:
+    """The requests waiting for a manager, each shown by its kind's renderer, with its buttons."""
+    if not reminder.requests:
+        return []
+    blocks: list[Block] = [Text(t(locale, "notify.reminder_requests", count=reminder.requests_total))]
+    for line in reminder.requests:
+        blocks += item_blocks(locale, PendingItem(*astuple(line)))
+    if reminder.requests_total > len(reminder.requests):
+        more = reminder.requests_total - len(reminder.requests)
+        blocks.append(Context(t(locale, "notify.reminder_requests_more", count=more)))
+    return blocks
 
 
 def _soon_line(item: SoonLine, today: date, locale: str) -> str:

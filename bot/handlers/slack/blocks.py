@@ -8,7 +8,8 @@ Mapping: :class:`Text` -> a ``section`` with mrkdwn (a heading -> a ``header``, 
 escaped, so user text can neither mention nor link, and the formatting markers (``*``, ``_``,
 ``~``, `````, ``>`` at a line's start) fenced by zero-width spaces, so a customer called
 ``*ACME*`` or a note quoting ``> terms`` shows as typed. A confirmation dialog keeps Slack's limits
-(title 100, text 300, confirm / deny 30: slack_sdk's ``ConfirmObject``).
+(title 100, text 300, confirm / deny 30: slack_sdk's ``ConfirmObject``); Release has none on Slack,
+where it opens a form that asks.
 
 Action ids: Block Kit rejects a block in which two elements share an ``action_id``. The first
 button with a given id keeps it; a later one in the same block gets ``"<action_id>:<index>"``
@@ -40,6 +41,8 @@ MAX_FALLBACK = 3000
 MAX_CONFIRM_TITLE = 100
 MAX_CONFIRM_TEXT = 300
 MAX_CONFIRM_BUTTON = 30
+# a button whose listener opens a form, which asks instead of a confirmation dialog
+RELEASE_BUTTON = "customer.release"
 
 SlackBlock = dict[str, Any]
 
@@ -161,7 +164,8 @@ def _button(button: Button, action_id: str, locale: str) -> SlackBlock:
     }
     if button.style in ("primary", "danger"):
         element["style"] = button.style
-    question = button.confirm or _question(button, locale)
+    # Release opens a form on Slack, which asks instead (bot.handlers.slack.forms.release_modal)
+    question = "" if button.action_id == RELEASE_BUTTON else button.confirm
     if question:
         element["confirm"] = {
             "title": _plain(button.label, MAX_CONFIRM_TITLE),
@@ -170,13 +174,6 @@ def _button(button: Button, action_id: str, locale: str) -> SlackBlock:
             "deny": _plain(t(locale, "slack.cancel"), MAX_CONFIRM_BUTTON),
         }
     return element
-
-
-def _question(button: Button, locale: str) -> str:
-    """Releasing loses the customer: a click asks first (the typed twin is its own confirmation)."""
-    if button.action_id == "customer.release":
-        return t(locale, "confirm.release", customer=button.value)
-    return ""
 
 
 def _context(text: str) -> SlackBlock:

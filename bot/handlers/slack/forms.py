@@ -1,6 +1,7 @@
-"""The modals: a follow-up form (bare ``/followup``, or "Record follow-up" on a reminder) and the
-optional reason of a rejection. Builders return Slack view JSON; readers turn a submitted view back
-into a :class:`~bot.handlers.parser.Parsed` command for the shared ``Bot``."""
+"""The modals: a follow-up form (bare ``/followup``, or "Record follow-up" on a reminder), the
+optional reason of a rejection, and a release (the pool's reasons, and where it may go). Builders
+return Slack view JSON; readers turn a submitted view back into a
+:class:`~bot.handlers.parser.Parsed` command for the shared ``Bot``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from datetime import date
 from typing import Any
 
+from bot.domain.releases import ReleaseForm
 from bot.domain.snapshots import FOLLOW_UP_KINDS, CustomerView
 from bot.handlers.parser import Parsed
 from bot.i18n import t
@@ -15,6 +17,8 @@ from bot.names import as_id, name_key, search_key
 
 FOLLOWUP_FORM = "followup.form"
 REJECT_FORM = "reject.form"
+RELEASE_FORM = "release.form"
+OWN_POOL = "-"  # the release form's pool select: stay in the customer's own pool
 CUSTOMER_FIELD = "customer"
 MAX_OPTIONS = 100  # Slack's cap for an external select's answer
 MAX_OPTION_TEXT = 75
@@ -104,6 +108,53 @@ def reject_modal(locale: str, request_id: int, *, from_home: bool = False) -> di
     }
 
 
+def release_modal(locale: str, form: ReleaseForm, *, from_home: bool = False) -> dict[str, Any]:
+    """The question (it is the confirmation), a select of the pool's reasons (required when the
+    pool says so) and, where the pool allows other pools, a select of where it goes."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": _plain(
+                t(locale, "release.form_question", customer=form.customer_name, pool=form.pool_name), 3000
+            ),
+        }
+    ]
+    if form.reasons:
+        reasons = [{"text": _plain(r, MAX_OPTION_TEXT), "value": r} for r in form.reasons[:MAX_OPTIONS]]
+        select = {
+            "type": "static_select",
+            "action_id": "reason",
+            "placeholder": _plain(t(locale, "release.form_pick")),
+            "options": reasons,
+        }
+        label = t(locale, "release.form_reason")
+        blocks.append(_input("reason", label, select, optional=not form.required))
+    if form.targets:
+        own = {"text": _plain(t(locale, "release.form_own_pool", pool=form.pool_name)), "value": OWN_POOL}
+        pools = [own] + [{"text": _plain(p, MAX_OPTION_TEXT), "value": p} for p in form.targets]
+        select = {"type": "static_select", "action_id": "pool", "options": pools, "initial_option": own}
+        blocks.append(_input("pool", t(locale, "release.form_pool"), select))
+    return {
+        "type": "modal",
+        "callback_id": RELEASE_FORM,
+        "private_metadata": json.dumps({"customer": form.customer_id, "home": from_home}),
+        "title": _plain(t(locale, "release.form_title"), 24),
+        "submit": _plain(t(locale, "release.form_submit"), 24),
+        "close": _plain(t(locale, "slack.cancel"), 24),
+        "blocks": blocks,
+    }
+
+
+def read_release(view: dict[str, Any]) -> Parsed:
+    """The submitted form as ``/release #<id> <reason> pool:<pool>``."""
+    state = view.get("state", {})
+    reason = (_value(state, "reason", "reason").get("selected_option") or {}).get("value") or ""
+    pool = (_value(state, "pool", "pool").get("selected_option") or {}).get("value") or OWN_POOL
+    customer = f"#{_metadata(view).get('customer', '')}"
+    options = {} if pool == OWN_POOL else {"pool": str(pool)}
+    return Parsed(name="release", words=(customer, str(reason)) if reason else (customer,), options=options)
+
+
 def matching_options(customers: tuple[CustomerView, ...], query: str) -> list[dict[str, Any]]:
     """The rep's customers whose name (or its pinyin) contains what was typed, as select options."""
     wanted = name_key(query)
@@ -137,7 +188,8 @@ def read_reject(view: dict[str, Any]) -> Parsed:
     return Parsed(name="reject", words=(request, reason) if reason else (request,))
 
 
-def rejected_from_home(view: dict[str, Any]) -> bool:
+def from_home(view: dict[str, Any]) -> bool:
+    """Whether the form was opened from App Home (which then shows the outcome)."""
     return bool(_metadata(view).get("home"))
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain import home, lookup
+from bot.domain import home, inbox, lookup
 from bot.domain.context import Services, today
 from bot.domain.snapshots import MemberView
-from bot.handlers import views
+from bot.handlers import inbox_views, views
 from bot.handlers.slack.blocks import to_block_kit
 from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Block, Context, Divider, Fields, Message, Text
@@ -59,24 +59,22 @@ def _rep_home(services: Services, member: MemberView, page: int) -> Message:
 
 
 def _manager_home(services: Services, member: MemberView) -> Message:
+    """The team's figures for today and the first page of the inbox, with its buttons."""
     locale = member.team.locale
-    page = home.manager_home(services, manager=member)
-    figures = page.figures
+    figures = home.team_today(services, team=member.team)
+    page = inbox.inbox(services, manager=member)
     blocks: list[Block] = [
         Text(t(locale, "slack.home_manager_title", team=member.team.name), heading=True),
         Fields(tuple((t(locale, f"slack.figure.{name}"), str(getattr(figures, name))) for name in FIGURES)),
         Divider(),
         Text(t(locale, "slack.home_pending_title"), heading=True),
     ]
-    if not page.requests:
+    if not page.items:
         blocks.append(Context(t(locale, "slack.home_pending_none")))
-    for request in page.requests:
-        card = views.request_card(locale, request, page.holdings.get(request.member_id, 0))
-        blocks += [*card.blocks, Divider()]
-    if figures.pending > len(page.requests):
-        blocks.append(
-            Context(t(locale, "slack.home_pending_more", shown=len(page.requests), total=figures.pending))
-        )
+    for item in page.items:
+        blocks += [*inbox_views.item_blocks(locale, item), Divider()]
+    if page.total > len(page.items):
+        blocks.append(Context(t(locale, "slack.home_pending_more", shown=len(page.items), total=page.total)))
     stamp = services.clock.now().astimezone(_zone(member))
     blocks.append(Context(t(locale, "slack.home_updated", when=stamp)))
     return Message(tuple(blocks), summary=t(locale, "slack.home_manager_title", team=member.team.name))

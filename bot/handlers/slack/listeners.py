@@ -17,10 +17,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.domain import lookup
+from bot.domain import lookup, releases
+from bot.domain.errors import DomainError
 from bot.handlers.registry import CHOICE_ACTION, Registry
 from bot.handlers.slack import forms, home
-from bot.handlers.slack.blocks import base_action_id
+from bot.handlers.slack.blocks import RELEASE_BUTTON, base_action_id
 from bot.handlers.slack.surface import SlackSurface, responder
 from bot.i18n import t
 from bot.messages import Reply
@@ -29,7 +30,8 @@ from bot.names import as_id
 # buttons with a listener of their own: they open a form instead of running their typed twin
 REJECT_ACTION = re.compile(r"^claim\.reject(:\d+)?$")
 FOLLOWUP_ACTION = re.compile(r"^customer\.followup(:\d+)?$")
-FORM_BUTTONS = ("claim.reject", "customer.followup")
+RELEASE_ACTION = re.compile(r"^customer\.release(:\d+)?$")
+FORM_BUTTONS = ("claim.reject", "customer.followup", RELEASE_BUTTON)
 
 
 # the namespaced slash command: ``/poolbot claim 云帆`` is ``/claim 云帆`` and bare ``/poolbot`` is help,
@@ -53,7 +55,9 @@ def twin_pattern(commands: Registry) -> re.Pattern[str]:
 def register(app: App, surface: SlackSurface) -> None:
     _commands(app, surface)
     _buttons(app, surface)
+    _release_button(app, surface)
     _forms(app, surface)
+    _release_form(app, surface)
     _home_and_messages(app, surface)
 
 
@@ -132,6 +136,33 @@ def _buttons(app: App, surface: SlackSurface) -> None:
         surface.open_view(client, user, trigger, forms.followup_modal(member.team.locale, preset=preset))
 
 
+def _release_button(app: App, surface: SlackSurface) -> None:
+    @app.action(RELEASE_ACTION)
+    def release(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        """The form asks (it is the confirmation) the pool's reason and where it goes; one who may
+        not release it gets the refusal the typed twin gives."""
+        ack()
+        trigger, user = _trigger_and_user(body)
+        member = surface.member(user)
+        if member is None:
+            _tell_stranger(surface, client, body, respond, user, trigger)
+            return
+        value = str(action.get("value", ""))
+        customer_id = as_id(value.removeprefix("#"))
+        try:
+            if customer_id is None:
+                raise DomainError("error.customer_unknown", query=value)
+            form = releases.release_form(surface.services, member=member, customer_id=customer_id)
+        except DomainError:
+            reply = surface.run(user, f"/release {value}", request_id=trigger)
+            surface.answer(client, user, reply, responder(body, respond), request_id=trigger)
+            return
+        view = forms.release_modal(member.team.locale, form, from_home=_from_home(body))
+        surface.open_view(client, user, trigger, view)
+
+
 def _tell_stranger(
     surface: SlackSurface, client: WebClient, body: dict[str, Any], respond: Respond, user: str, trigger: str
 ) -> None:
@@ -171,7 +202,28 @@ def _forms(app: App, surface: SlackSurface) -> None:
             return
         reply = surface.run_parsed(user, forms.read_reject(view), request_id=_view_key(body))
         _submit(surface, ack, client, user, reply, "reason", key=key, request_id=_view_key(body))
-        if forms.rejected_from_home(view):
+        if forms.from_home(view):
+            _publish_home(surface, client, user, request_id=_view_key(body))
+
+
+def _release_form(app: App, surface: SlackSurface) -> None:
+    @app.view(forms.RELEASE_FORM)
+    def release_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user = str(body["user"]["id"])
+        key = _submission_key(view)
+        if not surface.first_time(key):
+            ack()
+            return
+        reply = surface.run_parsed(user, forms.read_release(view), request_id=_view_key(body))
+        inputs = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+        if inputs:
+            _submit(surface, ack, client, user, reply, str(inputs[0]), key=key, request_id=_view_key(body))
+        else:  # a form that only asked: no field to show a refusal on, so the DM says it
+            ack()
+            if reply.refused:
+                surface.not_acted(key)
+            surface.answer(client, user, reply, request_id=_view_key(body))
+        if forms.from_home(view):
             _publish_home(surface, client, user, request_id=_view_key(body))
 
 

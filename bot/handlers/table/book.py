@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.domain import followups, lookup, ownership, priorities
+from bot.domain import followups, home, inbox, lookup, ownership, priorities, releases
 from bot.domain.context import today
-from bot.handlers import views
-from bot.handlers.ctx import Ctx, Usage
+from bot.handlers import inbox_views, views
+from bot.handlers.ctx import Choices, Ctx, Usage
 from bot.handlers.dates import BadDate, parse_date
 from bot.handlers.registry import CommandGroup
 from bot.i18n import t
@@ -22,9 +22,17 @@ def do_mine(ctx: Ctx) -> Reply:
     page_text = ctx.parsed.options.get("page", "1")
     if (page := as_id(page_text)) is None:
         return ctx.refuse("error.bad_page", max=views.mine_pages(MAX_BOOK))
+    if ctx.member.is_manager:  # managers own nothing: their inbox and the team's day instead
+        return _manager_mine(ctx)
     owned = lookup.mine(ctx.services, member=ctx.member)
     local_today, zone = today(ctx.services, ctx.member.team), ctx.member.team.timezone
     return Reply(views.mine(ctx.locale, owned, local_today, zone, page=page))
+
+
+def _manager_mine(ctx: Ctx) -> Reply:
+    figures = home.team_today(ctx.services, team=ctx.member.team)
+    found = inbox.inbox(ctx.services, manager=ctx.member)
+    return Reply(inbox_views.manager_mine(ctx.locale, ctx.member.team.name, figures, found))
 
 
 @group.command(
@@ -60,13 +68,27 @@ def do_followup(ctx: Ctx) -> Reply:
     return Reply(Message.text(reply))
 
 
-@group.command("release", aliases=("退回",), buttons=("customer.release",), changes=True)
+@group.command("release", aliases=("退回",), buttons=("customer.release",), changes=True, options=("pool",))
 def do_release(ctx: Ctx) -> Reply:
+    """``/release <customer> [reason] [pool:<name>]``; a reason of the pool's list by number or words."""
     if not ctx.parsed.words:
         raise Usage
     customer_id, rest = ctx.customer()
-    done = ownership.release(ctx.services, member=ctx.member, customer_id=customer_id, reason=" ".join(rest))
-    return ctx.say("ok.released", customer=done.customer_name)
+    to_pool = ctx.parsed.options.get("pool")
+    try:
+        done = ownership.release(
+            ctx.services, member=ctx.member, customer_id=customer_id, reason=" ".join(rest), to_pool=to_pool
+        )
+    except releases.PickReason as exc:
+        where = "" if to_pool is None else (f' "pool:{to_pool}"' if " " in to_pool else f" pool:{to_pool}")
+        options = tuple((r, f'/release #{customer_id} "{r}"{where}') for r in exc.reasons)
+        raise Choices(t(ctx.locale, exc.key, **exc.params), options) from exc
+    said = t(ctx.locale, "ok.released", customer=done.customer_name)
+    if to_pool is not None:
+        said = t(ctx.locale, "release.moved", customer=done.customer_name, pool=done.pool_name)
+    if done.reason:
+        said += t(ctx.locale, "release.with_reason", reason=done.reason)
+    return Reply(Message.text(said))
 
 
 @group.command("customer", aliases=("客户",), buttons=("customer.show",), options=("priority",))

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from bot.domain import claims
+from bot.domain import claims, inbox
+from bot.handlers import inbox_views
 from bot.handlers.ctx import Ctx, Usage
 from bot.handlers.registry import MANAGERS, CommandGroup
 from bot.messages import Reply
 from bot.names import as_id
 
 group = CommandGroup()
+
+
+@group.command(
+    "requests",
+    aliases=("待审批", "审批列表"),
+    roles=MANAGERS,
+    slash=False,  # on Slack: /poolbot requests (no new slash command)
+    buttons=(inbox_views.PAGE_ACTION,),
+    options=("page",),
+)
+def do_requests(ctx: Ctx) -> Reply:
+    """``/requests [page:N]``: everything waiting for the manager's decision, oldest first."""
+    page = as_id(ctx.parsed.options.get("page", "1"))
+    if page is None:
+        raise Usage
+    found = inbox.inbox(ctx.services, manager=ctx.member, page=page)
+    return Reply(inbox_views.inbox_message(ctx.locale, found))
 
 
 def _request_id(ctx: Ctx) -> int:
