@@ -144,3 +144,28 @@ def test_dingtalk_daishenpi_lists_them(services: Services, clock: FakeClock) -> 
         ding.reply(ding.say(f"审批 {request}", as_="DDORA"))
     assert "Bob 申请认领 Contoso（east-vip）" in answer and "Bob 在 east-vip 持有 1/3" in answer
     assert owner_of(services.db, requests(services.db)[0].customer_id) == member(services, "bob").id
+
+
+def test_a_registration_request_waits_in_the_inbox_beside_claims_and_is_decided_there(
+    services: Services,
+) -> None:
+    claim_request = ask(services, "bob", "Contoso")
+    later(services)
+    existing = add_one(services, "杭州云帆科技有限公司", pool="east-vip")
+    alice = ConsoleChat(services, handle="alice")
+    assert "probably a customer we already have" in alice.say("/new 云帆科技 pool:east-vip")
+    alice.say("2")  # register anyway: a manager decides
+    registration = [r for r in requests(services.db) if r.kind == "registration"][0]
+
+    out = manager(services).say("/requests")
+
+    assert "2 waiting for your decision" in out
+    assert out.index(f"#{claim_request} Bob asks to claim Contoso") < out.index(f"#{registration.id} Alice")
+    assert (
+        f"#{registration.id} Alice registers “云帆科技” in east-vip, which may be #{existing} 杭州云帆科技有限公司"
+        in out
+    )
+    assert f"[Approve: /approve {registration.id}]" in out
+    assert "Alice holds" in out
+    assert "approved" in ConsoleChat(services, handle="maria").say(f"/approve {registration.id}").lower()
+    assert "1 waiting for your decision" in manager(services).say("/requests")

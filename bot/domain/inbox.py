@@ -30,6 +30,7 @@ class PendingItem:
     reason: str
     held: int  # what the rep holds in that pool now
     cap: int
+    proposed: str | None = None  # a registration: the name registered (customer_*: its look-alike)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def inbox(services: Services, *, manager: MemberView, page: int = 1) -> InboxPag
             row.reason,
             row.held,
             row.cap,
+            row.proposed,
         )
         for row in rows
     )

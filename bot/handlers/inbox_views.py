@@ -41,8 +41,34 @@ def _claim(locale: str, item: PendingItem) -> list[Block]:
     return [Text(line), Context(facts), request_buttons(locale, item.request_id)]
 
 
+def _registration(locale: str, item: PendingItem) -> list[Block]:
+    line = t(
+        locale,
+        "requests.registration",
+        request=item.request_id,
+        member=item.member_name,
+        proposed=item.proposed or "?",
+        id=item.customer_id,
+        customer=item.customer_name,
+        pool=item.pool_name,
+    )
+    facts = t(
+        locale,
+        "requests.claim_facts",
+        when=item.asked_at,
+        member=item.member_name,
+        held=item.held,
+        cap=item.cap,
+        pool=item.pool_name,
+    )
+    return [Text(line), Context(facts), request_buttons(locale, item.request_id)]
+
+
 # kind -> the blocks of one pending request
-RENDERERS: dict[str, Callable[[str, PendingItem], list[Block]]] = {"claim": _claim}
+RENDERERS: dict[str, Callable[[str, PendingItem], list[Block]]] = {
+    "claim": _claim,
+    "registration": _registration,
+}
 
 
 def item_blocks(locale: str, item: PendingItem) -> list[Block]:

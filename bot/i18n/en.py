@@ -355,6 +355,9 @@ MESSAGES: dict[str, str] = {
     "release.form_own_pool": "{pool} (its own)",
     "help.requests": "/requests [page:N] — everything waiting for your decision, oldest first",
     "requests.title": "{total} waiting for your decision, oldest first (page {page} of {pages})",
+    "requests.registration": (
+        "#{request} {member} registers “{proposed}” in {pool}, which may be #{id} {customer} (撞单)."
+    ),
     "requests.none": "Nothing is waiting for your decision.",
     "requests.claim": "#{request} {member} asks to claim {customer} ({pool}). Reason: {reason}",
     "requests.claim_facts": "asked {when} · {member} holds {held} of {cap} in {pool}",

@@ -300,6 +300,7 @@ MESSAGES: dict[str, str] = {
     "release.form_own_pool": "{pool}（原公海）",
     "help.requests": "/待审批 [页:N] — 等你审批的一切，最早的在前",
     "requests.title": "{total} 个等你审批，最早的在前（第 {page}/{pages} 页）",
+    "requests.registration": "#{request} {member} 报备“{proposed}”（{pool}），可能与 #{id} {customer} 撞单。",
     "requests.none": "没有等你审批的请求。",
     "requests.claim": "#{request} {member} 申请认领 {customer}（{pool}）。理由：{reason}",
     "requests.claim_facts": "申请于 {when} · {member} 在 {pool} 持有 {held}/{cap}",

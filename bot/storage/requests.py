@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -76,7 +76,7 @@ def decide_request(
 class PendingRow:
     """One request waiting for a manager of the customer's pool's team, with what the card shows."""
 
-    kind: str  # which request it is ("claim"); a renderer per kind shows it
+    kind: str  # which request it is ("claim", "registration"); a renderer per kind shows it
     request_id: int
     created_at: datetime
     customer_id: int
@@ -87,6 +87,12 @@ class PendingRow:
     reason: str
     held: int  # what the rep holds in the customer's pool now (pending requests count)
     cap: int  # that pool's max_held_per_rep
+    proposed: str | None  # a registration: the name the rep registered (the customer is its look-alike)
+
+
+def _request_pool() -> Any:
+    """The pool a request is about: a registration's own pool, else the customer's."""
+    return func.coalesce(col(ClaimRequest.pool_id), col(Customer.pool_id))
 
 
 def _pending_of_team(team_id: int) -> tuple[Any, ...]:
@@ -102,7 +108,7 @@ def _held_in_pool() -> Any:
         select(func.count())
         .select_from(other)
         .where(
-            col(other.pool_id) == col(Customer.pool_id),
+            col(other.pool_id) == _request_pool(),
             or_(
                 and_(col(other.owner_id) == rep, col(other.won_at).is_(None)),
                 col(other.pending_member_id) == rep,
@@ -117,8 +123,7 @@ def pending_page(session: Session, team_id: int, *, offset: int, limit: int) -> 
     in one statement: request, customer, pool, rep and the rep's holdings in that pool."""
     rows = session.execute(
         select(
-            # every request is a claim so far; a table holding more kinds selects its kind column
-            literal("claim"),
+            col(ClaimRequest.kind),
             col(ClaimRequest.id),
             col(ClaimRequest.created_at),
             col(Customer.id),
@@ -129,9 +134,10 @@ def pending_page(session: Session, team_id: int, *, offset: int, limit: int) -> 
             col(ClaimRequest.reason),
             _held_in_pool(),
             col(Pool.max_held_per_rep),
+            col(ClaimRequest.proposal)["name"].as_string(),
         )
         .join(Customer, col(Customer.id) == col(ClaimRequest.customer_id))
-        .join(Pool, col(Pool.id) == col(Customer.pool_id))
+        .join(Pool, col(Pool.id) == _request_pool())
         .join(Member, col(Member.id) == col(ClaimRequest.member_id))
         .where(*_pending_of_team(team_id))
         .order_by(col(ClaimRequest.created_at), col(ClaimRequest.id))
@@ -147,7 +153,7 @@ def pending_total(session: Session, team_id: int) -> int:
             select(func.count())
             .select_from(ClaimRequest)
             .join(Customer, col(Customer.id) == col(ClaimRequest.customer_id))
-            .join(Pool, col(Pool.id) == col(Customer.pool_id))
+            .join(Pool, col(Pool.id) == _request_pool())
             .where(*_pending_of_team(team_id))
         ).scalar_one()
     )
