@@ -155,15 +155,15 @@ def test_a_registration_request_waits_in_the_inbox_beside_claims_and_is_decided_
     alice = ConsoleChat(services, handle="alice")
     assert "probably a customer we already have" in alice.say("/new 云帆科技 pool:east-vip")
     alice.say("2")  # register anyway: a manager decides
-    registration = [r for r in requests(services.db) if r.kind == "registration"][0]
+    registration = next(r for r in requests(services.db) if r.kind == "registration")
 
     out = manager(services).say("/requests")
 
     assert "2 waiting for your decision" in out
     assert out.index(f"#{claim_request} Bob asks to claim Contoso") < out.index(f"#{registration.id} Alice")
     assert (
-        f"#{registration.id} Alice registers “云帆科技” in east-vip, which may be #{existing} 杭州云帆科技有限公司"
-        in out
+        f"#{registration.id} Alice registers “云帆科技” in east-vip, "
+        f"which may be #{existing} 杭州云帆科技有限公司" in out
     )
     assert f"[Approve: /approve {registration.id}]" in out
     assert "Alice holds" in out
