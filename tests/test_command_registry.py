@@ -123,6 +123,7 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/followup",
         "/release",
         "/customer",
+        "/extend",
         "/approve",
         "/assign",
         "/lock",

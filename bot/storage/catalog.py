@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol, cast
 
 from sqlalchemy import ARRAY, String, bindparam, func, insert, select, text
 from sqlmodel import Session, col
 
+from bot.storage.extensions import current_extension
 from bot.storage.models import Customer, Pool
 from bot.storage.sql import CHUNK, chunks
 
@@ -117,9 +118,13 @@ class ExportRow(Protocol):
     last_touch_at: datetime | None
     won_at: datetime | None
     locked: bool
+    current_extension: date | None
 
 
-_EXPORT_COLUMNS = tuple(col(getattr(Customer, name)) for name in ExportRow.__annotations__)
+_EXPORT_COLUMNS = tuple(
+    current_extension().label(name) if name == "current_extension" else col(getattr(Customer, name))
+    for name in ExportRow.__annotations__
+)
 
 
 def export_rows(session: Session, pool_id: int | None) -> Iterator[ExportRow]:
