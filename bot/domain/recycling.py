@@ -254,10 +254,15 @@ def apply_batch(
 
 def reason_text(locale: str, deadline: Deadline) -> str:
     """The numbers behind a recycle, in the team's language, for the ownership history."""
+    unit = "_working" if deadline.working else ""
     if deadline.rule == RULE_WITHOUT_DEAL:
-        return t(locale, "recycle.reason_without_deal", basis=deadline.basis, days=deadline.days)
+        return t(locale, f"recycle.reason_without_deal{unit}", basis=deadline.basis, days=deadline.days)
     return t(
-        locale, "recycle.reason_touch", basis=deadline.basis, days=deadline.days, priority=deadline.priority
+        locale,
+        f"recycle.reason_touch{unit}",
+        basis=deadline.basis,
+        days=deadline.days,
+        priority=deadline.priority,
     )
 
 

@@ -293,4 +293,6 @@ MESSAGES: dict[str, str] = {
     "notify.last_day_title": "{count} customer(s) go back to the pool by {day}",
     "notify.last_day_line": "#{id} {customer} — {owner}",
     "notify.last_day_more": "and {count} more (each rep sees theirs in /mine)",
+    "recycle.reason_touch_working": "no follow-up since {basis}: {days} working days for priority {priority}",
+    "recycle.reason_without_deal_working": "owned since {basis} without a deal: {days} working days",
 }

@@ -248,4 +248,6 @@ MESSAGES: dict[str, str] = {
     "notify.last_day_title": "{count} 个客户将在 {day} 前退回公海",
     "notify.last_day_line": "#{id} {customer} — {owner}",
     "notify.last_day_more": "还有 {count} 个（各销售可在 /mine 查看）",
+    "recycle.reason_touch_working": "{basis} 起未跟进：{priority} 类客户 {days} 个工作日",
+    "recycle.reason_without_deal_working": "{basis} 起持有未成交：{days} 个工作日",
 }
