@@ -211,7 +211,7 @@ class RequestCard:
     decided_by: str
     deadline: Deadline | None
     extend_days: int
-    used: int
+    used: int  # extensions of the ownership when it was asked
 
 
 def request_card(services: Services, *, request_id: int) -> RequestCard | None:
@@ -234,7 +234,7 @@ def request_card(services: Services, *, request_id: int) -> RequestCard | None:
             decided,
             rules.deadline_of(row, calendar_of(team)),
             rules.extend_days,
-            sql.extensions_since(session, found.customer_id, found.owned_since),
+            sql.extensions_since(session, found.customer_id, found.owned_since, found.created_at),
         )
 
 

@@ -39,17 +39,19 @@ def extend_to(session: Session, row: Customer, owner_id: int, until: date) -> bo
     return rowcount(result) == 1
 
 
-def extensions_since(session: Session, customer_id: int, since: datetime) -> int:
-    """How many times the customer was extended from ``since`` (its current ownership) on."""
-    return int(
-        session.execute(
-            select(func.count()).where(
-                col(OwnershipEvent.customer_id) == customer_id,
-                col(OwnershipEvent.kind) == "extended",
-                col(OwnershipEvent.at) >= since,
-            )
-        ).scalar_one()
+def extensions_since(
+    session: Session, customer_id: int, since: datetime, before: datetime | None = None
+) -> int:
+    """How many times the customer was extended from ``since`` (its current ownership) on (and
+    up to ``before``, when given)."""
+    statement = select(func.count()).where(
+        col(OwnershipEvent.customer_id) == customer_id,
+        col(OwnershipEvent.kind) == "extended",
+        col(OwnershipEvent.at) >= since,
     )
+    if before is not None:
+        statement = statement.where(col(OwnershipEvent.at) <= before)
+    return int(session.execute(statement).scalar_one())
 
 
 def pending_request(session: Session, customer_id: int, owned_since: datetime) -> ExtensionRequest | None:
