@@ -25,24 +25,24 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("team") as batch:
-        batch.add_column(sa.Column("holidays", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True))
-        batch.add_column(sa.Column("extra_holidays", sa.JSON(), nullable=False, server_default="[]"))
-        batch.add_column(sa.Column("extra_workdays", sa.JSON(), nullable=False, server_default="[]"))
-    with op.batch_alter_table("pool") as batch:
-        batch.add_column(
-            sa.Column(
-                "recycle_days_count",
-                sqlmodel.sql.sqltypes.AutoString(length=10),
-                nullable=False,
-                server_default="calendar",
-            )
-        )
-        batch.add_column(sa.Column("extend_days", sa.Integer(), nullable=False, server_default="3"))
-        batch.add_column(sa.Column("extend_max", sa.Integer(), nullable=False, server_default="1"))
-    with op.batch_alter_table("customer") as batch:
-        batch.add_column(sa.Column("extended_until", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("extended_for", sa.DateTime(timezone=True), nullable=True))
+    # plain ADD COLUMN (with a constant default), never a table copy: SQLite cannot drop a table
+    # that other tables' rows reference while foreign keys are enforced
+    op.add_column("team", sa.Column("holidays", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True))
+    op.add_column("team", sa.Column("extra_holidays", sa.JSON(), nullable=False, server_default="[]"))
+    op.add_column("team", sa.Column("extra_workdays", sa.JSON(), nullable=False, server_default="[]"))
+    op.add_column(
+        "pool",
+        sa.Column(
+            "recycle_days_count",
+            sqlmodel.sql.sqltypes.AutoString(length=10),
+            nullable=False,
+            server_default="calendar",
+        ),
+    )
+    op.add_column("pool", sa.Column("extend_days", sa.Integer(), nullable=False, server_default="3"))
+    op.add_column("pool", sa.Column("extend_max", sa.Integer(), nullable=False, server_default="1"))
+    op.add_column("customer", sa.Column("extended_until", sa.Date(), nullable=True))
+    op.add_column("customer", sa.Column("extended_for", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "extension_request",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -67,14 +67,15 @@ def downgrade() -> None:
     op.drop_index("ix_extension_request_status", table_name="extension_request")
     op.drop_index("ix_extension_request_customer_id", table_name="extension_request")
     op.drop_table("extension_request")
-    with op.batch_alter_table("customer") as batch:
-        batch.drop_column("extended_for")
-        batch.drop_column("extended_until")
-    with op.batch_alter_table("pool") as batch:
-        batch.drop_column("extend_max")
-        batch.drop_column("extend_days")
-        batch.drop_column("recycle_days_count")
-    with op.batch_alter_table("team") as batch:
-        batch.drop_column("extra_workdays")
-        batch.drop_column("extra_holidays")
-        batch.drop_column("holidays")
+    # plain DROP COLUMN (SQLite 3.35 and later), for the same reason as the upgrade
+    for table, column in (
+        ("customer", "extended_for"),
+        ("customer", "extended_until"),
+        ("pool", "extend_max"),
+        ("pool", "extend_days"),
+        ("pool", "recycle_days_count"),
+        ("team", "extra_workdays"),
+        ("team", "extra_holidays"),
+        ("team", "holidays"),
+    ):
+        op.drop_column(table, column)
