@@ -220,3 +220,18 @@ def test_two_presses_at_once_extend_once(services: Services, clock: FakeClock, a
     assert outcomes.count("extended") == 1
     assert event_kinds(services.db, acme).count("extended") == 1
     assert customer_row(services.db, acme).extended_until == date(2026, 3, 5)
+
+
+def test_a_request_from_an_ownership_that_ended_never_extends_the_next_owner(
+    services: Services, clock: FakeClock, acme: int
+) -> None:
+    clock.set(local(SHANGHAI, date(2026, 2, 27), 9))
+    chat(services, "alice").say(f"/extend #{acme}")
+    chat(services, "alice").say(f"/extend #{acme}")
+    (request,) = requests_of(services)
+    chat(services, "maria").say(f"/assign #{acme} bob")
+    said = chat(services, "maria").say(f"/extend #{acme} request:{request.id}")
+    assert said.splitlines()[0] == (
+        f"Extension request {request.id} no longer applies: Acme changed hands since it was made."
+    )
+    assert customer_row(services.db, acme).current_extension is None  # Bob's ownership: none

@@ -63,7 +63,7 @@ def extend(
         used = sql.extensions_since(session, customer_id, since)
         pending = sql.pending_request(session, customer_id, since)
         if request_id is not None:
-            _approve(session, member, customer_id, request_id, now)
+            _approve(session, member, row, request_id, now)
         elif member.is_manager and pending is not None and pending.id is not None:
             sql.decide(session, pending.id, sql.APPROVED, member.id, now)
         if member.is_manager or used < rules.extend_max:
@@ -75,13 +75,16 @@ def extend(
         return Extended(customer_id, row.name, deadline, used, rules.extend_max, new_request)
 
 
-def _approve(session: Session, manager: MemberView, customer_id: int, request_id: int, now: datetime) -> None:
-    """Settle the request as approved, or refuse: not a manager, not this customer's, decided."""
+def _approve(session: Session, manager: MemberView, row: Customer, request_id: int, now: datetime) -> None:
+    """Settle the request as approved, or refuse: not a manager, not this customer's, decided, or
+    made in an ownership that has ended (it never extends the next owner)."""
     if not manager.is_manager:
         raise Forbidden("error.managers_only", command="extend")
     found = sql.request(session, request_id)
-    if found is None or found.customer_id != customer_id:
+    if found is None or found.customer_id != row.id:
         raise NotFound("error.extension_unknown", request=request_id)
+    if found.owned_since != row.owned_since:
+        raise Conflict("error.extension_stale", request=request_id, customer=row.name)
     if not sql.decide(session, request_id, sql.APPROVED, manager.id, now):
         session.refresh(found)
         raise Conflict(

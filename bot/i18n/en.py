@@ -295,4 +295,7 @@ MESSAGES: dict[str, str] = {
     "notify.last_day_more": "and {count} more (each rep sees theirs in /mine)",
     "recycle.reason_touch_working": "no follow-up since {basis}: {days} working days for priority {priority}",
     "recycle.reason_without_deal_working": "owned since {basis} without a deal: {days} working days",
+    "error.extension_stale": (
+        "Extension request {request} no longer applies: {customer} changed hands since it was made."
+    ),
 }

@@ -250,4 +250,5 @@ MESSAGES: dict[str, str] = {
     "notify.last_day_more": "还有 {count} 个（各销售可在 /mine 查看）",
     "recycle.reason_touch_working": "{basis} 起未跟进：{priority} 类客户 {days} 个工作日",
     "recycle.reason_without_deal_working": "{basis} 起持有未成交：{days} 个工作日",
+    "error.extension_stale": "延期申请 {request} 已失效：{customer} 此后已换了负责人，申请不再适用。",
 }
