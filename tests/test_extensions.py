@@ -235,3 +235,33 @@ def test_a_request_from_an_ownership_that_ended_never_extends_the_next_owner(
         f"Extension request {request.id} no longer applies: Acme changed hands since it was made."
     )
     assert customer_row(services.db, acme).current_extension is None  # Bob's ownership: none
+
+
+def test_two_managers_approving_at_once_extend_once(services: Services, clock: FakeClock, acme: int) -> None:
+    clock.set(local(SHANGHAI, date(2026, 2, 27), 9))
+    chat(services, "alice").say(f"/extend #{acme}")
+    chat(services, "alice").say(f"/extend #{acme}")
+    (request,) = requests_of(services)
+    managers = [member(services, "maria"), member(services, "mike")]
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def approve(manager_index: int) -> None:
+        start.wait()
+        try:
+            extend(services, member=managers[manager_index], customer_id=acme, request_id=request.id)
+            outcomes.append("extended")
+        except DomainError as exc:
+            outcomes.append(exc.key)
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) in (
+        ["error.extension_decided", "extended"],
+        ["error.changed_meanwhile", "extended"],
+    )
+    assert event_kinds(services.db, acme).count("extended") == 2  # Alice's own, then one approval
+    assert customer_row(services.db, acme).extended_until == date(2026, 3, 10)
