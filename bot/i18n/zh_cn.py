@@ -224,7 +224,7 @@ MESSAGES: dict[str, str] = {
     "event.extended_reason": "期限 {old} → {new}",
     "button.extend": "延期",
     "button.reassign": "改派",
-    "help.extend": "/extend <客户>（/延期）— 推迟回收期限（负责人；超出公海的次数由经理审批）",
+    "help.extend": "/延期 <客户> — 推迟回收期限（负责人；超出公海规定的次数由经理审批）",
     "ok.extended": "{customer} 现在 {day} 退回公海。",
     "ok.extended_for": "{customer}（{owner}）现在 {day} 退回公海；已通知 {owner}。",
     "ok.extension_requested": (
