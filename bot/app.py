@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.config import PoolbotConfig
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.context import Services
-from bot.domain.setup import sync_config
+from bot.domain.setup import calendar_warnings, sync_config
 from bot.settings import Settings, load_settings
 from bot.storage import migrate, problems
 from bot.storage.engine import Database
+
+log = logging.getLogger("poolbot.app")
 
 
 class NotMigrated(Exception):
@@ -55,6 +58,8 @@ def build(
     services = Services(db=db, clock=clock or SystemClock())
     if not read_only:
         sync_config(db, config, services.clock)
+        for warning in calendar_warnings(db, services.clock.now()):
+            log.warning(warning)
     if settings.poolbot_files_dir is not None:
         services = replace(services, files_dir=settings.poolbot_files_dir)
     return Runtime(settings, config, url, services)

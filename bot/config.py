@@ -7,7 +7,7 @@ starts; every problem is reported with the file, the key and what is wrong.
 from __future__ import annotations
 
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,6 +41,18 @@ class TeamConfig(_Strict):
     dingtalk_conversation: str | None = None
     # a registered name this similar (0-100) to a customer's is "probably the same": a manager decides
     duplicate_threshold: Annotated[int, Field(ge=50, le=100)] = 85
+    # the working-day calendar (docs/calendar.md): "CN" takes China's statutory holidays and
+    # make-up working days (调休); the extra days are the company's own, over ``working_days``
+    holidays: Literal["CN"] | None = None
+    extra_holidays: tuple[date, ...] = ()
+    extra_workdays: tuple[date, ...] = ()
+
+    @model_validator(mode="after")
+    def _days_do_not_clash(self) -> TeamConfig:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is in both extra_holidays and extra_workdays")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -177,6 +189,13 @@ class PoolConfig(_Strict):
         if self.release_reason_required and not self.release_reasons:
             raise ValueError("release_reason_required = true needs a release_reasons list")
         return self
+
+    # "working": recycle_days, warn_days and extend_days count the team's working days
+    recycle_days_count: Literal["calendar", "working"] = "calendar"
+    # one-tap extension (延期): each pushes the deadline back extend_days, extend_max times per
+    # ownership; beyond that a manager decides
+    extend_days: Annotated[int, Field(ge=1, le=365)] = 3
+    extend_max: Annotated[int, Field(ge=0, le=100)] = 1
 
 
 class DingTalkConfig(_Strict):

@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.domain.calendar import WorkCalendar, calendar_of
 from bot.domain.rules import PoolRules
-from bot.storage import catalog, members, teams
+from bot.storage import catalog, members, recycling, teams
 from bot.storage.catalog import ExportRow
 from bot.storage.engine import Database
 
@@ -64,7 +65,7 @@ class ExportError(Exception):
 @dataclass(frozen=True)
 class _PoolInfo:
     rules: PoolRules
-    timezone: str
+    calendar: WorkCalendar
 
 
 def export_csv(db: Database, out: TextIO, *, pool_name: str | None = None) -> int:
@@ -132,12 +133,12 @@ def _pool_id(session: Session, pool_name: str | None) -> int | None:
 
 
 def _pools(session: Session) -> dict[int, _PoolInfo]:
-    rows = teams.pools_with_timezone(session)
-    return {int(pool.id or 0): _PoolInfo(PoolRules.of(pool), timezone) for pool, timezone in rows}
+    rows = recycling.pools_with_teams(session)
+    return {int(pool.id or 0): _PoolInfo(PoolRules.of(pool), calendar_of(team)) for pool, team in rows}
 
 
 def _line(row: ExportRow, pool: _PoolInfo, handles: dict[int, str]) -> list[str]:
-    deadline = pool.rules.deadline_of(row, pool.timezone)
+    deadline = pool.rules.deadline_of(row, pool.calendar)
     values = [
         str(row.id),
         row.name,
@@ -152,8 +153,8 @@ def _line(row: ExportRow, pool: _PoolInfo, handles: dict[int, str]) -> list[str]
         row.tags,
         pool.rules.pool_name,
         handles.get(row.owner_id, "") if row.owner_id is not None else "",
-        _local_iso(row.owned_since, pool.timezone),
-        _local_iso(row.last_touch_at, pool.timezone),
+        _local_iso(row.owned_since, pool.calendar.timezone),
+        _local_iso(row.last_touch_at, pool.calendar.timezone),
         deadline.day.isoformat() if deadline else "",
         deadline.rule if deadline else "",
         row.last_release_reason,

@@ -92,3 +92,27 @@ def test_the_console_script_is_still_bot_cli_app() -> None:
         [sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0 and "import" in done.stdout and "export" in done.stdout
+
+
+def test_jobs_status_warns_when_the_holiday_schedule_runs_out(workdir: Path) -> None:
+    """``holidays = "CN"`` past chinesecalendar's last published year: the admin is told in
+    ``jobs status`` (and at start); the warning follows the library actually installed."""
+    from datetime import UTC, datetime
+
+    from bot.domain.calendar import build
+
+    toml = workdir / "config" / "poolbot.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('# holidays = "CN"', 'holidays = "CN"'), "utf-8")
+    started = CliRunner().invoke(app, ["run"], input="/help\n")  # syncs the config into the file
+    assert started.exit_code == 0, started.output
+    result = CliRunner().invoke(app, ["jobs", "status"])
+    assert result.exit_code == 0, result.output
+    calendar = build(
+        timezone="Asia/Shanghai", locale="zh-CN", working_days="mon,tue,wed,thu,fri", holidays="CN"
+    )
+    expected = calendar.warning(datetime.now(UTC).date())
+    assert "last_day" in result.output
+    if expected is None:
+        assert "no published schedule" not in result.output
+    else:
+        assert f"warning: team 'east': {expected}" in " ".join(result.output.split())

@@ -130,6 +130,7 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/release",
         "/customer",
         "/requests",
+        "/extend",
         "/approve",
         "/assign",
         "/lock",

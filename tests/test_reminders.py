@@ -316,8 +316,10 @@ def test_the_reminder_lists_due_and_overdue_follow_ups_and_soon_recycled_custome
     assert texts == [
         message.summary,
         "Going back to the pool soon: record a follow-up to keep them",
-        "Acme (A) goes back to the pool on 11-30, in 3 days.",
-        "Both Co (A) goes back to the pool on 11-30, in 3 days. Follow-up planned for 11-25.",
+        "Acme (A) goes back to the pool on 11-30, in 3 days.\n"
+        "back to the pool on 11-30: last touch 11-23, rule 7 days for priority A",
+        "Both Co (A) goes back to the pool on 11-30, in 3 days. Follow-up planned for 11-25.\n"
+        "back to the pool on 11-30: last touch 11-23, rule 7 days for priority A",
         "Follow-ups due",
         "Overdue Co (C): follow-up planned for 11-25, 2 days overdue.",
         "Won Co (A): follow-up planned for yesterday (11-26).",
@@ -325,14 +327,21 @@ def test_the_reminder_lists_due_and_overdue_follow_ups_and_soon_recycled_custome
     ]
     buttons = [(b.action_id, b.value) for b in message.buttons]
     ids = [acme, both, overdue, won, today]
-    assert buttons == [(a, f"#{cid}") for cid in ids for a in ("customer.followup", "customer.release")]
-    assert [twin(b) for b in message.buttons][:2] == [f"/followup #{acme}", f"/release #{acme}"]
+    soon = ("customer.followup", "customer.extend", "customer.release")  # going back: Extend too
+    due = ("customer.followup", "customer.release")
+    assert buttons == [(a, f"#{cid}") for cid in ids for a in (soon if cid in (acme, both) else due)]
+    assert [twin(b) for b in message.buttons][:3] == [
+        f"/followup #{acme}",
+        f"/extend #{acme}",
+        f"/release #{acme}",
+    ]
     in_chinese = [b.text for b in shown(services, row, "zh-CN").blocks if isinstance(b, Text)]
     assert in_chinese[0] == "11-27 今日待办：4 个跟进到期，2 个客户即将退回公海。"
     assert in_chinese[5] == "Overdue Co（C）：计划 11-25 跟进，已逾期 2 天。"
     bob_row = next(n for n in reminders(services) if n.recipient_id == bob.id)
     assert [(b.action_id, b.value) for b in shown(services, bob_row).buttons] == [
         ("customer.followup", f"#{bobs}"),
+        ("customer.extend", f"#{bobs}"),
         ("customer.release", f"#{bobs}"),
     ]
 
@@ -384,7 +393,7 @@ def test_a_long_list_shows_twenty_with_buttons_and_counts_the_rest(
     morning_reminders(services)
     message = shown(services, reminders(services)[0])
     assert len(message.blocks) <= 50  # Slack's limit per message
-    assert len(message.buttons) == 2 * 20
+    assert len(message.buttons) == 3 * 12 + 2 * 8  # Extend on the 12 going back
     lines = [b.text for b in message.blocks if isinstance(b, Text)]
     assert sum(" goes back " in line for line in lines) == 12  # 20 rows: 8 follow-ups fit, 12 recycles
     assert sum(" follow-up planned " in line for line in lines) == 8

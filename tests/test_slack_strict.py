@@ -356,3 +356,15 @@ def _buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
 def _customers(message: dict[str, Any]) -> list[str]:
     texts = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section" and "text" in b]
     return [text.split(" ", 1)[1].split(" [")[0] for text in texts if text.startswith("#")]
+
+
+def test_a_command_slack_does_not_register_is_named_poolbot_command_in_help(
+    slack: SlackHarness, services: Services
+) -> None:
+    """/extend (延期) is not one of the app's slash commands: help names it /poolbot extend."""
+    for locale in ("en", "zh-CN"):
+        sync_config(services.db, _team(locale))
+        slack.slash("/help", "", as_="UALICE")
+        shown = slack.responses()[-1]
+        assert "/poolbot extend " in shown
+        assert "/extend " not in shown.replace("/poolbot extend ", "") and "/延期" not in shown

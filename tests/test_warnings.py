@@ -75,14 +75,16 @@ def test_the_warning_says_when_and_why_and_offers_the_buttons(services: Services
     buttons = next(b for b in message.blocks if isinstance(b, Actions)).buttons
     assert [(b.action_id, b.value) for b in buttons] == [
         ("customer.followup", f"#{cid}"),
+        ("customer.extend", f"#{cid}"),
         ("customer.release", f"#{cid}"),
     ]
-    assert [twin(b) for b in buttons] == [f"/followup #{cid}", f"/release #{cid}"]
+    assert [twin(b) for b in buttons] == [f"/followup #{cid}", f"/extend #{cid}", f"/release #{cid}"]
     assert shown(services, last).summary == (
         "Last day: Acme goes back to the pool tomorrow (11-30) unless you record a follow-up today."
+        " Your managers have been told too."
     )
     in_chinese = shown(services, last, "zh-CN").summary
-    assert in_chinese == "最后一天：Acme 明天（11-30）将退回公海，请今天记录跟进。"
+    assert in_chinese == "最后一天：Acme 明天（11-30）将退回公海，请今天记录跟进。经理也已收到通知。"
 
 
 def test_a_follow_up_re_arms_the_warnings_for_the_new_deadline(services: Services, clock: FakeClock) -> None:

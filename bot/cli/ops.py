@@ -46,7 +46,10 @@ def db_current(config: ConfigOption = None) -> None:
 @jobs_app.command("run")
 def jobs_run(
     job: Annotated[
-        str, typer.Argument(help="recycle, warnings, reminders, digest, weekly_report, expiry or dispatch.")
+        str,
+        typer.Argument(
+            help="recycle, warnings, last_day, reminders, digest, weekly_report, expiry or dispatch."
+        ),
     ],
     at: Annotated[
         str | None,
@@ -89,7 +92,7 @@ def jobs_run(
         print(f"{waiting} notifications wait for members without a push platform (the console shows them)")
 
 
-DATED_JOBS = frozenset({"warnings", "reminders", "digest"})
+DATED_JOBS = frozenset({"warnings", "last_day", "reminders", "digest"})
 # the years --at may name: the jobs add days and months to it, and the databases store it
 AT_YEARS = range(2000, 2200)
 
@@ -124,6 +127,7 @@ def _utc_year(moment: datetime) -> int:
 @jobs_app.command("status")
 def jobs_status(config: ConfigOption = None) -> None:
     """Each job's last run (from the ledger) and next run (from the schedule)."""
+    from bot.domain.setup import calendar_warnings
     from bot.scheduler import ledger
     from bot.scheduler.runner import next_runs, registry
 
@@ -143,6 +147,8 @@ def jobs_status(config: ConfigOption = None) -> None:
             following.isoformat(timespec="minutes") if following else "—",
         )
     Console().print(table)
+    for warning in calendar_warnings(runtime.services.db, runtime.services.clock.now()):
+        complain(f"warning: {warning}")
 
 
 @app.command()

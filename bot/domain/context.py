@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from bot.domain.calendar import calendar_of
 from bot.domain.clock import Clock, local_day
 from bot.domain.errors import Merged, NotFound, RuleViolation
 from bot.domain.rules import PoolRules
@@ -93,7 +94,7 @@ def customer_view(
         and not viewer.is_manager
         and row.owner_id != viewer.id
     )
-    deadline = rules.deadline_of(row, team.timezone)
+    deadline = rules.deadline_of(row, calendar_of(team))
     return CustomerView(
         id=row.id,
         name=row.name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.domain.calendar import calendar_of
 from bot.domain.clock import local_day
 from bot.domain.context import Services, checked_text, team_customer
 from bot.domain.errors import Conflict, Forbidden, RuleViolation
@@ -66,5 +67,5 @@ def follow_up(
             at=now,
         )
         # the touch's UPDATE went through the session: ``row.last_touch_at`` is ``now`` already
-        deadline = rules.deadline_of(row, team.timezone)
+        deadline = rules.deadline_of(row, calendar_of(team))
         return FollowUpRecorded(row.id, row.name, next_date, deadline)

@@ -19,16 +19,18 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.config import WEEKDAYS
+from bot.domain.calendar import calendar_of
 from bot.domain.clock import day_bounds_utc
 from bot.domain.context import Services
 from bot.domain.notices import MANAGER_DIGEST, DigestFigures, ManagerDigest
-from bot.domain.reminders import TeamMoment, skip_text, team_moments, working_days
+from bot.domain.reminders import TeamMoment, skip_text, team_moments
 from bot.storage import digests as sql
 from bot.storage import members
 from bot.storage import outbox as ob
 from bot.storage.digests import TeamCalendar
 
+# a digest covers at most this many days (the days off of Spring Festival and its weekends fit)
+COVERED_AT_MOST = 31
 SHOWN = 40  # rep lines in one digest; the payload keeps the totals of everyone
 EVENT_FIGURES = {"claimed": "claims", "approved": "claims", "released": "releases", "recycled": "recycles"}
 
@@ -118,9 +120,9 @@ def covered_days(moment: TeamMoment) -> tuple[date, date]:
     """The local days since the last working day before today, up to yesterday."""
     last = moment.day - timedelta(days=1)
     first = last
-    workdays = working_days(moment.team)
-    for _ in range(6):
-        if WEEKDAYS[first.weekday()] in workdays:
+    calendar = calendar_of(moment.team)
+    for _ in range(COVERED_AT_MOST - 1):
+        if calendar.is_working(first):
             break
         first -= timedelta(days=1)
     return first, last

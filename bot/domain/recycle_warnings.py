@@ -17,9 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.domain.calendar import WorkCalendar
 from bot.domain.context import Services
 from bot.domain.notices import RECYCLE_WARNING, RecycleWarning, WarningStage
 from bot.domain.recycling import DueCustomer, PoolSweep, batches, horizon, plan
+from bot.domain.rules import PoolRules
+from bot.storage import members
 from bot.storage import outbox as ob
 
 EARLY: WarningStage = "early"
@@ -57,11 +60,19 @@ class WarnReport:
         }
 
 
-def stage_on(today: date, deadline: date, warn_days: int) -> WarningStage | None:
-    """Which warning a customer whose deadline is ``deadline`` is due for on local ``today``."""
-    if warn_days <= 0 or not today < deadline <= today + timedelta(days=warn_days):
+def stage_on(today: date, deadline: date, rules: PoolRules, calendar: WorkCalendar) -> WarningStage | None:
+    """Which warning a customer whose deadline is ``deadline`` is due for on local ``today``.
+
+    Calendar days: the last-day warning the day before. Working days: only on working days, the
+    last-day one on the last working day before the deadline (a make-up Saturday before a
+    holiday week, say)."""
+    if rules.warn_days <= 0 or not today < deadline <= rules.warn_horizon(today, calendar):
         return None
-    return LAST if deadline == today + timedelta(days=1) else EARLY
+    if not rules.working:
+        return LAST if deadline == today + timedelta(days=1) else EARLY
+    if not calendar.is_working(today):
+        return None
+    return LAST if deadline <= calendar.next_working(today) else EARLY
 
 
 def warn(
@@ -74,7 +85,7 @@ def warn(
     for sweep in plan(services, at=at, team_id=team_id):
         if sweep.rules.warn_days <= 0:
             continue
-        ahead = horizon(sweep, sweep.day + timedelta(days=sweep.rules.warn_days))
+        ahead = horizon(sweep, sweep.rules.warn_horizon(sweep.day, sweep.calendar))
         for batch in batches(services, ahead):
             upcoming = _upcoming(sweep, batch)
             found.extend(upcoming)
@@ -86,7 +97,7 @@ def warn(
 def _upcoming(sweep: PoolSweep, batch: list[DueCustomer]) -> list[Upcoming]:
     result = []
     for item in batch:
-        stage = stage_on(sweep.day, item.deadline.day, sweep.rules.warn_days)
+        stage = stage_on(sweep.day, item.deadline.day, sweep.rules, sweep.calendar)
         if stage is not None:
             result.append(Upcoming(item, stage, (item.deadline.day - sweep.day).days))
     return result
@@ -94,19 +105,29 @@ def _upcoming(sweep: PoolSweep, batch: list[DueCustomer]) -> list[Upcoming]:
 
 def _queue(services: Services, sweep: PoolSweep, upcoming: list[Upcoming]) -> int:
     now = services.clock.now()
-    items = [
-        RECYCLE_WARNING.outgoing(
-            _warning(u), key=u.key, team_id=sweep.team_id, recipient_id=u.customer.owner_id
-        )
-        for u in upcoming
-    ]
     with services.db.write() as session:
+        told = bool(members.manager_ids(session, sweep.team_id))
+        items = [
+            RECYCLE_WARNING.outgoing(
+                _warning(u, managers_told=told and u.stage == LAST),
+                key=u.key,
+                team_id=sweep.team_id,
+                recipient_id=u.customer.owner_id,
+            )
+            for u in upcoming
+        ]
         return ob.enqueue_many(session, items, now=now)
 
 
-def _warning(upcoming: Upcoming) -> RecycleWarning:
-    """Everything the message needs, so it reads the same whenever it is delivered."""
+def _warning(upcoming: Upcoming, *, managers_told: bool) -> RecycleWarning:
+    """Everything the message needs, so it reads the same whenever it is delivered. The last-day
+    warning says the managers hear about it too (the last-day digest, :mod:`bot.domain.last_day`)."""
     customer = upcoming.customer
     return RecycleWarning(
-        customer.customer_id, customer.customer_name, upcoming.stage, upcoming.days_left, customer.deadline
+        customer.customer_id,
+        customer.customer_name,
+        upcoming.stage,
+        upcoming.days_left,
+        customer.deadline,
+        managers_told=managers_told,
     )

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bot.domain import assignment, notices
+from bot.domain.calendar import WorkCalendar, calendar_of
 from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, event_row
 from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
@@ -58,6 +59,7 @@ class PoolSweep:
     locale: str
     day: date
     cutoffs: Cutoffs
+    calendar: WorkCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,18 +124,26 @@ def day_start(day: date, timezone: str) -> datetime:
     return day_bounds_utc(day, timezone)[0]
 
 
-def cutoffs_for(rules: PoolRules, day: date, timezone: str) -> Cutoffs:
+def cutoffs_for(rules: PoolRules, day: date, calendar: WorkCalendar) -> Cutoffs:
     """The instants that make an owned customer of the pool due on local ``day``.
 
-    Deadline D + N <= day  <=>  touch day D <= day - N  <=>  touch < start of (day - N + 1).
+    Calendar days: deadline D + N <= day  <=>  D <= day - N  <=>  touch < start of (day - N + 1).
+    Working days: the deadline is the N-th working day after D, which is <= day exactly when D is
+    before the N-th working day counting back from ``day``: touch < start of that day. An
+    extension of the current ownership keeps a customer until its ``extended_until``.
     """
+    zone, working = calendar.timezone, rules.working
     touch = {
-        priority: day_start(day - timedelta(days=days - 1), timezone)
+        priority: day_start(calendar.first_counted(day, days, working=working), zone)
         for priority, days in rules.recycle_days.items()
     }
     without = rules.recycle_days_without_deal
-    owned = day_start(day - timedelta(days=without - 1), timezone) if without is not None else None
-    return Cutoffs(pool_id=rules.pool_id, touch=touch, owned=owned)
+    owned = (
+        day_start(calendar.first_counted(day, without, working=working), zone)
+        if without is not None
+        else None
+    )
+    return Cutoffs(pool_id=rules.pool_id, touch=touch, owned=owned, day=day)
 
 
 def plan(services: Services, *, at: datetime, team_id: int | None = None) -> list[PoolSweep]:
@@ -143,17 +153,16 @@ def plan(services: Services, *, at: datetime, team_id: int | None = None) -> lis
     sweeps = []
     for pool, team in found:
         assert team.id is not None
-        rules = PoolRules.of(pool)
+        rules, calendar = PoolRules.of(pool), calendar_of(team)
         day = local_day(at, team.timezone)
-        sweeps.append(
-            PoolSweep(rules, team.id, team.timezone, team.locale, day, cutoffs_for(rules, day, team.timezone))
-        )
+        cutoffs = cutoffs_for(rules, day, calendar)
+        sweeps.append(PoolSweep(rules, team.id, team.timezone, team.locale, day, cutoffs, calendar))
     return sweeps
 
 
 def horizon(sweep: PoolSweep, day: date) -> PoolSweep:
     """The same pool, looking at who is due by local ``day`` instead (the warnings look ahead)."""
-    return replace(sweep, day=day, cutoffs=cutoffs_for(sweep.rules, day, sweep.timezone))
+    return replace(sweep, day=day, cutoffs=cutoffs_for(sweep.rules, day, sweep.calendar))
 
 
 # ---- the steps -----------------------------------------------------------------------------------------
@@ -172,7 +181,7 @@ def select_batch(
 def _due(sweep: PoolSweep, row: RecycleCandidate) -> DueCustomer | None:
     """The row with its deadline, as :meth:`PoolRules.deadline_of` gives it (None if not due after
     all, which would mean the SQL and the rule disagree: then the rule wins and nothing happens)."""
-    deadline = sweep.rules.deadline_of(row, sweep.timezone)
+    deadline = sweep.rules.deadline_of(row, sweep.calendar)
     if deadline is None or deadline.day > sweep.day:
         return None
     return DueCustomer(
@@ -245,10 +254,15 @@ def apply_batch(
 
 def reason_text(locale: str, deadline: Deadline) -> str:
     """The numbers behind a recycle, in the team's language, for the ownership history."""
+    unit = "_working" if deadline.working else ""
     if deadline.rule == RULE_WITHOUT_DEAL:
-        return t(locale, "recycle.reason_without_deal", basis=deadline.basis, days=deadline.days)
+        return t(locale, f"recycle.reason_without_deal{unit}", basis=deadline.basis, days=deadline.days)
     return t(
-        locale, "recycle.reason_touch", basis=deadline.basis, days=deadline.days, priority=deadline.priority
+        locale,
+        f"recycle.reason_touch{unit}",
+        basis=deadline.basis,
+        days=deadline.days,
+        priority=deadline.priority,
     )
 
 

@@ -30,6 +30,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from bot.domain import duplicates, matching
+from bot.domain.calendar import calendar_of
 from bot.domain.clock import day_bounds_utc, local_day
 from bot.domain.context import Services, event_row
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
@@ -144,7 +145,7 @@ def register(
         customer_id = _create(session, record, rules.pool_id, member.id, now)
         row = customers.customer(session, customer_id)
         assert row is not None
-        deadline = rules.deadline_of(row, team.timezone)
+        deadline = rules.deadline_of(row, calendar_of(team))
         return Registered(
             "new", customer_id, record.name, deadline=deadline, held=held + 1, cap=rules.max_held_per_rep
         )

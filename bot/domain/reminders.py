@@ -14,12 +14,12 @@ message content is a snapshot in the payload: it reads the same whenever it is d
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.config import WEEKDAYS
+from bot.domain.calendar import calendar_of
 from bot.domain.context import Services
 from bot.domain.notices import MORNING_REMINDER, DueLine, MorningReminder, RequestLine, SoonLine
 from bot.domain.recycling import cutoffs_for
@@ -58,15 +58,11 @@ def moment(team: TeamCalendar, at: datetime) -> TeamMoment:
     """Due on the team's working days from its ``reminder_time``, both local: 09:00 in Shanghai is
     01:00 UTC, and 09:00 in New York is 14:00 or 13:00 UTC depending on daylight saving."""
     local = at.astimezone(ZoneInfo(team.timezone))
-    if WEEKDAYS[local.weekday()] not in working_days(team):
+    if not calendar_of(team).is_working(local.date()):
         return TeamMoment(team, local, DAY_OFF)
     if local.time() < time.fromisoformat(team.reminder_time):
         return TeamMoment(team, local, TOO_EARLY)
     return TeamMoment(team, local, None)
-
-
-def working_days(team: TeamCalendar) -> set[str]:
-    return {day.strip().lower()[:3] for day in team.working_days.split(",") if day.strip()}
 
 
 def team_moments(services: Services, at: datetime) -> list[TeamMoment]:
@@ -78,7 +74,8 @@ def skip_text(item: TeamMoment) -> str:
     """Why a team's morning jobs did not run, for the report."""
     when = f"{item.local:%a %Y-%m-%d %H:%M} local"
     if item.skip == DAY_OFF:
-        return f"{when}: not a working day ({item.team.working_days})"
+        source = f", holidays {item.team.holidays}" if item.team.holidays else ""
+        return f"{when}: not a working day ({item.team.working_days}{source})"
     return f"{when}: before the reminder time {item.team.reminder_time}"
 
 
@@ -257,11 +254,12 @@ class _Owned:
 def _going_back(session: Session, item: TeamMoment, rules: PoolRules) -> list[_Owned]:
     """The pool's customers that go back by ``warn_days`` from today, with their deadline as
     :meth:`PoolRules.deadline_of` gives it (the recycle sweep's condition, looking ahead)."""
-    zone = item.team.timezone
-    cutoffs = cutoffs_for(rules, item.day + timedelta(days=max(rules.warn_days, 0)), zone)
+    calendar = calendar_of(item.team)
+    cutoffs = cutoffs_for(rules, rules.warn_horizon(item.day, calendar), calendar)
     return [
         _Owned(
-            row.owner_id, ReminderItem(row.id, row.name, row.priority, deadline=rules.deadline_of(row, zone))
+            row.owner_id,
+            ReminderItem(row.id, row.name, row.priority, deadline=rules.deadline_of(row, calendar)),
         )
         for row in recycling.due_of_active_reps(session, item.team.id, cutoffs)
     ]

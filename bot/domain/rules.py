@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from bot.domain.calendar import WorkCalendar
 from bot.domain.clock import local_day
 from bot.domain.snapshots import Deadline
 from bot.storage.models import Pool
@@ -29,6 +30,8 @@ class Held(Protocol):
     def won_at(self) -> datetime | None: ...
     @property
     def locked(self) -> bool: ...
+    @property
+    def current_extension(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class PoolRules:
     release_reasons: tuple[str, ...] = ()
     release_reason_required: bool = False
     release_to: tuple[str, ...] = ()  # names of the team's other pools a release may go to
+    working: bool = False  # recycle_days, warn_days and extend_days count working days
+    extend_days: int = 3
+    extend_max: int = 1
 
     @classmethod
     def of(cls, pool: Pool) -> PoolRules:
@@ -66,52 +72,55 @@ class PoolRules:
             release_reasons=tuple(pool.release_reasons or ()),
             release_reason_required=pool.release_reason_required,
             release_to=tuple(pool.release_to or ()),
+            working=pool.recycle_days_count == "working",
+            extend_days=pool.extend_days,
+            extend_max=pool.extend_max,
         )
 
-    def deadline_of(self, customer: Held, timezone: str) -> Deadline | None:
-        """The local day ``customer`` goes back to the pool (None: it is not owned, or never does)."""
-        if customer.owner_id is None:
-            return None
-        return self._deadline(
-            priority=customer.priority,
-            last_touch_at=customer.last_touch_at,
-            owned_since=customer.owned_since,
-            won=customer.won_at is not None,
-            locked=customer.locked,
-            timezone=timezone,
-        )
+    def deadline_of(self, customer: Held, calendar: WorkCalendar) -> Deadline | None:
+        """The local day ``customer`` goes back to the pool (None: it is not owned, or never does).
 
-    def _deadline(
-        self,
-        *,
-        priority: str,
-        last_touch_at: datetime | None,
-        owned_since: datetime | None,
-        won: bool,
-        locked: bool,
-        timezone: str,
-    ) -> Deadline | None:
-        """The local day the customer goes back to the pool, or None when it never does.
-
-        A customer whose last touch was on local day D goes back on D + recycle_days[priority]
-        (that is the day its last touch becomes that many calendar days old). With
-        ``recycle_days_without_deal`` it also goes back that many days after ownership began,
-        whichever comes first.
+        The one deadline every view shows (``/mine``, the card, reminders, warnings, forecasts) and
+        the recycle sweep applies. A customer whose last touch was on local day D goes back on the
+        ``recycle_days[priority]``-th day after D: calendar days, or the team's working days when
+        the pool counts those. With ``recycle_days_without_deal`` it also goes back that many days
+        after ownership began, whichever comes first. An extension of the current ownership
+        (:attr:`Held.current_extension`) moves it later, never earlier.
         """
-        if won or locked or owned_since is None:
+        if customer.owner_id is None or customer.won_at is not None or customer.locked:
             return None
-        touch_day = local_day(last_touch_at or owned_since, timezone)
-        days = self.recycle_days[priority]
+        if customer.owned_since is None:
+            return None
+        touch_day = local_day(customer.last_touch_at or customer.owned_since, calendar.timezone)
         candidates = [
-            Deadline(touch_day + timedelta(days=days), RULE_RECYCLE_DAYS, touch_day, days, priority)
+            self._counted(
+                calendar, RULE_RECYCLE_DAYS, touch_day, self.recycle_days[customer.priority], customer
+            )
         ]
         if self.recycle_days_without_deal is not None:
-            since = local_day(owned_since, timezone)
-            without = self.recycle_days_without_deal
+            since = local_day(customer.owned_since, calendar.timezone)
             candidates.append(
-                Deadline(since + timedelta(days=without), RULE_WITHOUT_DEAL, since, without, priority)
+                self._counted(calendar, RULE_WITHOUT_DEAL, since, self.recycle_days_without_deal, customer)
             )
-        return min(candidates, key=lambda d: d.day)
+        deadline = min(candidates, key=lambda d: d.day)
+        extended = customer.current_extension
+        if extended is not None and extended > deadline.day:
+            return replace(deadline, day=extended, extended_from=deadline.day)
+        return deadline
+
+    def _counted(self, calendar: WorkCalendar, rule: str, basis: date, days: int, customer: Held) -> Deadline:
+        day = calendar.after(basis, days, working=self.working)
+        skipped = calendar.spans_between(basis, day) if self.working else ()
+        return Deadline(day, rule, basis, days, customer.priority, self.working, skipped)
+
+    def extended(self, deadline: Deadline, calendar: WorkCalendar) -> date:
+        """The day an extension moves ``deadline`` to: ``extend_days`` more, counted as the pool counts."""
+        return calendar.after(deadline.day, self.extend_days, working=self.working)
+
+    def warn_horizon(self, today: date, calendar: WorkCalendar) -> date:
+        """The last deadline the owner hears about on ``today``: ``warn_days`` ahead, counted as
+        the pool counts its deadlines."""
+        return calendar.after(today, max(self.warn_days, 0), working=self.working)
 
     def cooldown_ends(self, released_on: date) -> date:
         """The first local day a rep may claim again a customer it gave back on ``released_on``."""

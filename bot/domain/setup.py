@@ -7,12 +7,14 @@ marked ``active = false`` instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
 from bot.config import PoolbotConfig, TeamConfig
 from bot.domain.assignment import sync_settings
-from bot.domain.clock import Clock, SystemClock
+from bot.domain.calendar import calendar_of
+from bot.domain.clock import Clock, SystemClock, local_day
 from bot.domain.team_moves import settle_move
 from bot.storage import members, teams
 from bot.storage.engine import Database
@@ -68,10 +70,26 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "release_reasons": list(p.release_reasons),
                     "release_reason_required": p.release_reason_required,
                     "release_to": list(p.release_to),
+                    "recycle_days_count": p.recycle_days_count,
+                    "extend_days": p.extend_days,
+                    "extend_max": p.extend_max,
                 },
             )
     sync_settings(db, config)
     return SyncReport(len(config.teams), len(config.members), len(config.pools))
+
+
+def calendar_warnings(db: Database, now: datetime) -> list[str]:
+    """One line per team whose holiday source has no published schedule for the days its
+    deadlines may reach: poolbot falls back to ``working_days`` there, and says so."""
+    with db.read() as session:
+        found = [(team.name, calendar_of(team)) for team in teams.all_teams(session)]
+    lines = []
+    for name, calendar in found:
+        warning = calendar.warning(local_day(now, calendar.timezone))
+        if warning is not None:
+            lines.append(f"team {name!r}: {warning}")
+    return lines
 
 
 def _upsert_team(session: Session, team: TeamConfig) -> int:
@@ -86,5 +104,8 @@ def _upsert_team(session: Session, team: TeamConfig) -> int:
             "slack_channel": team.slack_channel,
             "dingtalk_conversation": team.dingtalk_conversation,
             "duplicate_threshold": team.duplicate_threshold,
+            "holidays": team.holidays,
+            "extra_holidays": [day.isoformat() for day in team.extra_holidays],
+            "extra_workdays": [day.isoformat() for day in team.extra_workdays],
         },
     )

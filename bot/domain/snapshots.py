@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.calendar import HolidaySpan
+
 REP, MANAGER, ADMIN = "rep", "manager", "admin"
 FOLLOW_UP_KINDS = ("call", "visit", "message", "email", "meeting", "other")
 PRIORITIES = ("A", "B", "C")
@@ -41,6 +43,11 @@ class Deadline:
     basis: date  # last touch, or the day ownership began
     days: int
     priority: str
+    working: bool = False  # ``days`` are the team's working days (recycle_days_count = "working")
+    # named days off between basis and the day, not counted (working days only)
+    skipped: tuple[HolidaySpan, ...] = ()
+    # an extension (延期) moved it here from this day (None: not extended)
+    extended_from: date | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 the team's channel on each platform that has one, or, for a team without any channel, to each
 active manager (the console shows it there).
 
-The job runs daily at the team's reminder time. Normally Monday's run sends it; a run on a later
-day of the week sends it when nothing of that week's report was queued yet, so a scheduler that
+The job runs daily at the team's reminder time, and does something on the team's working days
+only. Normally Monday's run sends it; a run on a later working day of the week (after a holiday
+Monday, say) sends it when nothing of that week's report was queued yet, so a scheduler that
 was down all Monday still delivers it on Tuesday. A week is never reported twice, and never more
 than one week late: only the most recent completed week is looked at.
 
@@ -19,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.domain.calendar import calendar_of
 from bot.domain.clock import local_day
 from bot.domain.context import Services
 from bot.domain.notices import WEEKLY_REPORT, WeeklyReport, weekly_report_prefix
@@ -58,6 +60,8 @@ def weekly_report(
             if team.id is None or (team_id is not None and team.id != team_id):
                 continue
             today = local_day(at, team.timezone)
+            if not calendar_of(team).is_working(today):
+                continue  # the first working day of the week sends it
             last = last_completed_week(today)
             prefix = weekly_report_prefix(team.id, last)
             if today.weekday() != REPORT_WEEKDAY and insight.any_queued(session, prefix):

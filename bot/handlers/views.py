@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import HolidaySpan
 from bot.domain.clock import local_day
 from bot.domain.snapshots import (
     CustomerCard,
@@ -30,19 +31,39 @@ def deadline_text(locale: str, view: CustomerView) -> str:
 
 
 def describe_deadline(locale: str, deadline: Deadline) -> str:
+    """The deadline and why: the rule, the days counted (working days say which holidays were
+    not counted), and an extension that moved it."""
+    unit = "_working" if deadline.working else ""
     if deadline.rule == "recycle_days_without_deal":
-        return t(
-            locale, "view.deadline_without_deal", day=deadline.day, basis=deadline.basis, days=deadline.days
+        text = t(
+            locale,
+            f"view.deadline_without_deal{unit}",
+            day=deadline.day,
+            basis=deadline.basis,
+            days=deadline.days,
         )
-    return t(
-        locale,
-        "view.deadline",
-        day=deadline.day,
-        basis_label=t(locale, "view.basis_touch"),
-        basis=deadline.basis,
-        days=deadline.days,
-        priority=deadline.priority,
-    )
+    else:
+        text = t(
+            locale,
+            f"view.deadline{unit}",
+            day=deadline.day,
+            basis_label=t(locale, "view.basis_touch"),
+            basis=deadline.basis,
+            days=deadline.days,
+            priority=deadline.priority,
+        )
+    if deadline.skipped:
+        spans = ", ".join(_span(locale, span) for span in deadline.skipped)
+        text += t(locale, "view.deadline_skipped", spans=spans)
+    if deadline.extended_from is not None:
+        text += t(locale, "view.deadline_extended", day=deadline.extended_from)
+    return text
+
+
+def _span(locale: str, span: HolidaySpan) -> str:
+    if span.first == span.last:
+        return t(locale, "view.deadline_span_day", name=span.name, first=span.first)
+    return t(locale, "view.deadline_span", name=span.name, first=span.first, last=span.last)
 
 
 def _label(view: CustomerView) -> str:

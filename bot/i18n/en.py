@@ -368,4 +368,57 @@ MESSAGES: dict[str, str] = {
     "notify.reminder_requests_title": "{day}: {count} requests wait for your decision",
     "insight.release_reasons": "Releases by reason: {reasons}",
     "insight.release_no_reason": "no reason given",
+    # ---- issue 14: working-day calendar, working-day deadlines, extensions, last-day digest ----
+    "calendar.company_holiday": "company holiday",
+    "view.deadline_working": (
+        "back to the pool on {day}: {days} working days after {basis_label} {basis} (priority {priority})"
+    ),
+    "view.deadline_without_deal_working": (
+        "back to the pool on {day}: {days} working days after ownership began {basis}, without a deal"
+    ),
+    "view.deadline_skipped": " ({spans} not counted)",
+    "view.deadline_span": "{name} {first}–{last}",
+    "view.deadline_span_day": "{name} {first}",
+    "view.deadline_extended": "; extended (it was {day})",
+    "event.extended": "extended for {member} by {actor}",
+    "event.extended_reason": "deadline {old} → {new}",
+    "button.extend": "Extend",
+    "button.reassign": "Reassign",
+    "help.extend": (
+        "/extend <customer> — push the recycle deadline back (owner; within the pool's quota, "
+        "beyond it a manager decides)"
+    ),
+    "ok.extended": "{customer} now goes back to the pool on {day}.",
+    "ok.extended_for": "{customer} ({owner}) now goes back to the pool on {day}; {owner} is told.",
+    "ok.extension_requested": (
+        "{customer}: {used} of {max} extensions used in this ownership; a manager has been asked "
+        "(extension request {request})."
+    ),
+    "ok.extension_rejected": "Extension request {request} for {customer} rejected; {member} is told.",
+    "error.extension_pending": (
+        "{customer}: the {max} extensions are used and a manager has not decided your request yet."
+    ),
+    "error.extension_unknown": "There is no extension request {request} for that customer.",
+    "error.extension_decided": "Extension request {request} was already {status} by {by}.",
+    "error.extend_never_recycled": "{customer} is never recycled (won or locked): nothing to extend.",
+    "error.no_assignee": "{customer}: the team has no other active rep to give it to.",
+    "view.reassign_to": "Give #{id} {customer} to whom?",
+    "view.reassign_hint": "or type /assign #{id} <member>",
+    "notify.warning_managers_told": " Your managers have been told too.",
+    "notify.extension_request": (
+        "{member} asks to extend {customer} again ({used} extensions used; {days} more days each)."
+    ),
+    "notify.extension_approved": "Approved by {by}.",
+    "notify.extension_rejected": "Rejected by {by}.",
+    "notify.extension_cancelled": "Cancelled.",
+    "notify.extended_by": "{by} extended {customer}: it now goes back to the pool on {day}.",
+    "notify.extension_refused": "{by} did not extend {customer}.{reason}",
+    "notify.last_day_title": "{count} customer(s) go back to the pool by {day}",
+    "notify.last_day_line": "#{id} {customer} — {owner}",
+    "notify.last_day_more": "and {count} more (each rep sees theirs in /mine)",
+    "recycle.reason_touch_working": "no follow-up since {basis}: {days} working days for priority {priority}",
+    "recycle.reason_without_deal_working": "owned since {basis} without a deal: {days} working days",
+    "error.extension_stale": (
+        "Extension request {request} no longer applies: {customer} changed hands since it was made."
+    ),
 }

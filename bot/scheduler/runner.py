@@ -29,6 +29,7 @@ from bot.domain import outbox
 from bot.domain.clock import local_day
 from bot.domain.context import Services
 from bot.domain.expiry import expire_requests
+from bot.domain.last_day import last_day_digest
 from bot.domain.manager_digest import manager_digest
 from bot.domain.recycle_warnings import warn
 from bot.domain.recycling import recycle
@@ -91,6 +92,12 @@ def registry(
             team_scoped=True,
         ),
         Job("warnings", "warn owners before a recycle", warn, team_scoped=True),
+        Job(
+            "last_day",
+            "tell the managers what goes back to the pool by the next working day",
+            last_day_digest,
+            team_scoped=True,
+        ),
         Job("reminders", "the morning reminder to each rep", morning_reminders),
         Job("digest", "yesterday's figures to the managers", manager_digest),
         Job(

@@ -4,13 +4,14 @@ streaming them out (export)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, cast
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bot.names import company_key
+from bot.storage.extensions import current_extension
 from bot.storage.models import Customer, OwnershipEvent, Pool
 from bot.storage.sql import bulk_insert, reserve_ids
 
@@ -75,6 +76,7 @@ class ExportRow(Protocol):
     won_at: datetime | None
     locked: bool
     last_release_reason: str | None  # the configured reason of its latest release, if any
+    current_extension: date | None
 
 
 def _last_release_reason() -> Any:
@@ -92,7 +94,9 @@ def _last_release_reason() -> Any:
 
 
 _EXPORT_COLUMNS = tuple(
-    col(getattr(Customer, name)) for name in ExportRow.__annotations__ if name != "last_release_reason"
+    current_extension().label(name) if name == "current_extension" else col(getattr(Customer, name))
+    for name in ExportRow.__annotations__
+    if name != "last_release_reason"
 )
 
 

@@ -8,7 +8,7 @@ Every read answers for a whole team at once, never for one member: composing the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
@@ -30,6 +30,9 @@ class TeamCalendar:
     locale: str
     reminder_time: str  # "HH:MM", local
     working_days: str  # "mon,tue,wed,thu,fri"
+    holidays: str | None = None  # "CN": statutory holidays and make-up days
+    extra_holidays: list[str] = field(default_factory=list)
+    extra_workdays: list[str] = field(default_factory=list)
 
 
 def team_calendars(session: Session) -> list[TeamCalendar]:
@@ -42,11 +45,14 @@ def team_calendars(session: Session) -> list[TeamCalendar]:
             col(Team.locale),
             col(Team.reminder_time),
             col(Team.working_days),
+            col(Team.holidays),
+            col(Team.extra_holidays),
+            col(Team.extra_workdays),
         ).order_by(col(Team.id))
     )
     return [
-        TeamCalendar(int(tid or 0), name, zone, locale, at, days)
-        for tid, name, zone, locale, at, days in rows
+        TeamCalendar(int(tid or 0), name, zone, locale, at, days, source, list(off), list(on))
+        for tid, name, zone, locale, at, days, source, off, on in rows
     ]
 
 

@@ -55,6 +55,10 @@ class Team(SQLModel, table=True):
     # bumped by every registration: the row lock that serialises the team's registrations, so the
     # duplicate check of one sees the customer another has just registered
     register_seq: int = 0
+    # the working-day calendar: "CN" (statutory holidays and make-up days), and ISO dates
+    holidays: str | None = Field(default=None, max_length=8)
+    extra_holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    extra_workdays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Member(SQLModel, table=True):
@@ -93,6 +97,9 @@ class Pool(SQLModel, table=True):
     release_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     release_reason_required: bool = False
     release_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    recycle_days_count: str = Field(default="calendar", max_length=10)
+    extend_days: int = 3
+    extend_max: int = 1
 
 
 class Customer(SQLModel, table=True):
@@ -135,6 +142,17 @@ class Customer(SQLModel, table=True):
     won_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     locked: bool = False
     created_at: datetime = Field(sa_column=_utc())
+    # an extension (延期): the deadline is at least ``extended_until``, for the ownership that
+    # began at ``extended_for`` only (a new owner starts with none, nothing to reset)
+    extended_until: date | None = None
+    extended_for: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+    @property
+    def current_extension(self) -> date | None:
+        """The extension of the current ownership (None: none)."""
+        if self.extended_for is None or self.extended_for != self.owned_since:
+            return None
+        return self.extended_until
 
 
 class FollowUp(SQLModel, table=True):
@@ -167,6 +185,23 @@ class ClaimRequest(SQLModel, table=True):
     # a registration's pool and the record it proposes (name, phone, ...) until a manager decides
     pool_id: int | None = Field(default=None, foreign_key="pool.id")
     proposal: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """An owner's extension beyond the pool's quota, waiting for a manager (first decision wins)."""
+
+    __tablename__ = "extension_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    # the ownership it is for: a request outlives no change of owner
+    owned_since: datetime = Field(sa_column=_utc())
+    status: str = Field(default="pending", max_length=12, index=True)
+    created_at: datetime = Field(sa_column=_utc())
+    decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    decided_by_id: int | None = Field(default=None, foreign_key="member.id")
+    decision_reason: str = Field(default="", max_length=500)
 
 
 class OwnershipEvent(SQLModel, table=True):

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Row, Select, and_, false, func, or_, select, tuple_, update
 from sqlmodel import Session, col
 
+from bot.storage.extensions import current_extension
 from bot.storage.models import ClaimRequest, Customer, Member, OwnershipEvent, Pool, Team
 from bot.storage.sql import rowcount
 
@@ -40,6 +41,8 @@ class Cutoffs:
     pool_id: int
     touch: dict[str, datetime]
     owned: datetime | None = None
+    # the local day looked at: an extension of the current ownership until a later day keeps it
+    day: date | None = None
 
 
 def due_condition(cutoffs: Cutoffs) -> ColumnElement[bool]:
@@ -51,7 +54,14 @@ def due_condition(cutoffs: Cutoffs) -> ColumnElement[bool]:
     ]
     if cutoffs.owned is not None:
         past.append(col(Customer.owned_since) < cutoffs.owned)
+    not_extended = or_(
+        col(Customer.extended_until).is_(None),
+        col(Customer.extended_for).is_(None),
+        col(Customer.extended_for) != col(Customer.owned_since),
+        col(Customer.extended_until) <= cutoffs.day if cutoffs.day is not None else false(),
+    )
     return and_(
+        not_extended,
         col(Customer.pool_id) == cutoffs.pool_id,
         col(Customer.owner_id).is_not(None),
         col(Customer.owned_since).is_not(None),
@@ -74,10 +84,22 @@ class RecycleCandidate:
     owned_since: datetime | None
     won_at: datetime | None  # None and False here: the due condition leaves won and locked out
     locked: bool
+    current_extension: date | None = None
 
 
 # what :func:`_candidates` selects, in :class:`RecycleCandidate`'s order
-_Row = tuple[int | None, str, int | None, str, str, datetime | None, datetime | None, datetime | None, bool]
+_Row = tuple[
+    int | None,
+    str,
+    int | None,
+    str,
+    str,
+    datetime | None,
+    datetime | None,
+    datetime | None,
+    bool,
+    date | None,
+]
 
 
 def _candidates(*where: ColumnElement[bool]) -> Select[*_Row]:
@@ -92,6 +114,7 @@ def _candidates(*where: ColumnElement[bool]) -> Select[*_Row]:
             col(Customer.owned_since),
             col(Customer.won_at),
             col(Customer.locked),
+            current_extension(),
         )
         .join(Member, col(Member.id) == col(Customer.owner_id))
         .where(*where)
@@ -99,8 +122,10 @@ def _candidates(*where: ColumnElement[bool]) -> Select[*_Row]:
 
 
 def _candidate(row: Row[*_Row]) -> RecycleCandidate:
-    cid, name, owner, owner_name, priority, touch, since, won, locked = row
-    return RecycleCandidate(cid or 0, name, owner or 0, owner_name, priority, touch, since, won, locked)
+    cid, name, owner, owner_name, priority, touch, since, won, locked, extended = row
+    return RecycleCandidate(
+        cid or 0, name, owner or 0, owner_name, priority, touch, since, won, locked, extended
+    )
 
 
 def due_batch(session: Session, cutoffs: Cutoffs, *, after_id: int, limit: int) -> list[RecycleCandidate]:

@@ -16,3 +16,10 @@ def answer_buttons(locale: str, customer_id: int, name: str) -> Actions:
             Button(t(locale, "button.release"), "customer.release", ref, confirm=question),
         )
     )
+
+
+def soon_buttons(locale: str, customer_id: int, name: str) -> Actions:
+    """A customer about to go back to the pool: a follow-up, the one-tap extension, or give it back."""
+    answer = answer_buttons(locale, customer_id, name)
+    extend = Button(t(locale, "button.extend"), "customer.extend", f"#{customer_id}")
+    return Actions((answer.buttons[0], extend, *answer.buttons[1:]))

@@ -16,8 +16,9 @@ from bot.domain.notices import (
     MorningReminder,
     SoonLine,
 )
+from bot.handlers import views
 from bot.handlers.inbox_views import item_blocks
-from bot.handlers.notices.buttons import answer_buttons
+from bot.handlers.notices.buttons import answer_buttons, soon_buttons
 from bot.handlers.notices.registry import renders
 from bot.i18n import t
 from bot.messages import Block, Context, Message, Text
@@ -38,8 +39,8 @@ def morning_reminder(services: Services, reminder: MorningReminder, locale: str)
         blocks.append(Text(t(locale, "notify.reminder_soon")))
         for soon in reminder.soon:
             blocks += [
-                Text(_soon_line(soon, today, locale)),
-                answer_buttons(locale, soon.customer_id, soon.customer),
+                Text(_soon_line(soon, today, locale) + "\n" + views.describe_deadline(locale, soon.deadline)),
+                soon_buttons(locale, soon.customer_id, soon.customer),
             ]
     if reminder.due:
         blocks.append(Text(t(locale, "notify.reminder_due")))

@@ -17,7 +17,7 @@ from bot.domain.notices import (
     RecycleWarning,
 )
 from bot.handlers import views
-from bot.handlers.notices.buttons import answer_buttons
+from bot.handlers.notices.buttons import soon_buttons
 from bot.handlers.notices.registry import renders
 from bot.i18n import t
 from bot.messages import Context, Message, Text
@@ -66,7 +66,9 @@ def recycle_warning(services: Services, warning: RecycleWarning, locale: str) ->
     """A warning before a recycle, with the buttons that answer it (a follow-up keeps the customer)."""
     key = "notify.warning_last" if warning.stage == "last" else "notify.warning_early"
     text = t(locale, key, customer=warning.customer, days=warning.days_left, day=warning.deadline.day)
+    if warning.managers_told:
+        text += t(locale, "notify.warning_managers_told")
     rule = Context(views.describe_deadline(locale, warning.deadline))
     return Message(
-        (Text(text), rule, answer_buttons(locale, warning.customer_id, warning.customer)), summary=text
+        (Text(text), rule, soon_buttons(locale, warning.customer_id, warning.customer)), summary=text
     )

@@ -52,18 +52,23 @@ def decode(text: str, handle_of: Callable[[str], str | None]) -> str:
 
 
 def slack_commands(text: str, commands: Registry) -> str:
-    """Every ``/<alias>`` of a slash command as the ``/<name>`` Slack registered."""
+    """Every ``/<alias>`` of a slash command as the ``/<name>`` Slack registered, and every word
+    of a command Slack does not register as the namespaced ``/poolbot <name>``."""
     return _alias_pattern(commands).sub(lambda m: "/" + _aliases(commands)[m.group(1).lower()], text)
 
 
 def _aliases(commands: Registry) -> dict[str, str]:
-    return {
+    registered = {
         alias.lower(): spec.name
         for spec in commands
         if spec.slash
         for alias in spec.aliases
         if alias.lower() != spec.name
     }
+    namespaced = {
+        word.lower(): f"poolbot {spec.name}" for spec in commands if not spec.slash for word in spec.words
+    }
+    return {**registered, **namespaced}
 
 
 def _alias_pattern(commands: Registry) -> re.Pattern[str]:

@@ -7,11 +7,18 @@ their handlers; a new command in an existing module touches nothing here.
 from __future__ import annotations
 
 from bot.handlers.registry import Registry
-from bot.handlers.table import book, decisions, help, managing, pool, registration, report
+from bot.handlers.table import book, decisions, extensions, help, managing, pool, registration, report
 from bot.messages import Button
 
 COMMANDS = Registry(
-    pool.group, registration.group, book.group, decisions.group, managing.group, report.group, help.group
+    pool.group,
+    registration.group,
+    book.group,
+    extensions.group,
+    decisions.group,
+    managing.group,
+    report.group,
+    help.group,
 )
 
 

@@ -3,21 +3,26 @@ whole book, lock key accounts; an owner or a manager marks a customer won."""
 
 from __future__ import annotations
 
-from bot.domain import assignment, lookup, ownership
+from bot.domain import assignment, extensions, lookup, ownership
 from bot.handlers import insight_views
 from bot.handlers.ctx import Ctx, Usage
 from bot.handlers.registry import MANAGERS, CommandGroup
-from bot.messages import Reply
+from bot.i18n import t
+from bot.messages import Actions, Button, Context, Message, Reply, Text
 from bot.names import as_id
 
 group = CommandGroup()
 AUTO_WORDS = ("auto", "自动")
+# the last-day digest's Reassign: "#12" (asks to whom) or "#12 bob" (gives it to bob)
+REASSIGN_ACTION = "customer.reassign"
+PICKED = 25  # reps offered as buttons (Slack: 25 elements per actions block)
 
 
 @group.command(
     "assign",
     aliases=("分配",),
     roles=MANAGERS,
+    buttons=(REASSIGN_ACTION,),
     changes=True,
     options=("industry", "region", "size", "priority", "pool"),
 )
@@ -25,12 +30,29 @@ def do_assign(ctx: Ctx) -> Reply:
     words = ctx.parsed.words
     if words and words[0].lower() in AUTO_WORDS and len(words) <= 2:
         return _assign_auto(ctx)
+    if len(words) == 1 and words[0] not in AUTO_WORDS:
+        return _pick_assignee(ctx)
     if len(words) < 2:
         raise Usage
     target = lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=ctx.parsed.words[-1])
     customer_id, _ = ctx.customer(whole=True, keep_last=1)
     done = ownership.assign(ctx.services, manager=ctx.member, customer_id=customer_id, to_member_id=target.id)
     return ctx.say("ok.assigned", customer=done.customer_name, member=target.name)
+
+
+def _pick_assignee(ctx: Ctx) -> Reply:
+    """``/assign <customer>`` alone: a button per rep of the team, each the typed ``/assign``."""
+    customer_id, _ = ctx.customer(whole=True)
+    found = extensions.assignees(ctx.services, manager=ctx.member, customer_id=customer_id)
+    if not found.reps:
+        return ctx.refuse("error.no_assignee", customer=found.customer_name)
+    question = t(ctx.locale, "view.reassign_to", customer=found.customer_name, id=found.customer_id)
+    buttons = tuple(
+        Button(name, REASSIGN_ACTION, f"#{found.customer_id} {handle}")
+        for handle, name in found.reps[:PICKED]
+    )
+    hint = t(ctx.locale, "view.reassign_hint", id=found.customer_id)
+    return Reply(Message((Text(question), Actions(buttons), Context(hint)), summary=question), refused=True)
 
 
 def _assign_auto(ctx: Ctx) -> Reply:
