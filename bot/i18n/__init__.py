@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n import dingtalk, insight, slack
+from bot.i18n import calendar, dingtalk, inbox, insight, registration, slack
 from bot.i18n.en import MESSAGES as CORE_EN
 from bot.i18n.zh_cn import MESSAGES as CORE_ZH
 
 # the core catalogue, then one small catalogue per area (each area keeps its keys under its prefix)
-AREAS = (slack, dingtalk, insight)
+AREAS = (slack, dingtalk, insight, registration, inbox, calendar)
 EN: dict[str, str] = {**CORE_EN}
 ZH: dict[str, str] = {**CORE_ZH}
 for _area in AREAS:
