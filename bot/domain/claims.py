@@ -53,14 +53,15 @@ def claim(services: Services, *, member: MemberView, customer_id: int, reason: s
         members.lock_member(session, member.id)
         row, rules, team = team_customer(session, customer_id, member)
         _refuse_if_taken(session, row, member)
-        held = _check_rules(session, rules, team, member, row, now)
+        cap = rules.cap_for(members.own_cap(session, member.id))  # read under the member's lock
+        held = _check_rules(session, rules, team, member, row, now, cap)
         if rules.claim_requires_approval:
             request_id = _request(session, row, member, reason, now)
         else:
             request_id = None
             _take(session, row, member, reason, now)
         assert row.id is not None
-        return ClaimOutcome(row.id, row.name, request_id, held + 1, rules.max_held_per_rep)
+        return ClaimOutcome(row.id, row.name, request_id, held + 1, cap)
 
 
 def _refuse_if_taken(session: Session, row: Customer, member: MemberView) -> None:
@@ -76,7 +77,7 @@ def _refuse_if_taken(session: Session, row: Customer, member: MemberView) -> Non
 
 
 def _check_rules(
-    session: Session, rules: PoolRules, team: Team, member: MemberView, row: Customer, now: datetime
+    session: Session, rules: PoolRules, team: Team, member: MemberView, row: Customer, now: datetime, cap: int
 ) -> int:
     assert row.id is not None
     today = local_day(now, team.timezone)
@@ -93,8 +94,8 @@ def _check_rules(
                 available=available,
             )
     held = customers.held_count(session, member.id, rules.pool_id)
-    if held >= rules.max_held_per_rep:
-        raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=rules.max_held_per_rep)
+    if held >= cap:
+        raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=cap)
     start, end = day_bounds_utc(today, team.timezone)
     claimed_today = events.claims_between(session, member.id, rules.pool_id, start, end)
     if claimed_today >= rules.daily_claim_limit:

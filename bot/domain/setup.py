@@ -43,6 +43,7 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "slack_id": m.slack,
                     "dingtalk_id": m.dingtalk,
                     "active": m.active,
+                    "max_held": m.max_held,
                 },
             )
             if (old := teams_before.get(m.handle)) is not None and old != team_ids[m.team]:

@@ -64,6 +64,19 @@ def lock_member(session: Session, member_id: int) -> None:
     )
 
 
+def own_caps(session: Session, ids: Iterable[int]) -> dict[int, int | None]:
+    """Each member's own holding cap (``max_held``; None: the pools' caps apply), by id."""
+    found: dict[int, int | None] = {}
+    for chunk in chunks(sorted(set(ids))):
+        rows = session.execute(select(col(Member.id), col(Member.max_held)).where(col(Member.id).in_(chunk)))
+        found.update({int(member_id or 0): cap for member_id, cap in rows})
+    return found
+
+
+def own_cap(session: Session, member_id: int) -> int | None:
+    return own_caps(session, [member_id]).get(member_id)
+
+
 def member_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """Names of the members ``ids``, read in chunks that stay under SQLite's parameter limit."""
     found: dict[int, str] = {}
