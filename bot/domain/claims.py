@@ -237,17 +237,25 @@ def _record_decision(
 
 
 def cancel_requests_in_team(
-    session: Session, *, member_id: int, team_id: int, new_team_id: int, reason: str, now: datetime
+    session: Session,
+    *,
+    member_id: int,
+    team_id: int,
+    new_team_id: int,
+    reason: str,
+    now: datetime,
+    by: int | None = None,
 ) -> int:
-    """Cancel the member's pending requests for the team's customers (the member left the team);
-    each rep is told like of any decision. How many were cancelled."""
+    """Cancel the member's pending requests for the team's customers (the member left the team, or
+    a manager ``by`` handed their book over); each rep is told like of any decision. How many were
+    cancelled."""
     cancelled = 0
     for request in requests.pending_in_team(session, member_id, team_id):
         request_id = int(request.id or 0)
         if requests.decide_request(
-            session, request_id, status="rejected", by=None, now=now, reason=reason
+            session, request_id, status="rejected", by=by, now=now, reason=reason
         ) and customers.settle_pending(session, request.customer_id, member_id, approve=False, now=now):
-            _record_decision(session, request, "rejected", None, reason, now, team_id=new_team_id)
+            _record_decision(session, request, "rejected", by, reason, now, team_id=new_team_id)
             cancelled += 1
     return cancelled
 

@@ -105,9 +105,10 @@ TRANSFERRED = declare("transferred", Transferred, _transferred_key)
 @dataclass(frozen=True)
 class TakenAway:
     """A manager took customers out of the member's book: ``released`` one to the pool (no
-    cooldown for the member), ``assigned`` one to ``to``, or ``transferred`` ``count`` to ``to``."""
+    cooldown for the member), ``assigned`` one to ``to``, ``transferred`` ``count`` to ``to``, or
+    ``handed_over`` ``count`` to the receivers named in ``to``."""
 
-    change: Literal["released", "assigned", "transferred"]
+    change: Literal["released", "assigned", "transferred", "handed_over"]
     by: str
     customer: str = ""
     count: int = 1
@@ -140,6 +141,43 @@ def _moved_key(member_id: int, old_team_id: int, manager_id: int, at: datetime) 
 
 
 MEMBER_MOVED = declare("member_moved", MemberMoved, _moved_key)
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """A handover gave the receiver ``count`` customers of ``from_name`` (the first listed)."""
+
+    from_name: str
+    by: str
+    count: int
+    customers: tuple[tuple[int, str], ...]
+
+
+def _handed_over_key(from_member_id: int, to_member_id: int, at: datetime) -> str:
+    return f"handed_over:{from_member_id}:{to_member_id}:{at.isoformat()}"
+
+
+HANDED_OVER = declare("handed_over", HandedOver, _handed_over_key)
+
+
+@dataclass(frozen=True)
+class HandoverDue:
+    """The config made ``member`` inactive while they still own ``count`` customers of this team
+    (per pool) or wait on ``pending`` claims: the managers' card to hand the book over."""
+
+    member: str
+    handle: str
+    count: int
+    pools: tuple[tuple[str, int], ...]
+    pending: int
+
+
+def _handover_due_key(member_id: int, manager_id: int, at: datetime) -> str:
+    """One per manager and going inactive (``at``: the config sync that made the member inactive)."""
+    return f"handover_due:{member_id}:{manager_id}:{at.isoformat()}"
+
+
+HANDOVER_DUE = declare("handover_due", HandoverDue, _handover_due_key)
 
 
 @dataclass(frozen=True)

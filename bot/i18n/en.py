@@ -174,7 +174,6 @@ MESSAGES: dict[str, str] = {
     "notify.transferred": "{by} moved {count} customers from {from_name} to you.",
     "notify.member_moved": "{member} moved to team {team} and still owns {count} of this team's customers",
     "notify.member_moved_more": " and {count} more",
-    "notify.member_moved_how": "Hand them over: /transfer {handle} <rep>, or /assign #id <rep> one by one.",
     "notify.move_cancelled": "moved to team {team}: the request is cancelled",
     "notify.taken_released": (
         "{by} gave {customer} back to the pool{reason}. No cooldown for you: you may claim it again."
@@ -245,4 +244,44 @@ MESSAGES: dict[str, str] = {
         "Your claim request #{request} for {customer} expired: "
         "no manager decided within {hours} hours. {customer} is back in the pool."
     ),
+    # handover (离职交接) and caps per person (issue 14, points 5 and 6)
+    "help.handover": (
+        "/handover <member> [auto|pool|<member>] [confirm] — hand a departing member's book over: "
+        "by each pool's strategy, back to the pool, or to one rep (managers)"
+    ),
+    "handover.the_pool": "the pool",
+    "handover.the_admin": "an admin",
+    "handover.button_auto": "Hand over (auto)",
+    "handover.button_pool": "Back to the pool",
+    "handover.button_confirm": "Confirm handover",
+    "handover.how": (
+        "Preview a handover: /handover {handle} auto · /handover {handle} pool · /handover {handle} <rep>"
+    ),
+    "handover.preview_title": "Handover of {member}'s book: {count} customers",
+    "handover.preview_pending": "{count} pending claim requests will be cancelled: {requests}",
+    "handover.preview_twin": "Nothing changes until you confirm; or type {command}",
+    "handover.mode_auto": (
+        "Each customer goes to a rep picked by its pool's assignment strategy, within everyone's cap; "
+        "what fits nowhere stays with {member}."
+    ),
+    "handover.mode_pool": "Every customer goes back to its pool; no cooldown for anyone.",
+    "handover.mode_member": (
+        "Every customer goes to {to} while {to} has room under the cap; the rest stays with {member}."
+    ),
+    "handover.report_title": "Handed over {member}'s book: {moved} of {total} customers moved",
+    "handover.report_moved": "#{id} {customer} → {to}{reason}",
+    "handover.report_stayed": "{count} stay with {member}:",
+    "handover.report_stay": "#{id} {customer}: {reason}",
+    "handover.report_more": "…and {count} more: each customer's history says where it went.",
+    "handover.report_cancelled": "{count} pending claim requests cancelled; each rep was told.",
+    "handover.left_full": "{member} holds {held} of {cap} in {pool}",
+    "handover.left_changed": "released or recycled while the handover ran",
+    "handover.request_cancelled": "cancelled: {member}'s book was handed over",
+    "handover.notify_received": "{by} handed over {count} of {member}'s customers to you:",
+    "handover.notify_more": "…and {count} more: /mine",
+    "handover.due_title": "{member} is inactive now and still owns {count} customers",
+    "handover.due_pending": "{count} pending claim requests wait for a decision.",
+    "notify.taken_handed_over": "{by} handed over your {count} customers: {to}.",
+    "event.handed_over": "handed over from {from_member} to {member} by {actor}",
+    "event.handed_over_pool": "handed over from {from_member} to the pool by {actor}",
 }

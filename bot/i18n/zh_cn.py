@@ -155,7 +155,6 @@ MESSAGES: dict[str, str] = {
     "notify.transferred": "{by} 把 {from_name} 的 {count} 个客户转给了你。",
     "notify.member_moved": "{member} 已调到 {team} 团队，仍负责本团队的 {count} 个客户",
     "notify.member_moved_more": " 等另外 {count} 个",
-    "notify.member_moved_how": "请交接：/转移 {handle} <销售> 全部转移，或 /分配 #编号 <销售> 逐个分配。",
     "notify.move_cancelled": "已调到 {team} 团队：申请已取消",
     "notify.taken_released": "{by} 把 {customer} 退回了公海{reason}。你没有冷却期，可以再次认领。",
     "notify.taken_assigned": "{by} 把 {customer} 分配给了 {to}，它已不在你的客户里。",
@@ -212,4 +211,39 @@ MESSAGES: dict[str, str] = {
     "notify.request_expired": (
         "你对 {customer} 的认领申请 #{request} 已过期：{hours} 小时内无经理审批。{customer} 已回到公海。"
     ),
+    # handover (离职交接) and caps per person (issue 14, points 5 and 6)
+    "help.handover": (
+        "/交接 <成员> [auto|pool|<成员>] [确认] — "
+        "离职交接：按各公海的分配策略、退回公海或全部交给一位销售（经理）"
+    ),
+    "handover.the_pool": "公海",
+    "handover.the_admin": "管理员",
+    "handover.button_auto": "交接（自动分配）",
+    "handover.button_pool": "退回公海",
+    "handover.button_confirm": "确认交接",
+    "handover.how": "预览交接：/交接 {handle} auto · /交接 {handle} pool · /交接 {handle} <销售>",
+    "handover.preview_title": "{member} 的客户交接：共 {count} 个客户",
+    "handover.preview_pending": "{count} 个待审批的认领申请将被取消：{requests}",
+    "handover.preview_twin": "确认前不会有任何改动；也可输入 {command}",
+    "handover.mode_auto": (
+        "每个客户按所在公海的分配策略交给一位销售，不超过各人上限；无处可放的仍留在 {member} 名下。"
+    ),
+    "handover.mode_pool": "所有客户退回各自的公海，任何人都没有冷却期。",
+    "handover.mode_member": "客户交给 {to}，直到 {to} 达到持有上限；其余仍留在 {member} 名下。",
+    "handover.report_title": "已交接 {member} 的客户：{total} 个中移交了 {moved} 个",
+    "handover.report_moved": "#{id} {customer} → {to}{reason}",
+    "handover.report_stayed": "{count} 个仍留在 {member} 名下：",
+    "handover.report_stay": "#{id} {customer}：{reason}",
+    "handover.report_more": "……另有 {count} 个：每个客户的归属历史都记录了去向。",
+    "handover.report_cancelled": "已取消 {count} 个待审批的认领申请，并已通知申请人。",
+    "handover.left_full": "{member} 在 {pool} 已持有 {held}/{cap}",
+    "handover.left_changed": "交接期间已被退回或回收",
+    "handover.request_cancelled": "已取消：{member} 的客户已交接",
+    "handover.notify_received": "{by} 把 {member} 的 {count} 个客户交接给了你：",
+    "handover.notify_more": "……另有 {count} 个：/我的客户",
+    "handover.due_title": "{member} 已停用，名下仍有 {count} 个客户",
+    "handover.due_pending": "{count} 个认领申请仍待审批。",
+    "notify.taken_handed_over": "{by} 交接了你的 {count} 个客户：{to}。",
+    "event.handed_over": "{actor} 将其从 {from_member} 交接给 {member}",
+    "event.handed_over_pool": "{actor} 将其从 {from_member} 交接回公海",
 }

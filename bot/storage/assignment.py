@@ -26,7 +26,7 @@ from bot.storage.models import (
 from bot.storage.search import attribute_conditions
 from bot.storage.sql import chunks, held, insert_on_conflict, team_pool_ids
 
-OWNING_KINDS = ("claimed", "approved", "assigned", "transferred")
+OWNING_KINDS = ("claimed", "approved", "assigned", "transferred", "handed_over")
 
 
 @dataclass(frozen=True, slots=True)

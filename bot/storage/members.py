@@ -112,6 +112,19 @@ def handles_in_other_teams(session: Session, wanted: Sequence[str], team_name: s
     return [(handle, team) for handle, team in rows]
 
 
+def deactivate(session: Session, handle: str) -> int | None:
+    """Mark the member ``handle`` inactive if it is active; its id when this call did it (the row
+    count decides, so of two processes syncing the same config only one sees the change)."""
+    result = session.execute(
+        update(Member)
+        .where(col(Member.handle) == handle, col(Member.active))
+        .values(active=False)
+        .returning(col(Member.id))
+    )
+    found = result.scalars().first()
+    return int(found) if found is not None else None
+
+
 def upsert_member(session: Session, handle: str, fields: dict[str, object]) -> int:
     return upsert(session, Member, "handle", handle, fields)
 

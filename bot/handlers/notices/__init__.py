@@ -6,7 +6,17 @@ row. A new kind's renderer goes into the module of its topic (a new module is im
 
 from __future__ import annotations
 
-from bot.handlers.notices import claims, mornings, ownership, recycling, reports
+from bot.handlers.notices import claims, handover, mornings, ownership, recycling, reports
 from bot.handlers.notices.registry import RENDERERS, render, renders
 
-__all__ = ["RENDERERS", "claims", "mornings", "ownership", "recycling", "render", "renders", "reports"]
+__all__ = [
+    "RENDERERS",
+    "claims",
+    "handover",
+    "mornings",
+    "ownership",
+    "recycling",
+    "render",
+    "renders",
+    "reports",
+]
