@@ -30,7 +30,7 @@ from bot.storage.models import (
 )
 from bot.storage.teams import pool_by_name
 
-OWNING_KINDS = ("claimed", "approved", "assigned", "transferred")
+OWNING_KINDS = ("claimed", "approved", "assigned", "transferred", "handed_over")  # member None: the pool
 RETURNING_KINDS = ("released", "recycled")
 
 
