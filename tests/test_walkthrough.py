@@ -40,6 +40,9 @@ def test_the_walkthrough_hits_every_rule(tmp_path: Path, monkeypatch: pytest.Mon
         "You hold 5 of 5 customers",
         "Contoso Ltd is won",
         "won: never recycled",
+        "Handover of Bob Li's book: 4 customers",
+        "[Confirm handover: /handover bob auto confirm]",
+        "Handed over Bob Li's book: 1 of 4 customers moved",
     ]
     missing = [line for line in expected if line not in out]
     assert not missing, out
