@@ -96,3 +96,16 @@ def test_racing_claims_never_take_a_member_past_their_own_cap(services: Services
     assert sorted(results) == ["claimed"] + ["rule.max_held"] * 7
     with db.read() as session:
         assert ownership_invariants(session) == []
+
+
+def test_a_transfer_respects_the_receivers_own_cap(services: Services) -> None:
+    from bot.domain.ownership import transfer
+
+    ids = add(services, *(f"Customer {n}" for n in range(6)))
+    maria, alice, bob = (member(services, h) for h in ("maria", "alice", "bob"))
+    for cid in ids[:5]:
+        assign(services, manager=maria, customer_id=cid, to_member_id=bob.id)
+    claim(services, member=alice, customer_id=ids[5])
+    with pytest.raises(RuleViolation) as refused:
+        transfer(services, manager=maria, from_member_id=alice.id, to_member_id=bob.id)
+    assert refused.value.key == "rule.transfer_cap" and refused.value.params["cap"] == 5
