@@ -168,6 +168,7 @@ def test_bad_input_is_one_line_and_changes_nothing(services: Services) -> None:
     assert "Your team has no member nobody" in chat.say("/handover nobody")
     assert "Your team has no member zed" in chat.say("/handover alice zed confirm")
     assert "Both sides are Alice" in chat.say("/handover alice alice confirm")
+    assert "Maria's role is manager: only reps own customers" in chat.say("/handover alice maria")
     assert "Usage: /handover" in chat.say("/handover alice pool yes")
     assert "Dave owns no customers" in chat.say("/handover dave")
     assert snapshot(services.db) == before

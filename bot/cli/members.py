@@ -45,8 +45,8 @@ def members_handover(
         if not team_ids:
             raise Conflict("error.empty_book", member=source.name)
         plans = [(team_id, _target(services, team_id, to, source.name)) for team_id in team_ids]
-        for team_id, (_, mode_text) in plans:
-            found = handover.preview(services, manager=None, team_id=team_id, member_id=source.id)
+        for team_id, (target, mode_text) in plans:
+            found = handover.preview(services, manager=None, team_id=team_id, member_id=source.id, to=target)
             shown = handover_views.preview(_locale(services, team_id), found, to, mode_text, confirm=False)
             out.print(render_text(shown))
         if not yes and not typer.confirm(f"Hand over {source.name}'s book?", default=False):

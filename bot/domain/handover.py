@@ -101,11 +101,16 @@ def find_any(services: Services, *, handle: str) -> tuple[MemberView, list[int]]
         return view, sql.teams_holding(session, view.id)
 
 
-def preview(services: Services, *, manager: MemberView | None, team_id: int, member_id: int) -> Preview:
-    """What a handover would move: the member's customers per pool and pending requests."""
+def preview(
+    services: Services, *, manager: MemberView | None, team_id: int, member_id: int, to: Target = AUTO
+) -> Preview:
+    """What a handover would move: the member's customers per pool and pending requests. A
+    receiver who could not receive is refused here already, as the handover itself would."""
     _authorise(manager, team_id)
     with services.db.read() as session:
         source = load_member(session, member_id)
+        if isinstance(to, int):
+            _receiver(session, to, team_id, source)
         pools = sql.counts_per_pool(session, member_id, team_id)
         pending = sql.pending_requests(session, member_id, team_id)
     if not pools and not pending:

@@ -32,7 +32,9 @@ def do_handover(ctx: Ctx) -> Reply:
     to, mode, mode_text = _target(ctx, words[1] if len(words) > 1 else "auto", source.name)
     team_id = ctx.member.team.id
     if len(words) < 3:
-        found = handover.preview(ctx.services, manager=ctx.member, team_id=team_id, member_id=source.id)
+        found = handover.preview(
+            ctx.services, manager=ctx.member, team_id=team_id, member_id=source.id, to=to
+        )
         return Reply(handover_views.preview(ctx.locale, found, mode, mode_text))
     outcome = handover.hand_over(
         ctx.services, manager=ctx.member, team_id=team_id, member_id=source.id, to=to
