@@ -52,6 +52,22 @@ def test_the_managers_get_a_handover_card_once_per_member_going_inactive(service
     assert len(read(services, "handover_due", "maria")) == 2
 
 
+def test_two_starts_at_once_with_the_new_config_send_one_card(services: Services) -> None:
+    alices_book(services, 1)
+    barrier = threading.Barrier(2)
+
+    def start() -> None:
+        barrier.wait(timeout=60)
+        make_inactive(services)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(read(services, "handover_due", "maria")) == 1
+
+
 def test_no_card_for_a_member_who_leaves_with_an_empty_book(services: Services) -> None:
     make_inactive(services)
     assert notifications(services.db, kind="handover_due") == []
