@@ -81,6 +81,8 @@ class MemberConfig(_Strict):
     slack: str | None = None
     dingtalk: str | None = None
     active: bool = True
+    # this member's holding cap in every pool of the team, instead of the pool's max_held_per_rep
+    max_held: Annotated[int, Field(ge=1, le=100_000)] | None = None
 
 
 class RecycleDays(_Strict):

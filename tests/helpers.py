@@ -30,7 +30,15 @@ from bot.storage.models import (
 )
 from bot.storage.teams import pool_by_name
 
-OWNING_KINDS = ("claimed", "approved", "assigned", "transferred", "registered", "merged")
+OWNING_KINDS = (  # member None: the pool
+    "claimed",
+    "approved",
+    "assigned",
+    "transferred",
+    "registered",
+    "merged",
+    "handed_over",
+)
 RETURNING_KINDS = ("released", "recycled")
 
 
@@ -214,6 +222,7 @@ def ownership_invariants(session: Session) -> list[str]:
     customers = list(session.execute(select(Customer).order_by(col(Customer.id))).scalars())
     owners = {c.id: c.owner_id for c in customers}
     caps = {p.id: p.max_held_per_rep for p in session.execute(select(Pool)).scalars()}
+    own_caps = {m.id: m.max_held for m in session.execute(select(Member)).scalars()}
 
     # replaying the event log gives exactly the current owners
     replay: dict[int, int | None] = {c.id: None for c in customers if c.id is not None}
@@ -240,8 +249,9 @@ def ownership_invariants(session: Session) -> list[str]:
         if c.pending_member_id is not None:
             held[(c.pending_member_id, c.pool_id)] += 1
     for (member_id, pool_id), count in held.items():
-        if count > caps[pool_id]:
-            problems.append(f"member {member_id} holds {count} in pool {pool_id} > cap {caps[pool_id]}")
+        cap = own_caps.get(member_id) or caps[pool_id]
+        if count > cap:
+            problems.append(f"member {member_id} holds {count} in pool {pool_id} > cap {cap}")
 
     # pending_member_id <-> pending claim requests
     pending = list(

@@ -127,7 +127,11 @@ def test_a_member_moved_to_another_team_keeps_nothing_they_cannot_act_on(service
     assert notice.recipient_id == member(services, "maria").id
     text = render(services, OutboxItem(notice.id or 0, notice.kind, dict(notice.payload), 0), "en")
     assert "Alice moved to team west and still owns 1 of this team's customers" in text.summary
-    assert f"#{acme} Acme Corp" in str(text.blocks) and "/transfer alice <rep>" in str(text.blocks)
+    assert f"#{acme} Acme Corp" in str(text.blocks) and "/handover alice auto" in str(text.blocks)
+    assert [(b.action_id, b.value) for b in text.buttons] == [
+        ("handover.preview", "alice auto"),
+        ("handover.preview", "alice pool"),
+    ]
 
 
 def test_authority_over_a_customer_follows_its_pool_not_where_the_member_sits(services: Services) -> None:

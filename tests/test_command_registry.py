@@ -87,6 +87,7 @@ REP_TRIES = {
     "reject": "/reject {request} no",
     "assign": '/assign "Acme Corp" bob',
     "transfer": "/transfer alice bob",
+    "handover": "/handover bob pool confirm",
     "lock": '/lock "Acme Corp"',
     "unlock": '/unlock "Acme Corp"',
     "report": "/report",
@@ -134,6 +135,7 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/approve",
         "/assign",
         "/lock",
+        "/handover",
         "/report",
         "/help",
     ]

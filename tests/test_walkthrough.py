@@ -42,6 +42,9 @@ def test_the_walkthrough_hits_every_rule(tmp_path: Path, monkeypatch: pytest.Mon
         "won: never recycled",
         "杭州云帆科技有限公司 now goes back to the pool on",
         "; extended (it was ",
+        "Handover of Bob Li's book: 4 customers",
+        "[Confirm handover: /handover bob auto confirm]",
+        "Handed over Bob Li's book: 1 of 4 customers moved",
     ]
     missing = [line for line in expected if line not in out]
     assert not missing, out

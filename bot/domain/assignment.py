@@ -119,7 +119,7 @@ def auto_assign(
         )
         if not customers:
             return AutoOutcome((), ())
-        team, snapshot = _snapshot(session, team_id, reps, customers, now)
+        team, snapshot = snapshot_of(session, team_id, reps, customers, now)
         snapshot.excluded.update(former_owners or {})
         planned = plan(snapshot, customers, rng or random.SystemRandom())
         outcome = _apply(session, team, planned, manager, now)
@@ -128,9 +128,11 @@ def auto_assign(
         return outcome
 
 
-def _snapshot(
+def snapshot_of(
     session: Session, team_id: int, reps: list[Rep], customers: list[sql.PoolCustomer], now: datetime
 ) -> tuple[Team, Snapshot]:
+    """What the planner reads about ``customers`` and ``reps``, taken while the reps are locked (a
+    handover plans an owned book with it too)."""
     pool_ids = sorted({c.pool_id for c in customers})
     settings = sql.settings_of(session, pool_ids)
     pools: dict[int, PoolSetup] = {}

@@ -3,11 +3,11 @@ taken while the team's reps are locked (so the snapshot stays true until the run
 
 A strategy is two steps. The *group*: for ``rules``, the members of the first rule the customer
 matches (else the fallback); for the others, everyone taking part. The *pick* inside the group,
-among members that are active, under the pool's holding cap, not in the customer's reclaim
-cooldown and not the member the caller excludes for it (a recycle's former owner):
-``round_robin`` (the next after the one who got the group's last customer), ``least_loaded``
-(the most free capacity) or ``smart`` (at random, weighted by the member's win rate in the
-customer's industry and size, never below a floor, so newcomers still get customers).
+among members that are active, under their holding cap (their own ``max_held``, else the
+pool's), not in the customer's reclaim cooldown and not the member the caller excludes for it
+(a recycle's former owner): ``round_robin`` (the next after the one who got the group's last
+customer), ``least_loaded`` (the most free capacity) or ``smart`` (at random, weighted by the
+member's win rate in the customer's industry and size, never below a floor, so newcomers still get customers).
 Ties are broken at random: a fixed order would favour whoever sorts first, run after run.
 """
 
@@ -108,7 +108,7 @@ def choose(snapshot: Snapshot, customer: PoolCustomer, rng: random.Random) -> Ch
     why = Why(
         strategy=pick,
         held=snapshot.held[(member.id, customer.pool_id)],
-        cap=setup.rules.max_held_per_rep,
+        cap=setup.rules.cap_for(member.max_held),
         rule=rule,
         fallback=key == FALLBACK,
         tie=tie,
@@ -159,7 +159,7 @@ def _members(snapshot: Snapshot, handles: tuple[str, ...] | None) -> list[Rep]:
 def _eligible(snapshot: Snapshot, setup: PoolSetup, member: Rep, customer: PoolCustomer) -> bool:
     if snapshot.excluded.get(customer.id) == member.id:
         return False
-    if snapshot.held[(member.id, customer.pool_id)] >= setup.rules.max_held_per_rep:
+    if snapshot.held[(member.id, customer.pool_id)] >= setup.rules.cap_for(member.max_held):
         return False
     given_back = snapshot.given_back.get((customer.id, member.id))
     if given_back is None or setup.rules.reclaim_cooldown_days == 0:
@@ -186,7 +186,7 @@ def _pick(
         weights = [max(setup.config.smart_floor, rate or 0.0) for rate in rates]
         index = rng.choices(range(len(eligible)), weights=weights)[0]
         return eligible[index], False, rates[index]
-    free = {m.id: setup.rules.max_held_per_rep - snapshot.held[(m.id, customer.pool_id)] for m in eligible}
+    free = {m.id: setup.rules.cap_for(m.max_held) - snapshot.held[(m.id, customer.pool_id)] for m in eligible}
     best = max(free.values())
     top = [m for m in eligible if free[m.id] == best]
     return rng.choice(top), len(top) > 1, None

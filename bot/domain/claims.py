@@ -54,14 +54,15 @@ def claim(services: Services, *, member: MemberView, customer_id: int, reason: s
         members.lock_member(session, member.id)
         row, rules, team = team_customer(session, customer_id, member)
         _refuse_if_taken(session, row, member)
-        held = _check_rules(session, rules, team, member, row, now)
+        cap = rules.cap_for(members.own_cap(session, member.id))  # read under the member's lock
+        held = _check_rules(session, rules, team, member, row, now, cap)
         if rules.claim_requires_approval:
             request_id = _request(session, row, member, reason, now)
         else:
             request_id = None
             _take(session, row, member, reason, now)
         assert row.id is not None
-        return ClaimOutcome(row.id, row.name, request_id, held + 1, rules.max_held_per_rep)
+        return ClaimOutcome(row.id, row.name, request_id, held + 1, cap)
 
 
 def _refuse_if_taken(session: Session, row: Customer, member: MemberView) -> None:
@@ -77,7 +78,7 @@ def _refuse_if_taken(session: Session, row: Customer, member: MemberView) -> Non
 
 
 def _check_rules(
-    session: Session, rules: PoolRules, team: Team, member: MemberView, row: Customer, now: datetime
+    session: Session, rules: PoolRules, team: Team, member: MemberView, row: Customer, now: datetime, cap: int
 ) -> int:
     assert row.id is not None
     today = local_day(now, team.timezone)
@@ -94,8 +95,8 @@ def _check_rules(
                 available=available,
             )
     held = customers.held_count(session, member.id, rules.pool_id)
-    if held >= rules.max_held_per_rep:
-        raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=rules.max_held_per_rep)
+    if held >= cap:
+        raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=cap)
     start, end = day_bounds_utc(today, team.timezone)
     claimed_today = events.claims_between(session, member.id, rules.pool_id, start, end)
     if claimed_today >= rules.daily_claim_limit:
@@ -235,21 +236,29 @@ def _tell_decision(session: Session, request_id: int, member_id: int, now: datet
 
 
 def cancel_requests_in_team(
-    session: Session, *, member_id: int, team_id: int, new_team_id: int, reason: str, now: datetime
+    session: Session,
+    *,
+    member_id: int,
+    team_id: int,
+    new_team_id: int,
+    reason: str,
+    now: datetime,
+    by: int | None = None,
 ) -> int:
-    """Cancel the member's pending requests for the team's customers (the member left the team);
-    each rep is told like of any decision. How many were cancelled."""
+    """Cancel the member's pending requests for the team's customers (the member left the team, or
+    a manager ``by`` handed their book over); each rep is told like of any decision. How many were
+    cancelled."""
     cancelled = 0
     for request in requests.pending_in_team(session, member_id, team_id):
         request_id = int(request.id or 0)
         if requests.decide_request(
-            session, request_id, status="rejected", by=None, now=now, reason=reason
+            session, request_id, status="rejected", by=by, now=now, reason=reason
         ) and (
             request.kind == "registration"  # nothing is held on a customer for a registration
             or customers.settle_pending(session, request.customer_id, member_id, approve=False, now=now)
         ):
             kind = "register_rejected" if request.kind == "registration" else "rejected"
-            _record_decision(session, request, kind, None, reason, now, team_id=new_team_id)
+            _record_decision(session, request, kind, by, reason, now, team_id=new_team_id)
             cancelled += 1
     return cancelled
 

@@ -110,13 +110,10 @@ def assign(services: Services, *, manager: MemberView, customer_id: int, to_memb
                 "error.pending_decide_first", customer=row.name, request=request.id if request else "?"
             )
         held = customers.held_count(session, target.id, row.pool_id)
-        if row.won_at is None and held >= rules.max_held_per_rep:
+        cap = rules.cap_for(members.own_cap(session, target.id))
+        if row.won_at is None and held >= cap:
             raise RuleViolation(
-                "max_held_per_rep",
-                "rule.max_held_other",
-                member=target.name,
-                held=held,
-                cap=rules.max_held_per_rep,
+                "max_held_per_rep", "rule.max_held_other", member=target.name, held=held, cap=cap
             )
         # read before the UPDATE: it synchronises ``row``, whose owner_id then is the target
         from_owner = row.owner_id
@@ -202,17 +199,18 @@ def _check_room_for_book(session: Session, target: MemberView, ids: list[int]) -
     incoming: Counter[int] = Counter(
         row.pool_id for row in customers.customers_by_ids(session, ids) if row.won_at is None
     )
+    own_cap = members.own_cap(session, target.id)
     for pool_id, count in sorted(incoming.items()):
         rules, _ = rules_for(session, pool_id)
         held = customers.held_count(session, target.id, pool_id)
-        if held + count > rules.max_held_per_rep:
+        if held + count > rules.cap_for(own_cap):
             raise RuleViolation(
                 "max_held_per_rep",
                 "rule.transfer_cap",
                 member=target.name,
                 held=held,
                 incoming=count,
-                cap=rules.max_held_per_rep,
+                cap=rules.cap_for(own_cap),
                 pool=rules.pool_name,
             )
 

@@ -222,6 +222,7 @@ def _manager_reminders(services: Services, item: TeamMoment) -> list[RepReminder
             r.reason,
             r.held,
             r.cap,
+            r.proposed,
         )
         for r in rows
     )

@@ -77,6 +77,11 @@ class PoolRules:
             extend_max=pool.extend_max,
         )
 
+    def cap_for(self, own_cap: int | None) -> int:
+        """The holding cap of a member in this pool: its own ``max_held`` when set, else the pool's
+        ``max_held_per_rep``."""
+        return self.max_held_per_rep if own_cap is None else own_cap
+
     def deadline_of(self, customer: Held, calendar: WorkCalendar) -> Deadline | None:
         """The local day ``customer`` goes back to the pool (None: it is not owned, or never does).
 

@@ -15,7 +15,7 @@ from bot.config import PoolbotConfig, TeamConfig
 from bot.domain.assignment import sync_settings
 from bot.domain.calendar import calendar_of
 from bot.domain.clock import Clock, SystemClock, local_day
-from bot.domain.team_moves import settle_move
+from bot.domain.team_moves import settle_departure, settle_move
 from bot.storage import members, teams
 from bot.storage.engine import Database
 
@@ -29,12 +29,14 @@ class SyncReport:
 
 def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None) -> SyncReport:
     """Upsert the config; a member it moves to another team keeps nothing of the old team's they
-    can no longer act on (:func:`bot.domain.team_moves.settle_move`)."""
+    can no longer act on (:func:`bot.domain.team_moves.settle_move`), and the managers of a member
+    it makes inactive get a handover card (:func:`bot.domain.team_moves.settle_departure`)."""
     now = (clock or SystemClock()).now()
     with db.write() as session:
         teams_before = members.teams_by_handle(session)
         team_ids = {t.name: _upsert_team(session, t) for t in config.teams}
         for m in config.members:
+            departed = None if m.active else members.deactivate(session, m.handle)
             members.upsert_member(
                 session,
                 m.handle,
@@ -45,10 +47,13 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "slack_id": m.slack,
                     "dingtalk_id": m.dingtalk,
                     "active": m.active,
+                    "max_held": m.max_held,
                 },
             )
             if (old := teams_before.get(m.handle)) is not None and old != team_ids[m.team]:
                 settle_move(session, handle=m.handle, old_team_id=old, now=now)
+            if departed is not None:
+                settle_departure(session, member_id=departed, now=now)
         for p in config.pools:
             teams.upsert_pool(
                 session,

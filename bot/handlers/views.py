@@ -256,11 +256,15 @@ def event_line(locale: str, event: EventView, zone: ZoneInfo) -> str:
             at=event.at.astimezone(zone),
             text=t(locale, "event.expired", member=event.member_name or "?"),
         )
+    if kind == "handed_over" and event.member_name is None:
+        kind = "handed_over_pool"
+    # a handover nobody in the chat made was an admin's, from the shell
+    nobody = t(locale, "handover.the_admin") if kind.startswith("handed_over") else "?"
     text = t(
         locale,
         f"event.{kind}",
         member=event.member_name or "?",
-        actor=event.actor_name or "?",
+        actor=event.actor_name or nobody,
         from_member=event.from_member_name or "?",
         rule=event.rule or "",
     )

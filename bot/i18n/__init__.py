@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n import calendar, dingtalk, inbox, insight, registration, slack
+from bot.i18n import calendar, dingtalk, handover, inbox, insight, registration, slack
 from bot.i18n.en import MESSAGES as CORE_EN
 from bot.i18n.zh_cn import MESSAGES as CORE_ZH
 
-# the core catalogue, then one small catalogue per area (each area keeps its keys under its prefix)
-AREAS = (slack, dingtalk, insight, registration, inbox, calendar)
+# the core catalogue: en.py and zh_cn.py, and the texts of each feature in a module of its own (both
+# languages side by side, any keys); then one small catalogue per area (its keys under its prefix)
+FEATURES = (registration, inbox, calendar, handover)
+AREAS = (slack, dingtalk, insight)
 EN: dict[str, str] = {**CORE_EN}
 ZH: dict[str, str] = {**CORE_ZH}
-for _area in AREAS:
+for _area in (*FEATURES, *AREAS):
     EN.update(_area.EN)
     ZH.update(_area.ZH)
 

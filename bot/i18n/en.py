@@ -174,7 +174,6 @@ MESSAGES: dict[str, str] = {
     "notify.transferred": "{by} moved {count} customers from {from_name} to you.",
     "notify.member_moved": "{member} moved to team {team} and still owns {count} of this team's customers",
     "notify.member_moved_more": " and {count} more",
-    "notify.member_moved_how": "Hand them over: /transfer {handle} <rep>, or /assign #id <rep> one by one.",
     "notify.move_cancelled": "moved to team {team}: the request is cancelled",
     "notify.taken_released": (
         "{by} gave {customer} back to the pool{reason}. No cooldown for you: you may claim it again."

@@ -155,7 +155,6 @@ MESSAGES: dict[str, str] = {
     "notify.transferred": "{by} 把 {from_name} 的 {count} 个客户转给了你。",
     "notify.member_moved": "{member} 已调到 {team} 团队，仍负责本团队的 {count} 个客户",
     "notify.member_moved_more": " 等另外 {count} 个",
-    "notify.member_moved_how": "请交接：/转移 {handle} <销售> 全部转移，或 /分配 #编号 <销售> 逐个分配。",
     "notify.move_cancelled": "已调到 {team} 团队：申请已取消",
     "notify.taken_released": "{by} 把 {customer} 退回了公海{reason}。你没有冷却期，可以再次认领。",
     "notify.taken_assigned": "{by} 把 {customer} 分配给了 {to}，它已不在你的客户里。",

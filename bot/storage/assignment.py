@@ -26,7 +26,7 @@ from bot.storage.models import (
 from bot.storage.search import attribute_conditions
 from bot.storage.sql import chunks, held, insert_on_conflict, team_pool_ids
 
-OWNING_KINDS = ("claimed", "approved", "assigned", "transferred")
+OWNING_KINDS = ("claimed", "approved", "assigned", "transferred", "handed_over")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class Rep:
     id: int
     handle: str
     name: str
+    max_held: int | None = None  # the member's own holding cap (None: each pool's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,20 +57,21 @@ class Filters:
     pool: str | None = None
 
 
-def lock_active_reps(session: Session, team_id: int) -> list[Rep]:
-    """The team's active reps, each row locked for the rest of the transaction, in id order.
+def lock_active_reps(session: Session, team_id: int, *, also: Sequence[int] = ()) -> list[Rep]:
+    """The team's active reps, each row locked for the rest of the transaction, in id order (with
+    the members ``also``, e.g. the one whose book a handover spreads, in the same order).
 
     Claims, assignments and transfers lock the member row first too, so while these locks are held
     nobody else can change what these reps hold: counts read afterwards stay true until commit.
     """
     rows = session.execute(
-        select(col(Member.id), col(Member.handle), col(Member.name))
+        select(col(Member.id), col(Member.handle), col(Member.name), col(Member.max_held))
         .where(col(Member.team_id) == team_id, col(Member.role) == "rep", col(Member.active))
         .order_by(col(Member.id))
     ).all()
-    for member_id, _, _ in rows:
-        lock_member(session, int(member_id or 0))
-    return [Rep(int(mid or 0), handle, name) for mid, handle, name in rows]
+    for member_id in sorted({int(row[0] or 0) for row in rows} | set(also)):
+        lock_member(session, member_id)
+    return [Rep(int(mid or 0), handle, name, cap) for mid, handle, name, cap in rows]
 
 
 def settings_of(session: Session, pool_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

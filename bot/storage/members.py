@@ -64,6 +64,19 @@ def lock_member(session: Session, member_id: int) -> None:
     )
 
 
+def own_caps(session: Session, ids: Iterable[int]) -> dict[int, int | None]:
+    """Each member's own holding cap (``max_held``; None: the pools' caps apply), by id."""
+    found: dict[int, int | None] = {}
+    for chunk in chunks(sorted(set(ids))):
+        rows = session.execute(select(col(Member.id), col(Member.max_held)).where(col(Member.id).in_(chunk)))
+        found.update({int(member_id or 0): cap for member_id, cap in rows})
+    return found
+
+
+def own_cap(session: Session, member_id: int) -> int | None:
+    return own_caps(session, [member_id]).get(member_id)
+
+
 def member_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """Names of the members ``ids``, read in chunks that stay under SQLite's parameter limit."""
     found: dict[int, str] = {}
@@ -97,6 +110,19 @@ def handles_in_other_teams(session: Session, wanted: Sequence[str], team_name: s
         .where(col(Member.handle).in_(wanted), col(Team.name) != team_name)
     ).all()
     return [(handle, team) for handle, team in rows]
+
+
+def deactivate(session: Session, handle: str) -> int | None:
+    """Mark the member ``handle`` inactive if it is active; its id when this call did it (the row
+    count decides, so of two processes syncing the same config only one sees the change)."""
+    result = session.execute(
+        update(Member)
+        .where(col(Member.handle) == handle, col(Member.active))
+        .values(active=False)
+        .returning(col(Member.id))
+    )
+    found = result.scalars().first()
+    return int(found) if found is not None else None
 
 
 def upsert_member(session: Session, handle: str, fields: dict[str, object]) -> int:

@@ -70,6 +70,8 @@ class Member(SQLModel, table=True):
     slack_id: str | None = Field(default=None, unique=True, max_length=40)
     dingtalk_id: str | None = Field(default=None, unique=True, max_length=80)
     active: bool = True
+    # the member's own holding cap, instead of each pool's max_held_per_rep (None: the pool's)
+    max_held: int | None = None
     # Bumped by every claim: the row lock that serialises one member's claims, so the holding cap
     # and the daily limit hold when the same rep claims from several threads or processes.
     claim_seq: int = 0

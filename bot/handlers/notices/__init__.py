@@ -6,13 +6,14 @@ row. A new kind's renderer goes into the module of its topic (a new module is im
 
 from __future__ import annotations
 
-from bot.handlers.notices import claims, extensions, mornings, ownership, recycling, reports
+from bot.handlers.notices import claims, extensions, handover, mornings, ownership, recycling, reports
 from bot.handlers.notices.registry import RENDERERS, render, renders
 
 __all__ = [
     "RENDERERS",
     "claims",
     "extensions",
+    "handover",
     "mornings",
     "ownership",
     "recycling",

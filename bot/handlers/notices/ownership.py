@@ -16,6 +16,7 @@ from bot.domain.notices import (
     TakenAway,
     Transferred,
 )
+from bot.handlers.handover_views import start_buttons
 from bot.handlers.notices.registry import renders
 from bot.i18n import t
 from bot.messages import Actions, Button, Context, Message, Text
@@ -71,10 +72,12 @@ def taken_away(services: Services, notice: TakenAway, locale: str) -> Message:
 
 @renders(MEMBER_MOVED)
 def member_moved(services: Services, notice: MemberMoved, locale: str) -> Message:
-    """The old team's managers hear what a member who moved still owns, and how to hand it over."""
+    """The old team's managers hear what a member who moved still owns, with the handover's
+    buttons and commands."""
     title = t(locale, "notify.member_moved", member=notice.member, team=notice.team, count=notice.count)
     listed = ", ".join(f"#{cid} {name}" for cid, name in notice.customers)
     more = notice.count - len(notice.customers)
     lines = [listed + (t(locale, "notify.member_moved_more", count=more) if more > 0 else "")]
-    lines.append(t(locale, "notify.member_moved_how", handle=notice.handle))
-    return Message((Text(title, heading=True), Text("\n".join(lines))), summary=title)
+    lines.append(t(locale, "handover.how", handle=notice.handle))
+    blocks = (Text(title, heading=True), Text("\n".join(lines)), start_buttons(locale, notice.handle))
+    return Message(blocks, summary=title)

@@ -7,7 +7,17 @@ their handlers; a new command in an existing module touches nothing here.
 from __future__ import annotations
 
 from bot.handlers.registry import Registry
-from bot.handlers.table import book, decisions, extensions, help, managing, pool, registration, report
+from bot.handlers.table import (
+    book,
+    decisions,
+    extensions,
+    handover,
+    help,
+    managing,
+    pool,
+    registration,
+    report,
+)
 from bot.messages import Button
 
 COMMANDS = Registry(
@@ -17,6 +27,7 @@ COMMANDS = Registry(
     extensions.group,
     decisions.group,
     managing.group,
+    handover.group,
     report.group,
     help.group,
 )

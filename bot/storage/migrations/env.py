@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
+from sqlalchemy import Connection, event
 from sqlmodel import SQLModel
 
 import bot.storage.models  # noqa: F401  (registers the tables)
@@ -14,16 +17,38 @@ target_metadata = SQLModel.metadata
 
 def run_migrations_online() -> None:
     engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "")
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode changes a SQLite table by copying it, dropping the old one and renaming the
+        # copy; with foreign keys enforced, dropping a table that other rows reference fails. SQLite's
+        # own procedure for such changes: foreign keys off around them (the pragma is a no-op inside
+        # a transaction, so at connect, after the engine's own "on"), then foreign_key_check.
+        event.listen(engine, "connect", _foreign_keys_off)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
             include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                _check_foreign_keys(connection)
     engine.dispose()
+
+
+def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Fail the migration (its transaction rolls back) if it left a row pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} rows with broken foreign keys: {broken[:5]}")
 
 
 run_migrations_online()
