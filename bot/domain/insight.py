@@ -64,6 +64,7 @@ class TeamReport:
     reps: tuple[RepFigures, ...]
     totals: RepFigures
     fairness: Fairness
+    cap: int | None = None  # what one rep may hold in the team (its pools' caps added up)
 
 
 def period_days(period: str, last: date) -> tuple[date, date]:
@@ -88,6 +89,7 @@ def team_report(services: Services, *, team_id: int, period: str, last: date) ->
         follow_ups = sql.pool_follow_up_counts(session, team_id, start, end)
         held = sql.held_now(session, team_id)
         firsts = sql.first_follow_ups(session, team_id, start, end)
+        cap = sql.team_cap(session, team_id)
     delays: dict[int, list[float]] = {}
     for member_id, got, touched in firsts:
         delays.setdefault(member_id, []).append(_days(got, touched))
@@ -112,7 +114,7 @@ def team_report(services: Services, *, team_id: int, period: str, last: date) ->
     active = [r for r in rows if r.member_id in active_ids]
     all_delays = [d for values in delays.values() for d in values]
     totals = _totals(rows, _median(all_delays))
-    return TeamReport(team.name, period, first, last, tuple(rows), totals, fairness(active))
+    return TeamReport(team.name, period, first, last, tuple(rows), totals, fairness(active), cap)
 
 
 def _any_activity(r: RepFigures) -> bool:

@@ -245,4 +245,26 @@ MESSAGES: dict[str, str] = {
         "Your claim request #{request} for {customer} expired: "
         "no manager decided within {hours} hours. {customer} is back in the pool."
     ),
+    # ---- issue 15: pictures, /forecast, quiet hours, follow-ups from messages ----
+    "chart.cap": "cap",
+    "chart.report_title": "{team}, {first} to {last}: {fair}",
+    "chart.fair_none": "no claims or assignments",
+    "chart.fair_even": "claims + assignments spread evenly (variation {cv})",
+    "chart.fair_uneven": "spread unevenly (variation {cv}; {top} got {share}%)",
+    "chart.fair_skewed": "skewed (variation {cv}; {top} got {share}%)",
+    "help.forecast": "/forecast [days] — what goes back to the pool on each coming working day (default 14)",
+    "forecast.bad_days": "How many working days ahead? A number from 1 to {max}, e.g. /forecast 14",
+    "forecast.title_team": "Back to the pool in the next {days} working days: {total} customers of {team}",
+    "forecast.title_mine": "Back to the pool in the next {days} working days: {total} of your customers",
+    "forecast.none_team": "Nothing of {team} goes back to the pool in the next {days} working days.",
+    "forecast.none_mine": "None of your customers goes back to the pool in the next {days} working days.",
+    "forecast.chart_title": "Back to the pool per working day, next {days} ({total} customers)",
+    "forecast.chart_caption": "Chart: customers going back to the pool per working day, per rep",
+    "forecast.head_rep": "rep",
+    "forecast.head_total": "{days} days",
+    "forecast.total": "all",
+    "forecast.soon": "Going back in the next three working days",
+    "forecast.line": "#{id} {customer} ({priority}) · {owner} · back on {day}",
+    "forecast.more": "…and {count} more in these three days.",
+    "button.extend": "Extend",
 }

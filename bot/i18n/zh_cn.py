@@ -212,4 +212,26 @@ MESSAGES: dict[str, str] = {
     "notify.request_expired": (
         "你对 {customer} 的认领申请 #{request} 已过期：{hours} 小时内无经理审批。{customer} 已回到公海。"
     ),
+    # ---- issue 15: pictures, /forecast, quiet hours, follow-ups from messages ----
+    "chart.cap": "上限",
+    "chart.report_title": "{team}，{first} 至 {last}：{fair}",
+    "chart.fair_none": "没有认领或分配",
+    "chart.fair_even": "认领 + 分配均衡（变异系数 {cv}）",
+    "chart.fair_uneven": "分配不均（变异系数 {cv}；{top} 占 {share}%）",
+    "chart.fair_skewed": "分配严重不均（变异系数 {cv}；{top} 占 {share}%）",
+    "help.forecast": "/forecast [天数]（回收预测）— 今后每个工作日将回到公海的客户（默认 14 天）",
+    "forecast.bad_days": "看多少个工作日？1 到 {max} 的数字，例如 /forecast 14",
+    "forecast.title_team": "今后 {days} 个工作日将回到公海：{team} 共 {total} 个客户",
+    "forecast.title_mine": "今后 {days} 个工作日将回到公海：你的 {total} 个客户",
+    "forecast.none_team": "今后 {days} 个工作日，{team} 没有客户回到公海。",
+    "forecast.none_mine": "今后 {days} 个工作日，你没有客户回到公海。",
+    "forecast.chart_title": "每个工作日回到公海的客户，今后 {days} 天（共 {total} 个）",
+    "forecast.chart_caption": "图表：每个工作日、每名销售将回到公海的客户",
+    "forecast.head_rep": "销售",
+    "forecast.head_total": "{days} 天",
+    "forecast.total": "合计",
+    "forecast.soon": "今后三个工作日将回到公海",
+    "forecast.line": "#{id} {customer}（{priority}）· {owner} · {day} 回收",
+    "forecast.more": "……这三天另有 {count} 个。",
+    "button.extend": "延期",
 }
