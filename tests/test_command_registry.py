@@ -127,5 +127,6 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/assign",
         "/lock",
         "/report",
+        "/forecast",
         "/help",
     ]
