@@ -128,5 +128,6 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/lock",
         "/report",
         "/forecast",
+        "/settings",
         "/help",
     ]

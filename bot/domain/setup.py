@@ -43,6 +43,7 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "slack_id": m.slack,
                     "dingtalk_id": m.dingtalk,
                     "active": m.active,
+                    "quiet_hours": m.quiet_hours,
                 },
             )
             if (old := teams_before.get(m.handle)) is not None and old != team_ids[m.team]:
@@ -81,5 +82,6 @@ def _upsert_team(session: Session, team: TeamConfig) -> int:
             "working_days": ",".join(team.working_days),
             "slack_channel": team.slack_channel,
             "dingtalk_conversation": team.dingtalk_conversation,
+            "claim_cards_ignore_quiet_hours": team.claim_cards_ignore_quiet_hours,
         },
     )

@@ -267,4 +267,22 @@ MESSAGES: dict[str, str] = {
     "forecast.line": "#{id} {customer} ({priority}) · {owner} · back on {day}",
     "forecast.more": "…and {count} more in these three days.",
     "button.extend": "Extend",
+    "help.settings": (
+        "/settings [quiet 20:00-08:30|quiet off] — your quiet hours: notifications wait for their end"
+    ),
+    "settings.usage": "Quiet hours: /settings quiet 20:00-08:30 or /settings quiet off",
+    "settings.bad_quiet": (
+        "Quiet hours are two times of day, e.g. /settings quiet 20:00-08:30 (or off), not {text}"
+    ),
+    "settings.quiet_own": (
+        "Your quiet hours: {window} ({zone}). Notifications falling inside wait for their end."
+    ),
+    "settings.quiet_config": (
+        "Your quiet hours: {window} ({zone}), from the team's config. "
+        "Change them: /settings quiet 21:00-08:00 or off"
+    ),
+    "settings.quiet_off": "Quiet hours off: notifications reach you at any time.",
+    "settings.quiet_none": (
+        "No quiet hours: notifications reach you at any time. Set them: /settings quiet 20:00-08:30"
+    ),
 }

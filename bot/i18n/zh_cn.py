@@ -234,4 +234,15 @@ MESSAGES: dict[str, str] = {
     "forecast.line": "#{id} {customer}（{priority}）· {owner} · {day} 回收",
     "forecast.more": "……这三天另有 {count} 个。",
     "button.extend": "延期",
+    "help.settings": (
+        "/settings [quiet 20:00-08:30|quiet off]（设置）— 你的免打扰时段：期间的通知等到结束再发"
+    ),
+    "settings.usage": "免打扰时段：/settings quiet 20:00-08:30 或 /settings quiet off",
+    "settings.bad_quiet": "免打扰时段是两个时间，例如 /settings quiet 20:00-08:30（或 off），而不是 {text}",
+    "settings.quiet_own": "你的免打扰时段：{window}（{zone}）。期间的通知等到结束再发。",
+    "settings.quiet_config": (
+        "你的免打扰时段：{window}（{zone}），来自团队配置。修改：/settings quiet 21:00-08:00 或 off"
+    ),
+    "settings.quiet_off": "免打扰已关闭：通知随时送达。",
+    "settings.quiet_none": "没有免打扰时段：通知随时送达。设置：/settings quiet 20:00-08:30",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, Index, UniqueConstraint
+from sqlalchemy import Column, DateTime, Dialect, Index, UniqueConstraint, false
 from sqlalchemy.types import JSON, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -43,6 +43,8 @@ class Team(SQLModel, table=True):
     working_days: str = Field(default="mon,tue,wed,thu,fri", max_length=40)
     slack_channel: str | None = Field(default=None, max_length=40)
     dingtalk_conversation: str | None = Field(default=None, max_length=120)
+    # claim cards reach the managers even in their quiet hours
+    claim_cards_ignore_quiet_hours: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Member(SQLModel, table=True):
@@ -57,6 +59,10 @@ class Member(SQLModel, table=True):
     # Bumped by every claim: the row lock that serialises one member's claims, so the holding cap
     # and the daily limit hold when the same rep claims from several threads or processes.
     claim_seq: int = 0
+    # "20:00-08:30": notifications wait for the end of it (the config file's; the member's own
+    # /settings quiet wins, "off" included)
+    quiet_hours: str | None = Field(default=None, max_length=11)
+    quiet_hours_own: str | None = Field(default=None, max_length=11)
 
 
 class Pool(SQLModel, table=True):
@@ -120,6 +126,8 @@ class FollowUp(SQLModel, table=True):
     note: str = Field(max_length=2000)
     next_date: date | None = None
     at: datetime = Field(sa_column=_utc())
+    # the chat message it was logged from (a Slack permalink), shown in the timeline
+    permalink: str | None = Field(default=None, max_length=500)
 
 
 class ClaimRequest(SQLModel, table=True):

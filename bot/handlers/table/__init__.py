@@ -7,10 +7,12 @@ their handlers; a new command in an existing module touches nothing here.
 from __future__ import annotations
 
 from bot.handlers.registry import Registry
-from bot.handlers.table import book, decisions, help, managing, pool, report
+from bot.handlers.table import book, decisions, help, managing, pool, report, settings
 from bot.messages import Button
 
-COMMANDS = Registry(pool.group, book.group, decisions.group, managing.group, report.group, help.group)
+COMMANDS = Registry(
+    pool.group, book.group, decisions.group, managing.group, report.group, settings.group, help.group
+)
 
 
 def twin(button: Button) -> str:
