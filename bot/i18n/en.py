@@ -285,4 +285,9 @@ MESSAGES: dict[str, str] = {
     "settings.quiet_none": (
         "No quiet hours: notifications reach you at any time. Set them: /settings quiet 20:00-08:30"
     ),
+    "error.bad_link": "A follow-up's link is one https:// address of at most {limit} characters, not {link}",
+    "view.followup_from": "from the message {link}",
+    "slack.from_message_no_text": "(a message without text)",
+    "dingtalk.forwarded_offer": "Log this message as a follow-up? Pick the customer:",
+    "dingtalk.forwarded_none": "You own no customers to log this message on.",
 }

@@ -245,4 +245,9 @@ MESSAGES: dict[str, str] = {
     ),
     "settings.quiet_off": "免打扰已关闭：通知随时送达。",
     "settings.quiet_none": "没有免打扰时段：通知随时送达。设置：/settings quiet 20:00-08:30",
+    "error.bad_link": "跟进的链接是一个不超过 {limit} 个字符的 https:// 地址，而不是 {link}",
+    "view.followup_from": "来自消息 {link}",
+    "slack.from_message_no_text": "（一条没有文字的消息）",
+    "dingtalk.forwarded_offer": "把这条消息记为跟进？选择客户：",
+    "dingtalk.forwarded_none": "你还没有客户，无法记录这条消息。",
 }
