@@ -27,26 +27,26 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("member") as batch:
-        batch.add_column(sa.Column("quiet_hours", sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True))
-        batch.add_column(
-            sa.Column("quiet_hours_own", sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True)
-        )
-    with op.batch_alter_table("team") as batch:
-        batch.add_column(
-            sa.Column(
-                "claim_cards_ignore_quiet_hours", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
-    with op.batch_alter_table("follow_up") as batch:
-        batch.add_column(sa.Column("permalink", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
+    # plain ADD COLUMN (SQLite has it): a batch recreate would drop and copy tables that others
+    # reference, which SQLite's foreign keys refuse on a database with data
+    op.add_column(
+        "member", sa.Column("quiet_hours", sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True)
+    )
+    op.add_column(
+        "member", sa.Column("quiet_hours_own", sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True)
+    )
+    op.add_column(
+        "team",
+        sa.Column("claim_cards_ignore_quiet_hours", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column(
+        "follow_up", sa.Column("permalink", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("follow_up") as batch:
-        batch.drop_column("permalink")
-    with op.batch_alter_table("team") as batch:
-        batch.drop_column("claim_cards_ignore_quiet_hours")
-    with op.batch_alter_table("member") as batch:
-        batch.drop_column("quiet_hours_own")
-        batch.drop_column("quiet_hours")
+    # plain DROP COLUMN (SQLite 3.35 and newer), for the same reason
+    op.drop_column("follow_up", "permalink")
+    op.drop_column("team", "claim_cards_ignore_quiet_hours")
+    op.drop_column("member", "quiet_hours_own")
+    op.drop_column("member", "quiet_hours")
