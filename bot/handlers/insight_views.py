@@ -90,7 +90,7 @@ def report_message(locale: str, report: TeamReport, chart_path: str | None) -> M
         Context(t(locale, "insight.fair_note")),
     ]
     if chart_path is not None:
-        blocks.append(Image(chart_path, t(locale, "insight.chart_caption")))
+        blocks.append(Image(chart_path, t(locale, "chart.report_caption")))
     return Message(tuple(blocks), summary=title)
 
 

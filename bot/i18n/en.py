@@ -247,6 +247,7 @@ MESSAGES: dict[str, str] = {
     ),
     # ---- issue 15: pictures, /forecast, quiet hours, follow-ups from messages ----
     "chart.cap": "cap",
+    "chart.report_caption": "Chart: held against the cap, claims + assignments, follow-ups, recycles, wins",
     "chart.report_title": "{team}, {first} to {last}: {fair}",
     "chart.fair_none": "no claims or assignments",
     "chart.fair_even": "claims + assignments spread evenly (variation {cv})",

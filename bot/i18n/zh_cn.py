@@ -214,6 +214,7 @@ MESSAGES: dict[str, str] = {
     ),
     # ---- issue 15: pictures, /forecast, quiet hours, follow-ups from messages ----
     "chart.cap": "上限",
+    "chart.report_caption": "图表：持有与上限、认领 + 分配、跟进、回收、成交",
     "chart.report_title": "{team}，{first} 至 {last}：{fair}",
     "chart.fair_none": "没有认领或分配",
     "chart.fair_even": "认领 + 分配均衡（变异系数 {cv}）",
