@@ -226,7 +226,7 @@ MESSAGES: dict[str, str] = {
     "forecast.title_mine": "今后 {days} 个工作日将回到公海：你的 {total} 个客户",
     "forecast.none_team": "今后 {days} 个工作日，{team} 没有客户回到公海。",
     "forecast.none_mine": "今后 {days} 个工作日，你没有客户回到公海。",
-    "forecast.chart_title": "每个工作日回到公海的客户，今后 {days} 天（共 {total} 个）",
+    "forecast.chart_title": "每个工作日回到公海的客户，今后 {days} 个工作日（共 {total} 个）",
     "forecast.chart_caption": "图表：每个工作日、每名销售将回到公海的客户",
     "forecast.head_rep": "销售",
     "forecast.head_total": "{days} 天",
