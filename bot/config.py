@@ -23,6 +23,18 @@ SECRET_KEYS = frozenset(
 )
 
 
+QUIET_HOURS_PATTERN = r"^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$"
+
+
+def quiet_window_ok(text: str) -> bool:
+    """``"20:00-08:30"``: two valid, different times of day (a window may pass midnight)."""
+    start, _, end = text.partition("-")
+    try:
+        return time.fromisoformat(start) != time.fromisoformat(end)
+    except ValueError:
+        return False
+
+
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message names file, key and problem."""
 
@@ -54,6 +66,9 @@ class TeamConfig(_Strict):
             raise ValueError(f"{both[0].isoformat()} is in both extra_holidays and extra_workdays")
         return self
 
+    # claim cards reach the managers even inside their quiet hours (everything else waits)
+    claim_cards_ignore_quiet_hours: bool = False
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -83,6 +98,15 @@ class MemberConfig(_Strict):
     active: bool = True
     # this member's holding cap in every pool of the team, instead of the pool's max_held_per_rep
     max_held: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    # "20:00-08:30" in the team's time zone: notifications wait for the end of it
+    quiet_hours: Annotated[str, Field(pattern=QUIET_HOURS_PATTERN)] | None = None
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_window(cls, value: str | None) -> str | None:
+        if value is not None and not quiet_window_ok(value):
+            raise ValueError(f'quiet_hours {value!r}: two different times of day, e.g. "20:00-08:30"')
+        return value
 
 
 class RecycleDays(_Strict):

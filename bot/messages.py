@@ -80,7 +80,16 @@ class Image:
     title: str
 
 
-Block = Text | Fields | Actions | Context | Divider | Image
+@dataclass(frozen=True)
+class Table:
+    """Rows of cells in columns (a report's figures per rep): aligned by display width, where a
+    Chinese character counts two, in the console and in Slack's and DingTalk's code blocks."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+Block = Text | Fields | Actions | Context | Divider | Image | Table
 
 
 @dataclass(frozen=True)

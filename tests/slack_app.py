@@ -190,6 +190,30 @@ class SlackHarness:
         }
         return self.interact(payload)
 
+    def shortcut(
+        self, callback_id: str, text: str, *, as_: str, channel: str = "C0SALES", author: str = "UCUSTOMER"
+    ) -> httpx.Response:
+        """Pick a message shortcut on a message in ``channel``: Slack's ``message_action`` payload
+        (bolt-js ``MessageShortcut``: callback_id, trigger_id, message_ts, response_url, the whole
+        message, user, channel, team, token, action_ts)."""
+        ts = f"17000{next(self._ids):05d}.000200"
+        payload = {
+            "type": "message_action",
+            "token": "legacy",
+            "action_ts": "1700000000.123456",
+            "team": {"id": "T1", "domain": "example"},
+            "user": {"id": as_, "username": as_.lower(), "name": as_.lower(), "team_id": "T1"},
+            "channel": {"id": channel, "name": "sales"},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": self.trigger(),
+            "response_url": self.fake.response_url(),
+            "message_ts": ts,
+            "message": {"type": "message", "user": author, "ts": ts, "text": text, "team": "T1"},
+        }
+        return self.interact(payload)
+
     def suggest(self, typed: str, *, as_: str) -> httpx.Response:
         """Type into the follow-up form's customer search: ``block_suggestion`` with the whole view
         that was opened (docs.slack.dev "block_suggestion payloads")."""

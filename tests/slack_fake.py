@@ -175,6 +175,11 @@ class FakeSlack:
                 return _error("invalid_arguments", ["[ERROR] missing required field: user_id"])
         if method in ("views.open", "views.push"):
             return self._trigger_refusal(str(args.get("trigger_id") or ""))
+        if method == "chat.getPermalink":  # API: both arguments required
+            if not args.get("channel"):
+                return _error("channel_not_found")
+            if not args.get("message_ts"):
+                return _error("message_not_found")
         if method == "conversations.open" and not args.get("users") and not args.get("channel"):
             return _error("users_list_not_supplied")
         if method == "files.completeUploadExternal":  # sharing into a channel needs the bot in it
@@ -225,6 +230,10 @@ class FakeSlack:
             ts = args.get("ts") or f"{next(self._ts)}.000100"
             self.posted[(channel, str(ts))] = args
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text", "")}}
+        if method == "chat.getPermalink":  # API: the archive link, ts without its dot
+            channel, ts = str(args["channel"]), str(args["message_ts"])
+            link = f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"}
         if method == "files.getUploadURLExternal":

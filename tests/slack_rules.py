@@ -55,6 +55,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat.postEphemeral": "chat:write",
     "chat.update": "chat:write",
     "chat.delete": "chat:write",
+    "chat.getPermalink": None,  # API: "No scopes required"
     "conversations.open": "im:write",
     "conversations.info": "channels:read",
     "conversations.members": "channels:read",

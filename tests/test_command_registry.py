@@ -137,5 +137,7 @@ def test_the_help_lists_every_command_in_the_order_declared(services: Services) 
         "/lock",
         "/handover",
         "/report",
+        "/forecast",
+        "/settings",
         "/help",
     ]

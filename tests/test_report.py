@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import TEAM_CONFIG
 from helpers import add_one, member, notifications
+from matplotlib import font_manager
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 
 from bot.config import PoolbotConfig
 from bot.domain import insight
@@ -26,12 +29,12 @@ from bot.domain.ownership import assign, mark_won, release
 from bot.domain.recycling import recycle
 from bot.domain.setup import sync_config
 from bot.domain.weekly_report import weekly_report
-from bot.handlers import charts
+from bot.handlers import charts, insight_views
+from bot.handlers.chart_style import CJK_FONT_FILE, OKABE_ITO
 from bot.handlers.charts import chart_labels
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.notices.reports import weekly_report_notice
-from bot.i18n import t
-from bot.messages import Fields, Image
+from bot.messages import Image, Table
 
 MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
@@ -86,46 +89,40 @@ def test_month_reaches_back_thirty_days(files: Services, clock: FakeClock) -> No
     assert {r.name: r.claimed for r in report.reps} == {"Alice": 2, "Bob": 1}
 
 
-def test_the_chart_is_a_real_png_of_the_expected_size(files: Services, clock: FakeClock) -> None:
+def test_the_chart_is_a_real_png_readable_as_a_thumbnail(files: Services, clock: FakeClock) -> None:
     history(files, clock)
     report = insight.team_report(files, team_id=1, period="week", last=date(2026, 11, 27))
     path = charts.write_chart(files, report, title="Per rep", labels={})
     assert path is not None and path.parent == files.files_dir / "reports"
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert data[12:16] == b"IHDR"
-    assert struct.unpack(">II", data[16:24]) == (1000, 500)
+    width, height = png_size(path)
+    assert width == 1000 and 250 <= height <= 400  # wide and short: legible scaled down to 360 px
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no partial file left
 
 
 def chinese_team_report(services: Services, clock: FakeClock) -> insight.TeamReport:
-    """Team east in zh-CN with a rep named 陈静 (handle chenjing); Alice and 陈静 claim one each."""
+    """Team east in zh-CN with a rep named 陈静 (handle chenjing); Alice and 陈静 claim one each,
+    陈静 a second one."""
     raw = deepcopy(TEAM_CONFIG)
     raw["teams"][0]["locale"] = "zh-CN"
     raw["members"].append({"handle": "chenjing", "name": "陈静", "team": "east", "role": "rep"})
     sync_config(services.db, PoolbotConfig.model_validate(raw))
     claim(services, member=member(services, "alice"), customer_id=add_one(services, "X1"))
     claim(services, member=member(services, "chenjing"), customer_id=add_one(services, "上海云帆"))
+    claim(services, member=member(services, "chenjing"), customer_id=add_one(services, "北京星河"))
     return insight.team_report(services, team_id=1, period="week", last=clock.now().date())
 
 
 def no_cjk_font() -> tuple[str, ...]:
-    """A machine like this one: no installed font has Chinese glyphs."""
+    """A broken install: no CJK font at all."""
     return ()
 
 
-def noto_cjk() -> tuple[str, ...]:
-    """A machine with fonts-noto-cjk installed."""
-    return ("Noto Sans CJK SC",)
-
-
 def chart_words(figure: Figure) -> tuple[str, list[str], list[str]]:
-    """What the drawn chart says: its title, the reps under the bars, the legend."""
-    (axes,) = figure.axes
-    legend = axes.get_legend()
-    assert legend is not None
-    ticks = [label.get_text() for label in axes.get_xticklabels()]
-    return axes.get_title(), ticks, [text.get_text() for text in legend.get_texts()]
+    """What the drawn chart says: its title, the reps down the side, the panels' titles."""
+    first = figure.axes[0]
+    ticks = [label.get_text() for label in first.get_yticklabels()]
+    title = figure.get_suptitle()
+    return title, ticks, [axes.get_title() for axes in figure.axes]
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -135,40 +132,65 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_without_a_cjk_font_the_chart_shows_handles_and_english_instead_of_boxes(
+def test_a_chart_with_a_chinese_name_is_drawn_in_a_font_that_has_its_glyphs(
     files: Services, clock: FakeClock
 ) -> None:
+    """On any machine (the font ships with poolbot): 陈静 is drawn, not boxes and not the handle."""
     report = chinese_team_report(files, clock)
-    title = t("zh-CN", "insight.chart_title", first=report.first, last=report.last)
-    labels = chart_labels("zh-CN")
-    figure = charts.draw_chart(report, title=title, labels=labels, cjk_fonts=no_cjk_font)
-    assert chart_words(figure) == (
-        "Per rep, 11-17 to 11-23",
-        ["Alice", "Bob", "chenjing"],
-        ["claimed", "assigned", "follow-ups", "released", "recycled", "won"],
-    )
+    title = insight_views.chart_title("zh-CN", report)
+    figure = charts.draw_chart(report, title=title, labels=chart_labels("zh-CN"))
+    said, reps, panels = chart_words(figure)
+    assert reps == ["陈静", "Alice", "Bob"]  # sorted: most held first
+    assert said.startswith("east，") and "陈静 占 67%" in said
+    assert panels == ["持有 / 上限", "认领 + 分配"]  # nothing followed, recycled or won: left out
+    (name,) = [label for label in figure.axes[0].get_yticklabels() if label.get_text() == "陈静"]
+    used = font_manager.findfont(name.get_fontproperties(), fallback_to_default=False)
+    assert Path(used) == CJK_FONT_FILE
+    glyphs = FT2Font(used).get_charmap()
+    assert all(ord(c) in glyphs for c in "陈静" + said + "".join(panels))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure.savefig(io.BytesIO(), format="png")
     assert not [w for w in caught if "missing from font" in str(w.message)]  # no glyph drawn as a box
-    path = charts.write_chart(files, report, title=title, labels=labels, cjk_fonts=no_cjk_font)
-    assert path is not None and png_size(path) == (1000, 500)
 
 
-def test_with_a_cjk_font_the_chart_keeps_the_chinese_names_and_labels(
+def test_without_any_cjk_font_the_chart_shows_handles_and_english_instead_of_boxes(
     files: Services, clock: FakeClock
 ) -> None:
     report = chinese_team_report(files, clock)
-    title = t("zh-CN", "insight.chart_title", first=report.first, last=report.last)
+    title = insight_views.chart_title("zh-CN", report)
     labels = chart_labels("zh-CN")
-    figure = charts.draw_chart(report, title=title, labels=labels, cjk_fonts=noto_cjk)
+    figure = charts.draw_chart(report, title=title, labels=labels, cjk_fonts=no_cjk_font)
     assert chart_words(figure) == (
-        "每名销售，11-17 至 11-23",
-        ["Alice", "Bob", "陈静"],
-        ["认领", "分配", "跟进", "退回", "回收", "成交"],
+        "Per rep, 11-17 to 11-23",
+        ["chenjing", "Alice", "Bob"],
+        ["held / cap", "claimed + assigned"],
     )
-    path = charts.write_chart(files, report, title=title, labels=labels, cjk_fonts=noto_cjk)
-    assert path is not None and png_size(path) == (1000, 500)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_the_chart_uses_the_colour_blind_safe_palette_and_labels_every_bar(
+    files: Services, clock: FakeClock
+) -> None:
+    history(files, clock)
+    report = insight.team_report(files, team_id=1, period="week", last=date(2026, 11, 27))
+    figure = charts.draw_chart(report, title="Per rep", labels=chart_labels("en"))
+    colours = {
+        to_hex(bar.get_facecolor()) for axes in figure.axes for bar in axes.patches if bar.get_alpha() is None
+    }
+    assert colours <= {c.lower() for c in OKABE_ITO}
+    held = figure.axes[0]
+    assert [x.get_text() for x in held.texts] == ["1/6", "0/6"]  # Alice holds 1 of 6, Bob none
+    assert [axes.get_title() for axes in figure.axes] == [
+        "held / cap",
+        "claimed + assigned",
+        "follow-ups",
+        "recycled",
+        "won",
+    ]
 
 
 def test_an_english_team_without_a_cjk_font_keeps_names_the_base_font_can_draw(
@@ -187,9 +209,11 @@ def test_console_report_prints_the_table_the_fairness_and_the_png_path(
     history(files, clock)
     out = ConsoleChat(files, handle="maria").say("/report week")
     assert "Team report east: the 7 days 11-21 to 11-27" in out
-    assert "held · claimed · assigned · follow-ups · released · recycled · won · days to 1st follow-up" in out
-    assert "Alice  1 · 2 · 0 · 2 · 1 · 0 · 0 · 2" in out
-    assert "Bob    0 · 0 · 1 · 1 · 0 · 1 · 1 · 1" in out
+    lines = [line.rstrip() for line in out.splitlines()]
+    head = "  rep    held  claimed  assigned  follow-ups  released  recycled  won  days to 1st follow-up"
+    assert head in lines
+    assert "  Alice     1        2         0           2         1         0    0" + " " * 22 + "2" in lines
+    assert "  Bob       0        0         1           1         0         1    1" + " " * 22 + "1" in lines
     assert "spread unevenly over 2 reps (variation 0.33; the busiest, Alice, got 67%)" in out
     png = files.files_dir / "reports" / "report-east-week-2026-11-21-2026-11-27.png"
     assert f": {png}]" in out and png.exists()
@@ -213,7 +237,7 @@ def test_weekly_report_goes_out_on_monday_once(files: Services, clock: FakeClock
     assert notice.recipient_id == member(files, "maria").id
     message = weekly_report_notice(files, WEEKLY_REPORT.read(notice.payload), "en")
     assert "the 7 days 11-23 to 11-29" in message.summary
-    assert any(isinstance(b, Fields) for b in message.blocks)
+    assert any(isinstance(b, Table) for b in message.blocks)
     (image,) = [b for b in message.blocks if isinstance(b, Image)]
     assert Path(image.path).read_bytes()[:4] == b"\x89PNG"
 

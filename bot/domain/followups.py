@@ -14,6 +14,11 @@ from bot.storage import customers, members
 from bot.storage import followups as store
 
 MAX_NEXT_AHEAD = timedelta(days=366)  # a next step further out than a year is a typo (9999-12-31)
+MAX_LINK = 500  # FollowUp.permalink
+
+
+def _is_link(text: str) -> bool:
+    return text.startswith("https://") and len(text) <= MAX_LINK and not any(c.isspace() for c in text)
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,12 @@ def follow_up(
     note: str,
     kind: str = "call",
     next_date: date | None = None,
+    permalink: str | None = None,
 ) -> FollowUpRecorded:
+    """``permalink``: the chat message the follow-up was logged from (kept, shown in the timeline)."""
     note = checked_text(note, "note")
+    if permalink is not None and not _is_link(permalink):
+        raise RuleViolation("permalink", "error.bad_link", link=permalink[:80], limit=MAX_LINK)
     if not note:
         raise RuleViolation("note_required", "error.note_required")
     if kind not in FOLLOW_UP_KINDS:
@@ -65,6 +74,7 @@ def follow_up(
             note=note,
             next_date=next_date,
             at=now,
+            permalink=permalink,
         )
         # the touch's UPDATE went through the session: ``row.last_touch_at`` is ``now`` already
         deadline = rules.deadline_of(row, calendar_of(team))

@@ -66,6 +66,7 @@ class TeamReport:
     fairness: Fairness
     # releases per configured reason, most first ("" for those given none); empty without any reason
     release_reasons: tuple[tuple[str, int], ...] = ()
+    cap: int | None = None  # what one rep may hold in the team (its pools' caps added up)
 
 
 def period_days(period: str, last: date) -> tuple[date, date]:
@@ -91,6 +92,7 @@ def team_report(services: Services, *, team_id: int, period: str, last: date) ->
         held = sql.held_now(session, team_id)
         firsts = sql.first_follow_ups(session, team_id, start, end)
         reasons = sql.release_reason_counts(session, team_id, start, end)
+        cap = sql.team_cap(session, team_id)
     delays: dict[int, list[float]] = {}
     for member_id, got, touched in firsts:
         delays.setdefault(member_id, []).append(_days(got, touched))
@@ -117,7 +119,7 @@ def team_report(services: Services, *, team_id: int, period: str, last: date) ->
     totals = _totals(rows, _median(all_delays))
     by_reason = sorted(reasons.items(), key=lambda item: (item[0] == "", -item[1], item[0]))
     shown = tuple(by_reason) if any(reasons.keys() - {""}) else ()
-    return TeamReport(team.name, period, first, last, tuple(rows), totals, fairness(active), shown)
+    return TeamReport(team.name, period, first, last, tuple(rows), totals, fairness(active), shown, cap)
 
 
 def _any_activity(r: RepFigures) -> bool:

@@ -211,7 +211,8 @@ def card(services: Services, *, member: MemberView, customer_id: int) -> Custome
     return CustomerCard(
         customer=view,
         follow_ups=tuple(
-            FollowUpView(f.at, names.get(f.member_id, "?"), f.kind, f.note, f.next_date) for f in follow_ups
+            FollowUpView(f.at, names.get(f.member_id, "?"), f.kind, f.note, f.next_date, f.permalink)
+            for f in follow_ups
         ),
         events=tuple(
             EventView(

@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.domain import quiet
 from bot.domain.context import Services
 from bot.domain.notice_kind import NoticeError
 from bot.domain.notices import CLAIM_REQUEST
 from bot.storage import members
 from bot.storage import outbox as ob
+from bot.storage import quiet as quiet_sql
 
 log = logging.getLogger("poolbot.outbox")
 
@@ -72,6 +74,8 @@ class Lease:
 
 # a lost race on SQLite or PostgreSQL only repeats the search; this bounds it all the same
 _TAKE_TRIES = 10
+# rows put off to the end of their recipients' quiet hours while looking for one to send
+_HOLDS_PER_TAKE = 1000
 
 
 def lease_next(
@@ -86,13 +90,27 @@ def lease_next(
     registered platforms, most preferred first) in one short transaction; None when none is due."""
     until = now + lease_for
     with services.db.write() as session:
-        for _ in range(_TAKE_TRIES):
+        lost = held = 0
+        while lost < _TAKE_TRIES and held < _HOLDS_PER_TAKE:
             row = ob.next_due(session, routes, open_platforms, now)
             if row is None:
                 return None
-            if ob.take(session, row.id, now, until):
+            if _held_for_quiet(session, row, now):
+                held += 1
+            elif ob.take(session, row.id, now, until):
                 return _lease(row, until)
+            else:
+                lost += 1
     return None
+
+
+def _held_for_quiet(session: Session, row: ob.DueRow, now: datetime) -> bool:
+    """A row due inside its recipient's quiet hours waits for their end (the same row: a held
+    notice is still delivered exactly once, when the window closes)."""
+    if row.recipient_id is None:
+        return False
+    until = quiet.hold_until(quiet_sql.recipient(session, row.recipient_id), kind=row.kind, at=now)
+    return until is not None and quiet_sql.hold(session, row.id, until, now)
 
 
 def lease_more(
@@ -110,7 +128,8 @@ def lease_more(
     until = now + lease_for
     with services.db.write() as session:
         rows = ob.due_rows(session, routes, [platform], now, limit=limit, new_messages_only=True)
-        return [_lease(row, until) for row in rows if ob.take(session, row.id, now, until)]
+        awake = [row for row in rows if not _held_for_quiet(session, row, now)]
+        return [_lease(row, until) for row in awake if ob.take(session, row.id, now, until)]
 
 
 def _lease(row: ob.DueRow, until: datetime) -> Lease:

@@ -48,6 +48,7 @@ def sync_config(db: Database, config: PoolbotConfig, clock: Clock | None = None)
                     "dingtalk_id": m.dingtalk,
                     "active": m.active,
                     "max_held": m.max_held,
+                    "quiet_hours": m.quiet_hours,
                 },
             )
             if (old := teams_before.get(m.handle)) is not None and old != team_ids[m.team]:
@@ -112,5 +113,6 @@ def _upsert_team(session: Session, team: TeamConfig) -> int:
             "holidays": team.holidays,
             "extra_holidays": [day.isoformat() for day in team.extra_holidays],
             "extra_workdays": [day.isoformat() for day in team.extra_workdays],
+            "claim_cards_ignore_quiet_hours": team.claim_cards_ignore_quiet_hours,
         },
     )

@@ -84,6 +84,7 @@ class FollowUpView:
     kind: str
     note: str
     next_date: date | None
+    permalink: str | None = None  # the chat message it was logged from
 
 
 @dataclass(frozen=True)

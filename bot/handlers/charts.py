@@ -1,51 +1,35 @@
-"""The team report's chart: a grouped bar chart of the period's figures per rep, drawn with
-matplotlib's object API (no pyplot, so threads may draw reports at once) and written as a PNG the
-chat surfaces upload.
-
-Names and labels are drawn in the team's language when a font for them is installed (Debian and
-Ubuntu: fonts-noto-cjk), else in English with the reps' ASCII handles: never as boxes.
+"""The team report's picture: one small panel per figure (held against the cap, claimed +
+assigned, follow-ups, recycled, won), a horizontal bar per rep in each, the reps sorted by what
+they hold, every bar labelled with its number, and the team's fairness in the title. A figure
+nobody has in the period is left out. Drawn with matplotlib's object API (no pyplot, so threads
+may draw reports at once) in :mod:`bot.handlers.chart_style`'s fonts and palette.
 """
 
 from __future__ import annotations
 
-import math
-import os
-import uuid
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font
-from matplotlib.ticker import MaxNLocator
 
 from bot.domain.context import Services
-from bot.domain.insight import TeamReport
+from bot.domain.insight import RepFigures, TeamReport
+from bot.handlers import chart_style as style
 from bot.i18n import t
 
-CHART_SERIES = ("claimed", "assigned", "followed", "released", "recycled", "won")
-CHART_SIZE = (10.0, 5.0)  # inches
-CHART_DPI = 100  # so the PNG is 1000 x 500 pixels
-# CJK fonts the chart uses when installed, best first (their family names as matplotlib sees them)
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",  # the first face of fonts-noto-cjk's collection: it has the same Han glyphs
-    "Noto Sans CJK TC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Heiti SC",
-    "Droid Sans Fallback",
+# the panels, in order: (series, figures of a rep); "handled" stacks claimed and assigned
+PANELS: tuple[tuple[str, Callable[[RepFigures], Sequence[int]]], ...] = (
+    ("held", lambda r: (r.held,)),
+    ("handled", lambda r: (r.claimed, r.assigned)),
+    ("followed", lambda r: (r.followed_up,)),
+    ("recycled", lambda r: (r.recycled,)),
+    ("won", lambda r: (r.won,)),
 )
-BASE_FONT = "DejaVu Sans"  # matplotlib's own: Latin, Greek, Cyrillic, no CJK
+CHART_SERIES = tuple(name for name, _ in PANELS)
+PANEL_FIGURES = dict(PANELS)
+ROW_INCHES, FRAME_INCHES = 0.55, 1.6  # the height per rep, and of title and margins
 
 
 @dataclass(frozen=True)
@@ -54,15 +38,19 @@ class ChartText:
     font can draw them, else the English title and labels and the reps' handles (never boxes)."""
 
     title: str
-    names: tuple[str, ...]  # the x-axis, one per rep
-    labels: tuple[str, ...]  # the legend, one per series of CHART_SERIES
-    fonts: tuple[str, ...]  # the font family list: the installed CJK fonts, then the base font
+    names: tuple[str, ...]  # the reps, top to bottom
+    labels: dict[str, str]  # series -> panel title (and "claimed"/"assigned"/"cap")
+    fonts: tuple[str, ...]  # the font family list: the CJK fonts, then the base font
 
 
-def installed_cjk_fonts() -> tuple[str, ...]:
-    """The known CJK fonts matplotlib finds on this machine (Debian/Ubuntu: fonts-noto-cjk)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return tuple(name for name in CJK_FONTS if name in installed)
+def sorted_reps(report: TeamReport) -> tuple[RepFigures, ...]:
+    """Most held first; then most claimed + assigned; then by name."""
+    return tuple(sorted(report.reps, key=lambda r: (-r.held, -(r.claimed + r.assigned), r.name)))
+
+
+def shown_series(reps: Sequence[RepFigures]) -> tuple[str, ...]:
+    """The panels someone has a figure in (held is always shown: it is what the cap is about)."""
+    return tuple(name for name, of in PANELS if name == "held" or any(sum(of(r)) for r in reps))
 
 
 def chart_text(
@@ -70,32 +58,20 @@ def chart_text(
     *,
     title: str,
     labels: dict[str, str],
-    cjk_fonts: Callable[[], Sequence[str]] = installed_cjk_fonts,
+    cjk_fonts: Callable[[], Sequence[str]] = style.cjk_fonts,
 ) -> ChartText:
-    """The chart's words. With a CJK font installed everything is kept; without one, a text the
-    base font cannot draw falls back: a rep's name to its handle, the title and the legend to
-    English."""
+    """The chart's words. With a CJK font everything is kept; without one, a text the base font
+    cannot draw falls back: a rep's name to its handle, the title and the labels to English."""
     fonts = tuple(cjk_fonts())
-    wanted = [labels.get(series, series) for series in CHART_SERIES]
+    reps = sorted_reps(report)
     if fonts:
-        return ChartText(title, tuple(r.name for r in report.reps), tuple(wanted), (*fonts, BASE_FONT))
-    names = tuple(r.name if _drawable(r.name) or not r.handle else r.handle for r in report.reps)
-    if not _drawable(title):
+        return ChartText(title, tuple(r.name for r in reps), labels, (*fonts, style.BASE_FONT))
+    names = tuple(r.name if style.drawable(r.name) or not r.handle else r.handle for r in reps)
+    if not style.drawable(title):
         title = t("en", "insight.chart_title", first=report.first, last=report.last)
-    if not all(_drawable(label) for label in wanted):
-        wanted = [t("en", f"insight.col_{series}") for series in CHART_SERIES]
-    return ChartText(title, names, tuple(wanted), (BASE_FONT,))
-
-
-def _drawable(text: str) -> bool:
-    """Whether the base font has a glyph for every character of ``text``."""
-    glyphs = _base_glyphs()
-    return all(c.isspace() or ord(c) in glyphs for c in text)
-
-
-@cache
-def _base_glyphs() -> frozenset[int]:
-    return frozenset(FT2Font(font_manager.findfont(BASE_FONT)).get_charmap())
+    if not all(style.drawable(label) for label in labels.values()):
+        labels = chart_labels("en")
+    return ChartText(title, names, labels, (style.BASE_FONT,))
 
 
 def write_chart(
@@ -104,28 +80,14 @@ def write_chart(
     *,
     title: str,
     labels: dict[str, str],
-    cjk_fonts: Callable[[], Sequence[str]] = installed_cjk_fonts,
+    cjk_fonts: Callable[[], Sequence[str]] = style.cjk_fonts,
 ) -> Path | None:
-    """A grouped bar chart of the period's figures per rep, as a PNG under ``services.files_dir``
-    (None when there are no reps). Written to a temporary name and renamed, so a reader never sees
-    half a file. ``cjk_fonts``: which CJK fonts may be used (default: those installed)."""
+    """The chart as a PNG under ``services.files_dir / "reports"`` (None when there are no reps)."""
     if not report.reps:
         return None
-    folder = services.files_dir / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"report-{_safe(report.team_name)}-{report.period}-{report.first}-{report.last}.png"
-    path = folder / name
-    partial = folder / f".{name}.{uuid.uuid4().hex[:8]}"
+    name = f"report-{style.safe_name(report.team_name)}-{report.period}-{report.first}-{report.last}.png"
     figure = draw_chart(report, title=title, labels=labels, cjk_fonts=cjk_fonts)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a glyph no font has (say, Thai) must not fail the report
-        figure.savefig(partial, format="png", dpi=CHART_DPI)
-    os.replace(partial, path)
-    return path
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:40] or "team"
+    return style.save_png(figure, services.files_dir / "reports", name)
 
 
 def draw_chart(
@@ -133,35 +95,79 @@ def draw_chart(
     *,
     title: str,
     labels: dict[str, str],
-    cjk_fonts: Callable[[], Sequence[str]] = installed_cjk_fonts,
+    cjk_fonts: Callable[[], Sequence[str]] = style.cjk_fonts,
 ) -> Figure:
     """The chart as a Figure without pyplot: no global state, so threads may draw reports at once."""
     text = chart_text(report, title=title, labels=labels, cjk_fonts=cjk_fonts)
-    values = {
-        "claimed": [r.claimed for r in report.reps],
-        "assigned": [r.assigned for r in report.reps],
-        "followed": [r.followed_up for r in report.reps],
-        "released": [r.released for r in report.reps],
-        "recycled": [r.recycled for r in report.reps],
-        "won": [r.won for r in report.reps],
-    }
-    fonts = list(text.fonts)
-    figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI)
-    axes = figure.subplots()
-    width = 0.8 / len(CHART_SERIES)
-    for index, (series, label) in enumerate(zip(CHART_SERIES, text.labels, strict=True)):
-        xs = [i + (index - (len(CHART_SERIES) - 1) / 2) * width for i in range(len(report.reps))]
-        axes.bar(xs, values[series], width, label=label)
-    axes.set_xticks(range(len(report.reps)), list(text.names), fontfamily=fonts)
-    axes.set_title(text.title, fontfamily=fonts)
-    axes.legend(prop={"family": fonts}, ncols=math.ceil(len(CHART_SERIES) / 2), fontsize="small")
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the layout measures the text: the same missing glyphs
-        figure.tight_layout()
+    reps = sorted_reps(report)
+    series = shown_series(reps)
+    height = FRAME_INCHES + ROW_INCHES * max(len(reps), 2)
+    figure = Figure(figsize=(style.WIDTH, height), dpi=style.DPI)
+    panels = figure.subplots(1, len(series), sharey=True, squeeze=False)[0]
+    for index, (axes, name) in enumerate(zip(panels, series, strict=True)):
+        of = PANEL_FIGURES[name]
+        _panel(axes, name, [of(r) for r in reps], text, cap=report.cap if name == "held" else None)
+        axes.tick_params(axis="y", labelsize=style.LABEL_SIZE, length=0, labelleft=index == 0)
+    panels[0].set_yticks(range(len(reps)), list(text.names), fontfamily=list(text.fonts))
+    panels[0].invert_yaxis()  # the rep holding most on top
+    figure.suptitle(text.title, fontsize=style.TITLE_SIZE, fontfamily=list(text.fonts))
+    style.tight(figure)
     return figure
 
 
+def _panel(axes: Axes, name: str, values: list[Sequence[int]], text: ChartText, *, cap: int | None) -> None:
+    """One figure's bars (claimed and assigned stacked), each labelled with its number."""
+    fonts = list(text.fonts)
+    rows = range(len(values))
+    top = max([sum(v) for v in values] + [cap or 0, 1])
+    if cap is not None:  # the cap as a light bar behind each rep's holding
+        axes.barh(rows, [cap] * len(values), color=style.GREY, alpha=0.35, height=0.7)
+    left = [0] * len(values)
+    parts = PANEL_COLOURS[name]
+    shown = [part for part in range(len(parts)) if any(v[part] for v in values)]
+    for part in shown:
+        widths = [v[part] for v in values]
+        axes.barh(rows, widths, left=left, color=parts[part], height=0.7, label=_part_label(name, part, text))
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    if name == "handled" and len(shown) > 1:  # which colour is which, when both are there
+        axes.legend(loc="lower right", prop={"family": fonts, "size": style.VALUE_SIZE - 2}, frameon=False)
+    for row, total in zip(rows, left, strict=True):
+        said = f"{total}/{cap}" if cap is not None else str(total)
+        axes.text(total + top * 0.03, row, said, va="center", fontsize=style.VALUE_SIZE)
+    axes.set_xlim(0, top * 1.35)
+    axes.set_title(_panel_title(name, text, cap), fontsize=style.LABEL_SIZE, fontfamily=fonts)
+    axes.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        axes.spines[side].set_visible(False)
+
+
+# Okabe-Ito colours per panel (claimed orange, assigned sky blue in the stacked one)
+PANEL_COLOURS = {
+    "held": (style.OKABE_ITO[0],),
+    "handled": (style.OKABE_ITO[1], style.OKABE_ITO[4]),
+    "followed": (style.OKABE_ITO[2],),
+    "recycled": (style.OKABE_ITO[5],),
+    "won": (style.OKABE_ITO[3],),
+}
+
+
+def _part_label(name: str, part: int, text: ChartText) -> str:
+    return (_word(text, "claimed"), _word(text, "assigned"))[part] if name == "handled" else name
+
+
+def _word(text: ChartText, key: str) -> str:
+    return text.labels.get(key, key)
+
+
+def _panel_title(name: str, text: ChartText, cap: int | None) -> str:
+    if name == "handled":
+        return f"{_word(text, 'claimed')} + {_word(text, 'assigned')}"
+    if name == "held" and cap is not None:
+        return f"{_word(text, 'held')} / {_word(text, 'cap')}"
+    return _word(text, name)
+
+
 def chart_labels(locale: str) -> dict[str, str]:
-    """The legend of each series, in ``locale``."""
-    return {name: t(locale, f"insight.col_{name}") for name in CHART_SERIES}
+    """The panel titles, in ``locale``."""
+    names = ("held", "claimed", "assigned", "followed", "recycled", "won")
+    return {**{name: t(locale, f"insight.col_{name}") for name in names}, "cap": t(locale, "chart.cap")}

@@ -26,6 +26,7 @@ from bot.i18n import DEFAULT_LOCALE, t
 from bot.messages import Actions, Actor, Button, Command, Context, Message, Reply, Text
 from bot.names import as_id
 
+FORWARD_CHOICES = 9  # customers offered for a forwarded message (the most urgent first)
 log = logging.getLogger("poolbot.commands")
 
 
@@ -42,6 +43,37 @@ class Bot:
     def handle(self, command: Command) -> Reply:
         """Answer one line; whatever goes wrong, the answer is a sentence, never a traceback."""
         return self._guarded(command, lambda request_id: self._handle(command, request_id))
+
+    def handle_direct(self, command: Command) -> Reply:
+        """A one-to-one message: a command or a choice's number, as :meth:`handle`; any other
+        text is a message forwarded to the bot, and the answer offers to log it as a follow-up on
+        one of the sender's customers (numbered choices, each a ``/followup``)."""
+        text = normalise(command.text).strip()
+        if not text or as_id(text) is not None or self.parse(text) is not None:
+            return self.handle(command)
+        return self._guarded(command, lambda request_id: self._offer_log(command, text, request_id))
+
+    def _offer_log(self, command: Command, text: str, request_id: str) -> Reply:
+        member = self.member_of(command, request_id)
+        if isinstance(member, Reply):
+            return member
+        if control_character(text) is not None or len(text) > MAX_COMMAND_LENGTH:
+            return self.handle(command)  # refused there, in one line
+        owned = lookup.mine(self.services, member=member)[:FORWARD_CHOICES]
+        locale = member.team.locale
+        if not owned:
+            return _refused(Message.text(t(locale, "dingtalk.forwarded_none")))
+        note = " ".join(text.split())
+        commands = [f"/followup #{c.id} {note} kind:message" for c in owned]
+        buttons = tuple(
+            Button(f"{i}) #{c.id} {c.name}", CHOICE_ACTION, str(i)) for i, c in enumerate(owned, start=1)
+        )
+        chat.offer(
+            self.services, platform=command.actor.platform, user_id=command.actor.user_id, commands=commands
+        )
+        said = t(locale, "dingtalk.forwarded_offer")
+        blocks = (Text(said), Actions(buttons), Context(t(locale, "view.choices_hint")))
+        return Reply(Message(blocks, summary=said), choices=tuple(commands), refused=True)
 
     def handle_parsed(self, command: Command, parsed: Parsed) -> Reply:
         """Answer a command a form already took apart (a Slack modal's fields): no re-parsing, so a

@@ -12,7 +12,7 @@ from bot.domain.context import Services
 from bot.domain.insight import Fairness, RepFigures, TeamReport
 from bot.handlers import charts
 from bot.i18n import t
-from bot.messages import Context, Fields, Image, Message, Text
+from bot.messages import Context, Fields, Image, Message, Table, Text
 
 SHOWN_LINES = 20  # assignment lines in the /assign auto reply; every reason is in the history
 COLUMNS = ("held", "claimed", "assigned", "followed", "released", "recycled", "won", "median")
@@ -56,7 +56,7 @@ def team_report_message(services: Services, *, team_id: int, period: str, last: 
     """The team's report for ``period`` ending on local day ``last``, with its chart: the ``/report``
     reply and the weekly report notice are this one message."""
     report = insight.team_report(services, team_id=team_id, period=period, last=last)
-    title = t(locale, "insight.chart_title", first=report.first, last=report.last)
+    title = chart_title(locale, report)
     try:
         chart = charts.write_chart(services, report, title=title, labels=charts.chart_labels(locale))
     except OSError as exc:  # an unwritable or full POOLBOT_FILES_DIR: the table still goes out
@@ -80,27 +80,43 @@ def report_message(locale: str, report: TeamReport, chart_path: str | None) -> M
     title = t(locale, key, team=report.team_name, first=report.first, last=report.last)
     if not report.reps:
         return Message((Text(title, heading=True), Context(t(locale, "insight.report_none"))), summary=title)
-    header = " · ".join(t(locale, f"insight.col_{name}") for name in COLUMNS)
-    pairs = [(t(locale, "insight.report_head"), header)]
-    pairs += [(rep.name, _row(rep)) for rep in report.reps]
-    pairs.append((t(locale, "insight.report_total"), _row(report.totals)))
-    blocks: list[Text | Fields | Context | Image] = [
+    header = (t(locale, "insight.report_head"), *(t(locale, f"insight.col_{name}") for name in COLUMNS))
+    rows = [(rep.name, *_row(rep)) for rep in charts.sorted_reps(report)]
+    rows.append((t(locale, "insight.report_total"), *_row(report.totals)))
+    blocks: list[Text | Table | Context | Image] = [
         Text(title, heading=True),
-        Fields(tuple(pairs)),
+        Table(header, tuple(rows)),
         Text(fairness_text(locale, report.fairness)),
         Context(t(locale, "insight.fair_note")),
     ]
     if report.release_reasons:
         blocks.append(Text(release_reasons_text(locale, report.release_reasons)))
     if chart_path is not None:
-        blocks.append(Image(chart_path, t(locale, "insight.chart_caption")))
+        blocks.append(Image(chart_path, t(locale, "chart.report_caption")))
     return Message(tuple(blocks), summary=title)
 
 
-def _row(rep: RepFigures) -> str:
+def _row(rep: RepFigures) -> tuple[str, ...]:
     median = "—" if rep.median_days is None else f"{rep.median_days:g}"
     figures = (rep.held, rep.claimed, rep.assigned, rep.followed_up, rep.released, rep.recycled, rep.won)
-    return " · ".join([*(str(n) for n in figures), median])
+    return (*(str(n) for n in figures), median)
+
+
+def chart_title(locale: str, report: TeamReport) -> str:
+    """The picture's title: team, days and, in short, how fairly claims and assignments went."""
+    fairness = report.fairness
+    if fairness.total == 0 or fairness.top is None:
+        fair = t(locale, "chart.fair_none")
+    else:
+        fair = t(
+            locale,
+            f"chart.fair_{fairness.verdict}",
+            cv=f"{fairness.cv:.2f}",
+            top=fairness.top,
+            share=round(fairness.top_share * 100),
+        )
+    team, first, last = report.team_name, report.first, report.last
+    return t(locale, "chart.report_title", team=team, first=first, last=last, fair=fair)
 
 
 def release_reasons_text(locale: str, counts: tuple[tuple[str, int], ...]) -> str:

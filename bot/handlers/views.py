@@ -242,6 +242,8 @@ def _follow_up_lines(locale: str, card: CustomerCard, zone: ZoneInfo) -> list[Co
         )
         if f.next_date:
             line += f" → {f.next_date:%m-%d}"
+        if f.permalink:
+            line += "\n" + t(locale, "view.followup_from", link=f.permalink)
         lines.append(Context(line))
     return lines
 

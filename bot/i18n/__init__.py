@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n import calendar, dingtalk, handover, inbox, insight, registration, slack
+from bot.i18n import calendar, dingtalk, handover, inbox, insight, pictures, registration, slack
 from bot.i18n.en import MESSAGES as CORE_EN
 from bot.i18n.zh_cn import MESSAGES as CORE_ZH
 
 # the core catalogue: en.py and zh_cn.py, and the texts of each feature in a module of its own (both
 # languages side by side, any keys); then one small catalogue per area (its keys under its prefix)
-FEATURES = (registration, inbox, calendar, handover)
+FEATURES = (registration, inbox, calendar, handover, pictures)
 AREAS = (slack, dingtalk, insight)
 EN: dict[str, str] = {**CORE_EN}
 ZH: dict[str, str] = {**CORE_ZH}

@@ -72,7 +72,6 @@ EN: dict[str, str] = {
         "their mean: 0 is perfectly even; under 0.25 even, under 0.5 uneven, above skewed."
     ),
     "insight.chart_title": "Per rep, {first} to {last}",
-    "insight.chart_caption": "Chart: claims, assignments, follow-ups, releases, recycles and wins per rep",
     "insight.chart_unsaved": (
         "The chart could not be saved in {folder} (POOLBOT_FILES_DIR): {reason}; make the folder writable."
     ),
@@ -142,6 +141,5 @@ ZH: dict[str, str] = {
         "低于 0.25 为均匀，低于 0.5 为不均，更高为集中。"
     ),
     "insight.chart_title": "每名销售，{first} 至 {last}",
-    "insight.chart_caption": "图表：每名销售的认领、分配、跟进、退回、回收和成交",
     "insight.chart_unsaved": "图表未能保存到 {folder}（POOLBOT_FILES_DIR）：{reason}；请确认该目录可写。",
 }

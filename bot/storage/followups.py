@@ -20,10 +20,17 @@ def add_follow_up(
     note: str,
     next_date: date | None,
     at: datetime,
+    permalink: str | None = None,
 ) -> None:
     session.add(
         FollowUp(
-            customer_id=customer_id, member_id=member_id, kind=kind, note=note, next_date=next_date, at=at
+            customer_id=customer_id,
+            member_id=member_id,
+            kind=kind,
+            note=note,
+            next_date=next_date,
+            at=at,
+            permalink=permalink,
         )
     )
     session.flush()

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from bot.storage.models import Customer, FollowUp, Member, Notification, OwnershipEvent
+from bot.storage.models import Customer, FollowUp, Member, Notification, OwnershipEvent, Pool
 from bot.storage.sql import held, team_pool_ids
 
 REPORT_EVENT_KINDS = ("claimed", "approved", "assigned", "released", "recycled", "won")
@@ -99,6 +99,13 @@ def held_now(session: Session, team_id: int) -> Counter[int]:
         .group_by(holder)
     )
     return Counter({int(mid): int(count) for mid, count in rows})
+
+
+def team_cap(session: Session, team_id: int) -> int | None:
+    """What one rep may hold in the team: the pools' ``max_held_per_rep`` added up (None: no pool)."""
+    total = session.execute(select(func.sum(col(Pool.max_held_per_rep))).where(col(Pool.team_id) == team_id))
+    value = total.scalar_one_or_none()
+    return int(value) if value is not None else None
 
 
 def first_follow_ups(

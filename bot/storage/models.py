@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, DateTime, Dialect, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.types import JSON, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -59,6 +59,8 @@ class Team(SQLModel, table=True):
     holidays: str | None = Field(default=None, max_length=8)
     extra_holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     extra_workdays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # claim cards reach the managers even in their quiet hours
+    claim_cards_ignore_quiet_hours: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Member(SQLModel, table=True):
@@ -75,6 +77,10 @@ class Member(SQLModel, table=True):
     # Bumped by every claim: the row lock that serialises one member's claims, so the holding cap
     # and the daily limit hold when the same rep claims from several threads or processes.
     claim_seq: int = 0
+    # "20:00-08:30": notifications wait for the end of it (the config file's; the member's own
+    # /settings quiet wins, "off" included)
+    quiet_hours: str | None = Field(default=None, max_length=11)
+    quiet_hours_own: str | None = Field(default=None, max_length=11)
 
 
 class Pool(SQLModel, table=True):
@@ -167,6 +173,8 @@ class FollowUp(SQLModel, table=True):
     note: str = Field(max_length=2000)
     next_date: date | None = None
     at: datetime = Field(sa_column=_utc())
+    # the chat message it was logged from (a Slack permalink), shown in the timeline
+    permalink: str | None = Field(default=None, max_length=500)
 
 
 class ClaimRequest(SQLModel, table=True):

@@ -39,8 +39,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
+from bot.handlers.columns import aligned
 from bot.handlers.table import twin
-from bot.messages import Actions, Button, Context, Divider, Fields, Image, Message, Text
+from bot.messages import Actions, Button, Context, Divider, Fields, Image, Message, Table, Text
 
 MAX_CARD_BUTTONS = 5  # sampleActionCard2..5 carry 2 to 5 buttons; sampleActionCard one
 MAX_TITLE = 60  # the title shows in the chat list and notifications
@@ -174,6 +175,8 @@ def _block(block: object, *, group: bool = False) -> str:
         return "---"
     if isinstance(block, Image):
         return f"**{_inline(block.title)}**"
+    if isinstance(block, Table):  # a code block: columns line up in its fixed-width font
+        return "```\n" + "\n".join(aligned(block, cell=escape)) + "\n```"
     if isinstance(block, Actions) and group:  # typed, since a link's message would not reach the bot
         return " · ".join(f"{_inline(b.label)}: {escape(twin(b))}" for b in block.buttons)
     if isinstance(block, Actions):

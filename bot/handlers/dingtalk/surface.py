@@ -146,7 +146,8 @@ class DingTalkSurface:
         self._answer(inbound)
 
     def _answer(self, inbound: Inbound) -> None:
-        reply = self.bot.handle(inbound.command)
+        # one-to-one, a text that is no command is a message forwarded to the bot: offer to log it
+        reply = self.bot.handle(inbound.command) if inbound.group else self.bot.handle_direct(inbound.command)
         self.replier.reply(inbound, reply.message, self._locale(inbound) if inbound.group else DEFAULT_LOCALE)
         if not reply.refused:
             self.on_change()

@@ -26,9 +26,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.handlers.columns import aligned
 from bot.handlers.slack.text import ZERO_WIDTH
 from bot.i18n import DEFAULT_LOCALE, t
-from bot.messages import Actions, Button, Context, Divider, Fields, Image, Message, Text
+from bot.messages import Actions, Button, Context, Divider, Fields, Image, Message, Table, Text
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -97,7 +98,34 @@ def _blocks(message: Message, locale: str) -> list[SlackBlock]:
             blocks.append({"type": "divider"})
         elif isinstance(block, Image):
             blocks.append(_context(block.title))  # the file itself is uploaded beside the message
+        elif isinstance(block, Table):
+            blocks.extend(_table(block))
     return blocks
+
+
+def _code_line(text: str) -> str:
+    """Inside a code block only Slack's entities and the fence mean anything (escaped after the
+    alignment: an entity shows as one character)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+
+
+def _table(block: Table) -> list[SlackBlock]:
+    """The table as code blocks (a fixed-width font keeps its columns), as many sections as the
+    3,000-character limit of one needs; no line is cut."""
+    out: list[SlackBlock] = []
+    lines: list[str] = []
+    for line in map(_code_line, aligned(block)):
+        if lines and sum(len(x) + 1 for x in lines) + len(line) + 8 > MAX_SECTION_TEXT:
+            out.append(_code(lines))
+            lines = []
+        lines.append(line)
+    if lines:
+        out.append(_code(lines))
+    return out
+
+
+def _code(lines: list[str]) -> SlackBlock:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": "```" + "\n".join(lines) + "```"}}
 
 
 def images_of(message: Message) -> list[Image]:

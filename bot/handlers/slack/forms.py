@@ -44,8 +44,20 @@ def customer_option(customer_id: int, name: str) -> dict[str, Any]:
     return {"text": _plain(name, MAX_OPTION_TEXT), "value": f"#{customer_id}"}
 
 
-def followup_modal(locale: str, *, preset: tuple[int, str] | None = None) -> dict[str, Any]:
-    """Customer (searching the rep's own book), kind, note and next date."""
+def followup_modal(
+    locale: str, *, preset: tuple[int, str] | None = None, note: str = "", permalink: str = ""
+) -> dict[str, Any]:
+    """Customer (searching the rep's own book), kind, note and next date. From a message (the
+    "Log as follow-up" shortcut): its text as the note, and its ``permalink``, kept with the
+    follow-up, in the form's private metadata."""
+    note_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "note",
+        "multiline": True,
+        "max_length": NOTE_LIMIT,
+    }
+    if note:
+        note_input["initial_value"] = note[:NOTE_LIMIT]
     select: dict[str, Any] = {
         "type": "external_select",
         "action_id": CUSTOMER_FIELD,
@@ -58,6 +70,7 @@ def followup_modal(locale: str, *, preset: tuple[int, str] | None = None) -> dic
     return {
         "type": "modal",
         "callback_id": FOLLOWUP_FORM,
+        "private_metadata": json.dumps({"permalink": permalink}) if permalink else "",
         "title": _plain(t(locale, "slack.followup_title"), 24),
         "submit": _plain(t(locale, "slack.submit"), 24),
         "close": _plain(t(locale, "slack.cancel"), 24),
@@ -68,16 +81,7 @@ def followup_modal(locale: str, *, preset: tuple[int, str] | None = None) -> dic
                 t(locale, "slack.kind_label"),
                 {"type": "static_select", "action_id": "kind", "options": kinds, "initial_option": kinds[0]},
             ),
-            _input(
-                "note",
-                t(locale, "slack.note_label"),
-                {
-                    "type": "plain_text_input",
-                    "action_id": "note",
-                    "multiline": True,
-                    "max_length": NOTE_LIMIT,
-                },
-            ),
+            _input("note", t(locale, "slack.note_label"), note_input),
             _input(
                 "next",
                 t(locale, "slack.next_label"),
@@ -179,6 +183,8 @@ def read_followup(view: dict[str, Any]) -> Parsed | None:
     next_day = _value(state, "next", "next").get("selected_date")
     if next_day:
         options["next"] = date.fromisoformat(str(next_day)).isoformat()
+    if permalink := str(_metadata(view).get("permalink") or ""):
+        options["link"] = permalink
     return Parsed(name="followup", words=(str(picked), note), options=options)
 
 

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from bot.domain import lookup, releases
 from bot.domain.errors import DomainError
 from bot.handlers.registry import CHOICE_ACTION, Registry
-from bot.handlers.slack import forms, home
+from bot.handlers.slack import forms, home, shortcuts
 from bot.handlers.slack.blocks import RELEASE_BUTTON, base_action_id
 from bot.handlers.slack.surface import SlackSurface, responder
 from bot.i18n import t
@@ -59,6 +59,7 @@ def register(app: App, surface: SlackSurface) -> None:
     _forms(app, surface)
     _release_form(app, surface)
     _home_and_messages(app, surface)
+    shortcuts.register(app, surface)
 
 
 def _commands(app: App, surface: SlackSurface) -> None:

@@ -17,6 +17,7 @@ from bot.handlers.table import (
     pool,
     registration,
     report,
+    settings,
 )
 from bot.messages import Button
 
@@ -29,6 +30,7 @@ COMMANDS = Registry(
     managing.group,
     handover.group,
     report.group,
+    settings.group,
     help.group,
 )
 

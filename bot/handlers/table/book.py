@@ -40,7 +40,7 @@ def _manager_mine(ctx: Ctx) -> Reply:
     aliases=("follow-up", "跟进"),
     buttons=("customer.followup",),
     changes=True,
-    options=("next", "kind"),
+    options=("next", "kind", "link"),
 )
 def do_followup(ctx: Ctx) -> Reply:
     if not ctx.parsed.words:
@@ -60,6 +60,7 @@ def do_followup(ctx: Ctx) -> Reply:
         note=" ".join(rest),
         kind=ctx.parsed.options.get("kind", "call").lower(),
         next_date=next_date,
+        permalink=ctx.parsed.options.get("link"),
     )
     key = "ok.followup_next" if done.next_date else "ok.followup"
     reply = t(ctx.locale, key, customer=done.customer_name, next=done.next_date)
