@@ -52,3 +52,12 @@ def test_without_customers_the_rep_is_told_and_a_group_message_stays_a_command(
         in_group = ding.reply(ding.say(FORWARDED, as_="DALICE", group=True))
     assert "你还没有客户，无法记录这条消息" in alone
     assert "记为跟进" not in in_group  # in a group, unknown text is answered with help as before
+
+
+def test_a_mistyped_command_in_the_one_to_one_chat_is_answered_as_a_command(
+    services: Services, clock: FakeClock
+) -> None:
+    own(services, "bob", "杭州云帆科技", priority="A")
+    with running(services, clock, dingtalk_config()) as ding:
+        typo = ding.reply(ding.say("/clam 杭州云帆科技", as_="DBOB"))
+    assert "记为跟进" not in typo

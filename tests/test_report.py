@@ -260,3 +260,16 @@ def test_weekly_report_still_goes_out_when_the_scheduler_missed_monday(
     )
     clock.set(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))  # the next Monday: the next week, as usual
     assert weekly_report(files).weeks == {"east": "2026-12-06"}
+
+
+def test_a_registration_counts_as_claimed_and_a_handover_as_assigned(
+    files: Services, clock: FakeClock
+) -> None:
+    clock.set(MONDAY)
+    ConsoleChat(files, handle="alice").say("/new 杭州新客户科技有限公司")
+    claim(files, member=member(files, "bob"), customer_id=add_one(files, "Bob's find"))
+    out = ConsoleChat(files, handle="maria").say("/handover bob alice confirm")
+    assert "1 of 1" in out
+    report = insight.team_report(files, team_id=1, period="week", last=date(2026, 11, 27))
+    alice = {r.name: r for r in report.reps}["Alice"]
+    assert (alice.held, alice.claimed, alice.assigned) == (2, 1, 1)

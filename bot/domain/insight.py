@@ -102,8 +102,9 @@ def team_report(services: Services, *, team_id: int, period: str, last: date) ->
             person.id,
             person.name,
             held=held[person.id],
-            claimed=events[(person.id, "claimed")] + events[(person.id, "approved")],
-            assigned=events[(person.id, "assigned")],
+            # a registration (报备) is the rep's own find, like a claim; a handover's receiver was given it
+            claimed=sum(events[(person.id, kind)] for kind in ("claimed", "approved", "registered")),
+            assigned=events[(person.id, "assigned")] + events[(person.id, "handed_over")],
             followed_up=follow_ups[person.id],
             released=events[(person.id, "released")],
             recycled=events[(person.id, "recycled")],

@@ -49,7 +49,8 @@ class Bot:
         text is a message forwarded to the bot, and the answer offers to log it as a follow-up on
         one of the sender's customers (numbered choices, each a ``/followup``)."""
         text = normalise(command.text).strip()
-        if not text or as_id(text) is not None or self.parse(text) is not None:
+        typed_command = text.startswith("/")  # a mistyped command is answered as one, not logged
+        if not text or typed_command or as_id(text) is not None or self.parse(text) is not None:
             return self.handle(command)
         return self._guarded(command, lambda request_id: self._offer_log(command, text, request_id))
 

@@ -13,7 +13,16 @@ from sqlmodel import Session, col
 from bot.storage.models import Customer, FollowUp, Member, Notification, OwnershipEvent, Pool
 from bot.storage.sql import held, team_pool_ids
 
-REPORT_EVENT_KINDS = ("claimed", "approved", "assigned", "released", "recycled", "won")
+REPORT_EVENT_KINDS = (
+    "claimed",
+    "approved",
+    "registered",
+    "assigned",
+    "handed_over",
+    "released",
+    "recycled",
+    "won",
+)
 FIRST_TOUCH_KINDS = ("claimed", "approved", "assigned")
 
 
