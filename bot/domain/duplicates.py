@@ -58,13 +58,35 @@ def match_batch(
         emails=[p.email for p in probes if p.email],
         credits=[p.credit for p in probes if p.credit],
     )
+    by_key = _by_key(stored)
     verdicts = []
     for item in probes:
-        rows = stored
+        rows = [row for key in _keys(item) for row in by_key.get(key, ())]
         if fuzzy:
-            rows = [*stored, *sql.like_fragment(session, team_id, matching.fragment(item.name))]
+            rows += sql.like_fragment(session, team_id, matching.fragment(item.name))
         verdicts.append(_ranked(item, rows, threshold))
     return verdicts
+
+
+def _keys(item: Probe) -> list[tuple[str, str]]:
+    """The keys a record can share with a stored one, tagged by kind."""
+    keys = [("name", item.key)]
+    keys += [
+        (kind, value)
+        for kind, value in (("phone", item.phone), ("email", item.email), ("credit", item.credit))
+        if value
+    ]
+    return keys
+
+
+def _by_key(rows: Sequence[CandidateRow]) -> dict[tuple[str, str], list[CandidateRow]]:
+    """The stored candidates of a batch by each of their keys: each record is compared only with
+    those sharing a key (a batch is never compared all against all)."""
+    found: dict[tuple[str, str], list[CandidateRow]] = {}
+    for row in rows:
+        for key in _keys(stored_probe(row)):
+            found.setdefault(key, []).append(row)
+    return found
 
 
 def _ranked(item: Probe, rows: Sequence[CandidateRow], threshold: int) -> list[Found]:
