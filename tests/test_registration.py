@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 
+import pytest
+from conftest import TEAM_CONFIG
 from helpers import add_one, customer_row, event_kinds, member, owner_of, requests, snapshot
+from pydantic import ValidationError
 
+from bot.config import PoolbotConfig
+from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.domain.errors import Conflict
 from bot.domain.registration import NewRecord, register
+from bot.domain.setup import sync_config
 from bot.handlers.console.chat import ConsoleChat
 
 VALID_CREDIT = "91350100M000100Y43"
@@ -138,3 +145,35 @@ def test_two_reps_registering_the_same_new_company_at_once_get_one_owner(service
         thread.join()
     assert sorted(results.values()) == ["colleague", "new"]
     assert len(snapshot(services.db).customers) == 1
+
+
+def test_the_pools_daily_register_limit_counts_registrations_and_requests(
+    services: Services, clock: FakeClock
+) -> None:
+    data = copy.deepcopy(TEAM_CONFIG)
+    data["pools"][0].update({"daily_register_limit": 2, "max_held_per_rep": 10})
+    sync_config(services.db, PoolbotConfig.model_validate(data))
+    add_one(services, "Contoso Ltd")
+    alice = ConsoleChat(services, handle="alice")
+    assert "registered to you" in alice.say("/new One Co")
+    assert "Registration request" in alice.say("/new Contoso Holdings anyway:yes")
+    before = snapshot(services.db)
+    assert "You registered 2 customers today; the pool's limit is 2" in alice.say("/new Three Co")
+    assert snapshot(services.db) == before
+    clock.advance(days=1)
+    assert "registered to you" in alice.say("/new Three Co")
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
+        ("pools", "daily_register_limit", 0),
+        ("teams", "duplicate_threshold", 30),
+        ("teams", "duplicate_threshold", 101),
+    ],
+)
+def test_registration_config_keys_are_validated(where: str, key: str, value: int) -> None:
+    data = copy.deepcopy(TEAM_CONFIG)
+    data[where][0][key] = value
+    with pytest.raises(ValidationError, match=key):
+        PoolbotConfig.model_validate(data)

@@ -65,29 +65,32 @@ def match_batch(
     by_key = _by_key(stored)
     verdicts = []
     for item in probes:
-        rows = [row for key in _keys_of(item) for row in by_key.get(key, ())]
+        rows = [row for key in _keys(item) for row in by_key.get(key, ())]
         if fuzzy:
             rows += sql.like_fragment(session, team_id, matching.fragment(item.name))
         verdicts.append(_ranked(item, rows, threshold))
     return verdicts
 
 
-def _keys_of(item: Probe) -> list[tuple[str, str]]:
-    """The (kind, value) keys a probe is looked up by."""
+def _keys(item: Probe) -> list[tuple[str, str]]:
+    """The keys a record can share with a stored one, tagged by kind."""
     keys = [("name", item.key)]
-    keys += [("phone", item.phone)] if item.phone else []
-    keys += [("email", item.email)] if item.email else []
-    keys += [("credit", item.credit)] if item.credit else []
+    keys += [
+        (kind, value)
+        for kind, value in (("phone", item.phone), ("email", item.email), ("credit", item.credit))
+        if value
+    ]
     return keys
 
 
 def _by_key(rows: Sequence[CandidateRow]) -> dict[tuple[str, str], list[CandidateRow]]:
-    """The stored candidates under each key they hold, as :func:`_keys_of` names them."""
-    index: dict[tuple[str, str], list[CandidateRow]] = {}
+    """The stored candidates of a batch by each of their keys: each record is compared only with
+    those sharing a key (a batch is never compared all against all)."""
+    found: dict[tuple[str, str], list[CandidateRow]] = {}
     for row in rows:
-        for key in _keys_of(stored_probe(row)):
-            index.setdefault(key, []).append(row)
-    return index
+        for key in _keys(stored_probe(row)):
+            found.setdefault(key, []).append(row)
+    return found
 
 
 def _ranked(item: Probe, rows: Sequence[CandidateRow], threshold: int) -> list[Found]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from bot.names import company_key
@@ -49,6 +49,18 @@ def count_in_pools(session: Session, pool_names: Sequence[str]) -> int:
         .where(col(Pool.name).in_(pool_names))
     ).scalar()
     return int(count or 0)
+
+
+def plan_for_actual_keys(session: Session) -> None:
+    """Make the key lookups of this transaction (PostgreSQL) planned for the keys they are sent.
+
+    psycopg prepares a statement once it has run five times; PostgreSQL's generic plan for it
+    guesses 10 keys and probes each through the name_key trigram index (migration 0002), which
+    took minutes per batch of similar names. Planned for the actual keys, the lookup hashes them
+    instead (milliseconds). SET LOCAL ends with the transaction.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 # ---- export ---------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Text, and_, cast, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session, col
 
-from bot.storage.catalog import insert_customers
+from bot.storage.catalog import insert_customers, plan_for_actual_keys
 from bot.storage.models import ClaimRequest, Customer, OwnershipEvent, Team
-from bot.storage.search import _word_conditions
+from bot.storage.search import _contains
 from bot.storage.sql import chunks, team_pool_ids
 
 FUZZY_CANDIDATES = 50  # stored names a fragment search returns per probe, at the most
@@ -58,11 +59,8 @@ def lock_team(session: Session, team_id: int) -> None:
     )
 
 
-def _rows(session: Session, where: Any, limit: int | None = None) -> list[CandidateRow]:
-    statement = select(*_COLUMNS).where(where).order_by(col(Customer.id))
-    if limit is not None:
-        statement = statement.limit(limit)
-    return [CandidateRow(*row) for row in session.execute(statement)]
+def _rows(session: Session, where: Any) -> list[CandidateRow]:
+    return [CandidateRow(*row) for row in session.execute(select(*_COLUMNS).where(where))]
 
 
 def with_keys(
@@ -84,6 +82,7 @@ def with_keys(
         (col(Customer.credit_code), credits),
     )
     in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+    plan_for_actual_keys(session)  # a generic plan probes every key through the wrong index
     for column, keys in lookups:
         for chunk in chunks(sorted({k for k in keys if k})):
             for row in _rows(session, and_(in_team, column.in_(chunk))):
@@ -92,15 +91,27 @@ def with_keys(
 
 
 def like_fragment(session: Session, team_id: int, fragment: str) -> list[CandidateRow]:
-    """Up to :data:`FUZZY_CANDIDATES` of the team's customers whose name contains ``fragment``
-    (through the trigram and CJK-bigram indexes on PostgreSQL): the bounded candidate set the
-    fuzzy comparison scores."""
+    """Up to :data:`FUZZY_CANDIDATES` of the team's customers whose name contains ``fragment``:
+    the bounded candidate set the fuzzy comparison scores. On PostgreSQL the CJK-bigram index
+    (every pair of the fragment's Chinese characters) or the trigram index finds them; no order is
+    asked for, so the search never walks the whole table in id order."""
     if not fragment:
         return []
-    dialect = session.get_bind().dialect.name
-    conditions = _word_conditions(fragment, dialect)
-    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
-    return _rows(session, and_(in_team, *conditions), FUZZY_CANDIDATES)
+    conditions: list[Any] = [
+        col(Customer.pool_id).in_(team_pool_ids(team_id)),
+        col(Customer.name_key).like(_contains(fragment), escape="\\"),
+    ]
+    pairs = sorted(
+        {fragment[i : i + 2] for i in range(len(fragment) - 1)} if not fragment.isascii() else set()
+    )
+    pairs = [p for p in pairs if not any(c.isascii() for c in p)]
+    if pairs and session.get_bind().dialect.name == "postgresql":
+        bigrams = func.poolbot_cjk_bigrams(
+            col(Customer.name_key), col(Customer.search_key), func.lower(col(Customer.tags))
+        )
+        conditions.append(bigrams.op("@>")(cast(array(pairs), ARRAY(Text))))
+    statement = select(*_COLUMNS).where(*conditions).limit(FUZZY_CANDIDATES)
+    return [CandidateRow(*row) for row in session.execute(statement)]
 
 
 def insert_customer(session: Session, row: dict[str, Any]) -> int:
