@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from bot.config import PoolbotConfig
@@ -738,3 +738,23 @@ def test_two_imports_of_one_file_at_once_add_each_customer_once(services: Servic
     assert customer_count(services.db) == 60
     assert sum(r.imported for r in reports) == 60
     assert sum(len(r.skipped) for r in reports) == 60
+
+
+def test_a_big_import_leaves_the_planner_statistics_of_the_table_it_filled(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL plans the key lookups of later batches (and the first searches after the import)
+    for the table as the import left it, not as the empty table it was: without statistics it
+    read a whole pool per lookup, and a million-row import slowed to a crawl."""
+    if services.db.engine.dialect.name != "postgresql":
+        pytest.skip("the statistics are PostgreSQL's; SQLite gets PRAGMA optimize")
+    monkeypatch.setattr("bot.importer.STATISTICS_EVERY", 100)
+    monkeypatch.setattr("bot.importer.STATISTICS_AT_END", 50)
+    rows = [[f"Company {i}", f"1390000{i:04d}"] for i in range(300)]
+    path = write_csv(tmp_path / "big.csv", [["name", "phone"], *rows])
+
+    assert import_file(services.db, services.clock, path, pool_name=POOL, batch_size=50).imported == 300
+
+    with services.db.read() as session:
+        estimate = session.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'customer'")).scalar()
+    assert estimate == 300

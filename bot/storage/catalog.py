@@ -41,6 +41,31 @@ def present_name_keys(session: Session, keys: Sequence[str]) -> set[str]:
     )
 
 
+def customers_estimate(session: Session) -> int:
+    """About how many customers there are, from the planner's statistics (PostgreSQL; -1 or 0
+    when never analysed) or the largest id (SQLite): what the next :func:`refresh_statistics`
+    is measured against."""
+    if session.get_bind().dialect.name == "postgresql":
+        estimate = session.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'customer'")).scalar()
+    else:
+        estimate = session.execute(select(func.max(col(Customer.id)))).scalar()
+    return max(0, int(estimate or 0))
+
+
+def refresh_statistics(session: Session) -> None:
+    """Give the planner fresh statistics of the customers and their events after a bulk load.
+
+    A table that grew from nothing to a million rows in one import is still planned as the empty
+    table it was: PostgreSQL then reads a whole pool to find 500 company keys (seconds a lookup,
+    the import slowing as it grows) and the first search after it scans. ANALYZE samples a fixed
+    number of rows (about a second at a million); SQLite's PRAGMA optimize analyses what needs it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE customer, ownership_event"))
+    else:
+        session.execute(text("PRAGMA optimize"))
+
+
 def count_in_pools(session: Session, pool_names: Sequence[str]) -> int:
     count = session.execute(
         select(func.count())
