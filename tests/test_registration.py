@@ -57,11 +57,21 @@ def test_a_colleagues_customer_is_named_without_their_data_and_they_are_not_told
 
 
 def test_a_pool_that_shows_contacts_names_the_colleague(services: Services) -> None:
-    from helpers import add_west_team
-
-    add_west_team(services)  # west-main shows contacts to everyone
+    west = {
+        "teams": [{"name": "west", "timezone": "America/Los_Angeles", "locale": "en"}],
+        "members": [
+            {"handle": "walt", "name": "Walt", "team": "west"},
+            {"handle": "wanda", "name": "Wanda", "team": "west"},
+        ],
+        "pools": [{"name": "west-main", "team": "west", "hide_contact_in_pool": False}],  # shown to all
+    }
+    sync_config(services.db, PoolbotConfig.model_validate(west))
     ConsoleChat(services, handle="walt").say("/new Fabrikam phone:13900001111 contact:Fiona")
-    # a second west rep is not configured: the owner himself is told it is his
+
+    out = ConsoleChat(services, handle="wanda").say("/new Fabrikam Inc.")
+
+    assert "already registered by a colleague" in out
+    assert "Owner: Walt; phone 13900001111; contact Fiona." in out
     assert "already yours" in ConsoleChat(services, handle="walt").say("/new Fabrikam Inc.")
 
 
