@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import SAWarning
 from sqlmodel import SQLModel
 
 import bot.storage.models  # noqa: F401  (registers the tables)
@@ -13,6 +15,13 @@ from bot.storage.engine import make_engine
 from bot.storage.migrations.env_filters import include_object
 
 target_metadata = SQLModel.metadata
+
+# Batch mode on SQLite reflects the tables a changed table refers to; SQLAlchemy cannot reflect the
+# expression index ix_customer_email_lower (migration 0006) and says so. Reflection is only read
+# there, never used to recreate customer, so the index stays; the warning is noise at every start.
+warnings.filterwarnings(
+    "ignore", message="Skipped unsupported reflection of expression-based index", category=SAWarning
+)
 
 
 def run_migrations_online() -> None:
