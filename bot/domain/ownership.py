@@ -76,7 +76,7 @@ def release(
         events.add_events(session, [{**event, "release_reason": chosen, "to_pool_id": to_pool_id}])
         pool_name = target.name if target is not None else rules.pool_name
         if owner_id != member.id:
-            taken = notices.TakenAway("released", member.name, row.name, to=pool_name, reason=reason)
+            taken = notices.TakenAway("released", member.name, row.name, reason=reason)
             _tell_taken(session, owner_id, member.team.id, now, taken, row.id)
         return Released(row.id, row.name, pool_name, chosen or "")
 
