@@ -404,18 +404,27 @@ def bulk_insert(db: Database, rows: Iterable[dict[str, Any]], batch: int = 20_00
 
 
 def _insert_batches(db: Database, rows: Iterable[dict[str, Any]], batch: int) -> int:
+    """executemany into the columns the rows name, not the model's: a script fills the table at an
+    earlier revision, which lacks columns the model gives defaults (``dup_key``)."""
     count = 0
     chunk: list[dict[str, Any]] = []
     with db.engine.begin() as conn:
         for row in rows:
             chunk.append(row)
             if len(chunk) == batch:
-                conn.execute(insert(Customer), chunk)
+                conn.execute(insert(_customer_table(chunk[0])), chunk)
                 count, chunk = count + len(chunk), []
         if chunk:
-            conn.execute(insert(Customer), chunk)
+            conn.execute(insert(_customer_table(chunk[0])), chunk)
             count += len(chunk)
     return count
+
+
+def _customer_table(row: dict[str, Any]) -> sqlalchemy.TableClause:
+    """The customer table with only the columns of ``row`` (their types from the model, so
+    timestamps are stored as the model stores them)."""
+    model = Customer.__table__.c  # type: ignore[attr-defined]  # a table=True model's columns
+    return sqlalchemy.table("customer", *(sqlalchemy.column(name, model[name].type) for name in row))
 
 
 def _copy_rows(db: Database, rows: Iterable[dict[str, Any]]) -> int:
