@@ -29,16 +29,7 @@ def _claim(locale: str, item: PendingItem) -> list[Block]:
         pool=item.pool_name,
         reason=item.reason or "—",
     )
-    facts = t(
-        locale,
-        "requests.claim_facts",
-        when=item.asked_at,
-        member=item.member_name,
-        held=item.held,
-        cap=item.cap,
-        pool=item.pool_name,
-    )
-    return [Text(line), Context(facts), request_buttons(locale, item.request_id)]
+    return _with_facts(locale, item, line)
 
 
 def _registration(locale: str, item: PendingItem) -> list[Block]:
@@ -52,6 +43,11 @@ def _registration(locale: str, item: PendingItem) -> list[Block]:
         customer=item.customer_name,
         pool=item.pool_name,
     )
+    return _with_facts(locale, item, line)
+
+
+def _with_facts(locale: str, item: PendingItem, line: str) -> list[Block]:
+    """A request's line, then when it was asked and what the rep holds, then its buttons."""
     facts = t(
         locale,
         "requests.claim_facts",
