@@ -4,6 +4,7 @@ team of the customer's pool, as for the decision itself (:func:`bot.domain.claim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -55,8 +56,15 @@ def inbox(services: Services, *, manager: MemberView, page: int = 1) -> InboxPag
         if page > pages:
             raise RuleViolation("page", "requests.page_beyond", page=page, pages=pages)
         rows = store.pending_page(session, manager.team.id, offset=(page - 1) * PAGE, limit=PAGE)
-    zone = ZoneInfo(manager.team.timezone)
-    items = tuple(
+    items = items_of(rows, manager.team.timezone)
+    return InboxPage(items, page, pages, total)
+
+
+def items_of(rows: Sequence[store.PendingRow], timezone: str) -> tuple[PendingItem, ...]:
+    """Pending requests as a manager reads them, asked-at in the team's time zone (the inbox, and
+    the morning reminder's snapshot of it)."""
+    zone = ZoneInfo(timezone)
+    return tuple(
         PendingItem(
             row.kind,
             row.request_id,
@@ -72,4 +80,3 @@ def inbox(services: Services, *, manager: MemberView, page: int = 1) -> InboxPag
         )
         for row in rows
     )
-    return InboxPage(items, page, pages, total)

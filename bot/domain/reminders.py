@@ -13,7 +13,7 @@ message content is a snapshot in the payload: it reads the same whenever it is d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.domain.calendar import calendar_of
 from bot.domain.context import Services
+from bot.domain.inbox import items_of
 from bot.domain.notices import MORNING_REMINDER, DueLine, MorningReminder, RequestLine, SoonLine
 from bot.domain.recycling import cutoffs_for
 from bot.domain.rules import PoolRules
@@ -209,23 +210,8 @@ def _manager_reminders(services: Services, item: TeamMoment) -> list[RepReminder
         waiting = [m for m in managers if MORNING_REMINDER.key(m.id, item.day) not in sent]
         rows = inbox.pending_page(session, item.team.id, offset=0, limit=REQUESTS_SHOWN) if waiting else []
         total = inbox.pending_total(session, item.team.id) if rows else 0
-    zone = ZoneInfo(item.team.timezone)
-    lines = tuple(
-        RequestLine(
-            r.kind,
-            r.request_id,
-            r.created_at.astimezone(zone),
-            r.customer_id,
-            r.customer_name,
-            r.pool_name,
-            r.member_name,
-            r.reason,
-            r.held,
-            r.cap,
-            r.proposed,
-        )
-        for r in rows
-    )
+    # the snapshot the morning carries: the inbox's items, field for field
+    lines = tuple(RequestLine(*astuple(pending)) for pending in items_of(rows, item.team.timezone))
     return [
         RepReminder(m.id, m.name, item.team.id, item.day, (), (), requests=lines, requests_total=total)
         for m in waiting
