@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
@@ -240,9 +240,7 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
         names = members.member_names(session, {request.member_id, request.decided_by_id or 0})
         rep = members.member_and_team(session, request.member_id)
     zone = ZoneInfo(rep[1].timezone) if rep else UTC
-    if request.kind == "registration":
-        return _registration_view(request, row, names, zone)
-    return RequestView(
+    view = RequestView(
         id=int(request.id or 0),
         customer_id=request.customer_id,
         customer_name=row.name if row else "?",
@@ -254,6 +252,7 @@ def request_view(services: Services, *, request_id: int) -> RequestView | None:
         decision_reason=request.decision_reason,
         decided_at=request.decided_at.astimezone(zone) if request.decided_at else None,
     )
+    return _as_registration(view, request, row) if request.kind == "registration" else view
 
 
 def split_customer(services: Services, *, member: MemberView, words: tuple[str, ...]) -> tuple[str, int]:
@@ -286,25 +285,15 @@ def customer_name(services: Services, *, customer_id: int) -> str | None:
 COMPARED = ("name", "phone", "contact", "email", "credit", "industry", "region", "size")
 
 
-def _registration_view(
-    request: ClaimRequest, row: Customer | None, names: dict[int, str], zone: ZoneInfo | Any
-) -> RequestView:
+def _as_registration(view: RequestView, request: ClaimRequest, row: Customer | None) -> RequestView:
     """A registration request: the proposed record and, while pending, the customer it is
     probably the same as, field by field (the manager sees both; nothing is hidden from them)."""
     proposal = {k: str(v) for k, v in (request.proposal or {}).items() if v}
     stored = {"credit": row.credit_code} if row else {}
     existing = tuple((f, str(stored.get(f) or getattr(row, f, "") or "—")) for f in COMPARED) if row else ()
-    return RequestView(
-        id=int(request.id or 0),
-        customer_id=request.customer_id,
+    return replace(
+        view,
         customer_name=proposal.get("name", "?"),
-        member_id=request.member_id,
-        member_name=names.get(request.member_id, "?"),
-        reason=request.reason,
-        status=request.status,
-        decided_by_name=names.get(request.decided_by_id or 0),
-        decision_reason=request.decision_reason,
-        decided_at=request.decided_at.astimezone(zone) if request.decided_at else None,
         kind="registration",
         proposed=tuple((f, proposal.get(f, "—")) for f in COMPARED),
         existing=existing if request.status == "pending" else (),
