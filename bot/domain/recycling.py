@@ -175,14 +175,15 @@ def select_batch(
     """The next due customers of the pool with an id above ``after_id`` (a read, changes nothing)."""
     with services.db.read() as session:
         rows = sql.due_batch(session, sweep.cutoffs, after_id=after_id, limit=limit)
-    due = [item for row in rows if (item := _due(sweep, row)) is not None]
+    deadline = sweep.rules.deadlines(sweep.calendar)
+    due = [item for row in rows if (item := _due(sweep, row, deadline(row))) is not None]
     return Batch(due, rows[-1].id if len(rows) == limit else None)
 
 
-def _due(sweep: PoolSweep, row: RecycleCandidate) -> DueCustomer | None:
-    """The row with its deadline, as :meth:`PoolRules.deadline_of` gives it (None if not due after
-    all, which would mean the SQL and the rule disagree: then the rule wins and nothing happens)."""
-    deadline = sweep.rules.deadline_of(row, sweep.calendar)
+def _due(sweep: PoolSweep, row: RecycleCandidate, deadline: Deadline | None) -> DueCustomer | None:
+    """The row with its ``deadline``, as :meth:`PoolRules.deadline_of` gives it (None if not due
+    after all, which would mean the SQL and the rule disagree: then the rule wins and nothing
+    happens)."""
     if deadline is None or deadline.day > sweep.day:
         return None
     return DueCustomer(

@@ -17,15 +17,33 @@ attempt's outcome.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
-from bot.storage.models import Member, Notification, Team
+from bot.storage.models import Member, Notification, Team, UTCDateTime
 from bot.storage.sql import chunks, insert_on_conflict, rowcount
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -277,6 +295,110 @@ def enqueue_many(
     )
     # executemany with RETURNING: SQLAlchemy batches it into multi-row VALUES ("insertmanyvalues")
     return len(session.execute(statement, rows).all())
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """An :class:`Outgoing` to a member or the team channel (no platform pin, no refresh) whose
+    payload is JSON text already: the notice kind's serialiser wrote it, nothing re-encodes it."""
+
+    key: str
+    team_id: int
+    recipient_id: int | None
+    kind: str
+    payload: str  # JSON text
+
+
+# what :func:`enqueue_encoded` fills, in its SELECT's order
+_ENCODED_COLUMNS = (
+    "key",
+    "team_id",
+    "recipient_id",
+    "to_team_channel",
+    "kind",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+
+
+def enqueue_encoded(
+    session: Session, items: Sequence[Encoded], *, now: datetime, deliver_from: datetime | None = None
+) -> int:
+    """:func:`enqueue_many` for thousands of rows: one ``INSERT ... SELECT`` over the whole set
+    (PostgreSQL: ``unnest`` of arrays; SQLite: ``json_each`` of one JSON array), the same SQL text
+    whatever the count, on the connection (no ORM bulk step, no per-row type processing). Each key
+    at most once (ON CONFLICT DO NOTHING), rows in the order given; returns how many are new."""
+    if not items:
+        return 0
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _ENCODED.get(postgresql)
+    if statement is None:
+        statement = _ENCODED[postgresql] = _encoded_statement(session, postgresql)
+    times = {"next": deliver_from or now, "now": now}
+    if postgresql:
+        params: dict[str, Any] = {
+            "keys": [i.key for i in items],
+            "teams": [i.team_id for i in items],
+            "recipients": [i.recipient_id for i in items],
+            "kinds": [i.kind for i in items],
+            "payloads": [i.payload for i in items],
+        }
+    else:
+        rows = [[i.key, i.team_id, i.recipient_id, i.kind, i.payload] for i in items]
+        params = {"rows": json.dumps(rows, ensure_ascii=False)}
+    return len(session.connection().execute(statement, {**params, **times}).all())
+
+
+_ENCODED: dict[bool, Any] = {}  # the statement, built once per dialect (key: PostgreSQL?)
+
+
+def _encoded_statement(session: Session, postgresql: bool) -> Any:
+    if postgresql:
+        batch = (
+            func.unnest(
+                bindparam("keys", type_=ARRAY(Text)),
+                bindparam("teams", type_=ARRAY(BigInteger)),
+                bindparam("recipients", type_=ARRAY(BigInteger)),
+                bindparam("kinds", type_=ARRAY(Text)),
+                bindparam("payloads", type_=ARRAY(Text)),
+            )
+            .table_valued(
+                column("key", Text),
+                column("team_id", BigInteger),
+                column("recipient_id", BigInteger),
+                column("kind", Text),
+                column("payload", Text),
+            )
+            .render_derived(with_types=False)
+            .alias("batch")
+        )
+        key, team, recipient, kind = batch.c.key, batch.c.team_id, batch.c.recipient_id, batch.c.kind
+        payload: Any = cast(batch.c.payload, JSON)
+    else:
+        each = func.json_each(bindparam("rows", type_=Text)).table_valued("value").alias("batch")
+        key, team, recipient, kind, payload = (func.json_extract(each.c.value, f"$[{i}]") for i in range(5))
+    rows = select(
+        key,
+        team,
+        recipient,
+        recipient.is_(None),
+        kind,
+        payload,
+        literal(PENDING),
+        literal(0),
+        bindparam("next", type_=UTCDateTime()),
+        bindparam("now", type_=UTCDateTime()),
+    ).where(true())  # SQLite: an INSERT ... SELECT with ON CONFLICT needs a WHERE to parse
+    statement = (
+        insert_on_conflict(session, Notification)
+        .from_select(list(_ENCODED_COLUMNS), rows)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(col(Notification.id))
+    )
+    return statement
 
 
 def release_held(session: Session, keys: Sequence[str], now: datetime) -> int:

@@ -94,6 +94,21 @@ def due_condition(cutoffs: Cutoffs) -> ColumnElement[bool]:
     )
 
 
+_BUILT: dict[tuple[object, ...], Any] = {}  # statements by (what, pool's cutoffs)
+_BUILT_MAX = 256  # a pool's cutoffs change daily: a long-running process starts afresh now and then
+
+
+def _built(what: str, cutoffs: Cutoffs, build: Callable[[Cutoffs], T]) -> T:
+    """The statement ``build`` makes for ``cutoffs``, made once (each batch of a pool reuses it)."""
+    key = (what, cutoffs.pool_id, tuple(sorted(cutoffs.touch.items())), cutoffs.owned, cutoffs.day)
+    found = _BUILT.get(key)
+    if found is None:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        found = _BUILT[key] = build(cutoffs)
+    return cast(T, found)
+
+
 @dataclass(frozen=True, slots=True)
 class RecycleCandidate:
     """An owned customer the due condition selected (the sweep checks it again when it writes)."""
@@ -153,10 +168,20 @@ def _candidate(row: Row[*_Row]) -> RecycleCandidate:
 
 def due_batch(session: Session, cutoffs: Cutoffs, *, after_id: int, limit: int) -> list[RecycleCandidate]:
     """The next ``limit`` due customers with an id above ``after_id``, by id (keyset paging: each
-    batch walks the primary key from where the last one stopped)."""
-    statement = _candidates(due_condition(cutoffs), col(Customer.id) > after_id)
-    rows = session.execute(statement.order_by(col(Customer.id)).limit(limit))
+    batch walks the primary key from where the last one stopped, so a run reads the table once).
+    Core rows on the connection: no ORM loading step for tuples of plain columns."""
+    statement = _built("due_batch", cutoffs, _due_batch_statement)
+    rows = session.connection().execute(statement, {"after_id": after_id, "limit": limit})
     return [_candidate(row) for row in rows]
+
+
+def _due_batch_statement(cutoffs: Cutoffs) -> Select[*_Row]:
+    after = bindparam("after_id", type_=BigInteger)
+    return (
+        _candidates(due_condition(cutoffs), col(Customer.id) > after)
+        .order_by(col(Customer.id))
+        .limit(bindparam("limit", type_=BigInteger))
+    )
 
 
 def due_of_active_reps(session: Session, team_id: int, cutoffs: Cutoffs) -> list[RecycleCandidate]:
@@ -166,7 +191,7 @@ def due_of_active_reps(session: Session, team_id: int, cutoffs: Cutoffs) -> list
         col(Member.team_id) == team_id, col(Member.role) == "rep", col(Member.active)
     )
     statement = _candidates(due_condition(cutoffs), col(Customer.owner_id).in_(reps))
-    rows = session.execute(statement.order_by(col(Customer.owner_id), col(Customer.id)))
+    rows = session.connection().execute(statement.order_by(col(Customer.owner_id), col(Customer.id)))
     return [_candidate(row) for row in rows]
 
 
@@ -199,21 +224,6 @@ def recycle_batch(session: Session, cutoffs: Cutoffs, batch: Sequence[Recycle], 
 # the columns a recycle clears: no owner, no ownership clock, no pending claim on it
 _CLEARED = {"owner_id": None, "owned_since": None, "last_touch_at": None, "pending_member_id": None}
 _EVENT_COLUMNS = ("customer_id", "kind", "member_id", "actor_id", "at", "reason", "rule")
-
-
-_BUILT: dict[tuple[object, ...], Any] = {}  # statements by (dialect, pool's cutoffs)
-_BUILT_MAX = 256  # a pool's cutoffs change daily: a long-running process starts afresh now and then
-
-
-def _built(dialect: str, cutoffs: Cutoffs, build: Callable[[Cutoffs], T]) -> T:
-    """The statement ``build`` makes for ``cutoffs``, made once (each batch of a pool reuses it)."""
-    key = (dialect, cutoffs.pool_id, tuple(sorted(cutoffs.touch.items())), cutoffs.owned, cutoffs.day)
-    found = _BUILT.get(key)
-    if found is None:
-        if len(_BUILT) >= _BUILT_MAX:
-            _BUILT.clear()
-        found = _BUILT[key] = build(cutoffs)
-    return cast(T, found)
 
 
 def _recycle_postgresql(
