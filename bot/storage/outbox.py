@@ -32,7 +32,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    column,
     func,
     literal,
     or_,
@@ -40,7 +39,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
 from bot.storage.models import Member, Notification, Team, UTCDateTime
@@ -327,8 +325,8 @@ _ENCODED_COLUMNS = (
 def enqueue_encoded(
     session: Session, items: Sequence[Encoded], *, now: datetime, deliver_from: datetime | None = None
 ) -> int:
-    """:func:`enqueue_many` for thousands of rows: one ``INSERT ... SELECT`` over the whole set
-    (PostgreSQL: ``unnest`` of arrays; SQLite: ``json_each`` of one JSON array), the same SQL text
+    """:func:`enqueue_many` for thousands of rows: one ``INSERT ... SELECT`` over the whole set,
+    passed as one JSON array (``json_array_elements`` / ``json_each``), the same SQL text
     whatever the count, on the connection (no ORM bulk step, no per-row type processing). Each key
     at most once (ON CONFLICT DO NOTHING), rows in the order given; returns how many are new."""
     if not items:
@@ -337,50 +335,24 @@ def enqueue_encoded(
     statement = _ENCODED.get(postgresql)
     if statement is None:
         statement = _ENCODED[postgresql] = _encoded_statement(session, postgresql)
-    times = {"next": deliver_from or now, "now": now}
-    if postgresql:
-        params: dict[str, Any] = {
-            "keys": [i.key for i in items],
-            "teams": [i.team_id for i in items],
-            "recipients": [i.recipient_id for i in items],
-            "kinds": [i.kind for i in items],
-            "payloads": [i.payload for i in items],
-        }
-    else:
-        rows = [[i.key, i.team_id, i.recipient_id, i.kind, i.payload] for i in items]
-        params = {"rows": json.dumps(rows, ensure_ascii=False)}
-    return len(session.connection().execute(statement, {**params, **times}).all())
+    rows = [[i.key, i.team_id, i.recipient_id, i.kind, i.payload] for i in items]
+    params = {"rows": json.dumps(rows, ensure_ascii=False), "next": deliver_from or now, "now": now}
+    return len(session.connection().execute(statement, params).all())
 
 
 _ENCODED: dict[bool, Any] = {}  # the statement, built once per dialect (key: PostgreSQL?)
 
 
 def _encoded_statement(session: Session, postgresql: bool) -> Any:
-    if postgresql:
-        batch = (
-            func.unnest(
-                bindparam("keys", type_=ARRAY(Text)),
-                bindparam("teams", type_=ARRAY(BigInteger)),
-                bindparam("recipients", type_=ARRAY(BigInteger)),
-                bindparam("kinds", type_=ARRAY(Text)),
-                bindparam("payloads", type_=ARRAY(Text)),
-            )
-            .table_valued(
-                column("key", Text),
-                column("team_id", BigInteger),
-                column("recipient_id", BigInteger),
-                column("kind", Text),
-                column("payload", Text),
-            )
-            .render_derived(with_types=False)
-            .alias("batch")
-        )
-        key, team, recipient, kind = batch.c.key, batch.c.team_id, batch.c.recipient_id, batch.c.kind
-        payload: Any = cast(batch.c.payload, JSON)
-    else:
-        each = func.json_each(bindparam("rows", type_=Text)).table_valued("value").alias("batch")
-        key, team, recipient, kind, payload = (func.json_extract(each.c.value, f"$[{i}]") for i in range(5))
-    rows = select(
+    """The rows are one JSON array of ``[key, team, recipient, kind, payload text]``, unpacked by
+    the server (in C; psycopg would dump arrays element by element)."""
+    rows = bindparam("rows", type_=Text)
+    elements = func.json_array_elements(cast(rows, JSON)) if postgresql else func.json_each(rows)
+    each = elements.table_valued("value").alias("batch")
+    key, team, recipient, kind, payload = (_json_item(postgresql, each.c.value, i) for i in range(5))
+    if postgresql:  # ->> gives text: the columns' types back
+        team, recipient, payload = cast(team, BigInteger), cast(recipient, BigInteger), cast(payload, JSON)
+    values = select(
         key,
         team,
         recipient,
@@ -392,13 +364,17 @@ def _encoded_statement(session: Session, postgresql: bool) -> Any:
         bindparam("next", type_=UTCDateTime()),
         bindparam("now", type_=UTCDateTime()),
     ).where(true())  # SQLite: an INSERT ... SELECT with ON CONFLICT needs a WHERE to parse
-    statement = (
+    return (
         insert_on_conflict(session, Notification)
-        .from_select(list(_ENCODED_COLUMNS), rows)
+        .from_select(list(_ENCODED_COLUMNS), values)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(col(Notification.id))
     )
-    return statement
+
+
+def _json_item(postgresql: bool, value: Any, index: int) -> Any:
+    """Item ``index`` of the JSON array ``value`` (PostgreSQL: as text)."""
+    return value.op("->>")(index) if postgresql else func.json_extract(value, f"$[{index}]")
 
 
 def release_held(session: Session, keys: Sequence[str], now: datetime) -> int:
