@@ -10,6 +10,7 @@ local days (not UTC days) decide, and an outbox row queued from pre-encoded JSON
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from helpers import events_of, local, member, notifications, own, owner_of, owne
 from bot.config import PoolbotConfig
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
+from bot.domain.errors import DomainError
 from bot.domain.followups import follow_up
 from bot.domain.notices import MORNING_REMINDER, DueLine, MorningReminder, SoonLine
 from bot.domain.recycling import apply_batch, plan, recycle, select_batch
@@ -207,3 +209,45 @@ def test_nothing_to_encode_queues_nothing(services: Services, clock: FakeClock) 
     with services.db.write() as session:
         assert ob.enqueue_encoded(session, [], now=clock.now()) == 0
     assert notifications(services.db) == []
+
+
+def test_follow_ups_racing_the_set_based_sweep_each_win_or_lose_cleanly(
+    services: Services, clock: FakeClock
+) -> None:
+    """A rep follows up her customers while the sweep recycles them in small batches, from two
+    threads started together: every customer is either saved by its follow-up or recycled, never
+    both (the conditional UPDATE sees the committed follow-up) and never neither."""
+    alice = member(services, "alice")
+    ids = [own(services, "alice", f"Racing {i}", priority="A") for i in range(30)]
+    at_day(clock, 7)
+    barrier = threading.Barrier(2, timeout=120)
+    saved: list[int] = []
+    recycled: list[int] = []
+
+    def sweeper() -> None:
+        barrier.wait()
+        recycled.extend(c.customer_id for c in recycle(services, batch_size=4).customers)
+
+    def rep() -> None:
+        barrier.wait()
+        for cid in reversed(ids):  # from the end: the two meet in the middle
+            try:
+                follow_up(services, member=alice, customer_id=cid, note="calling")
+            except DomainError:
+                continue  # already back in the pool: the sweep won this one
+            saved.append(cid)
+
+    threads = [threading.Thread(target=sweeper), threading.Thread(target=rep)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert set(saved).isdisjoint(recycled)
+    assert sorted(saved + recycled) == sorted(ids)
+    for cid in recycled:
+        assert owner_of(services.db, cid) is None
+        assert [e.kind for e in events_of(services.db, cid)].count("recycled") == 1
+    for cid in saved:
+        assert owner_of(services.db, cid) == alice.id
+    sound(services)

@@ -6,6 +6,10 @@ The sweep is set-based: which owned customers are due is one condition per pool
 team's calendar, never by loading the customers into Python. The same condition is checked again
 by the UPDATE that recycles them, so whatever committed in between (a follow-up, a win, a lock,
 a new owner) wins over the sweep.
+
+A batch is written set-based (:func:`recycle_batch`): the batch is one JSON parameter joined to
+the table by primary key, its events go in by ``INSERT ... SELECT`` from what the UPDATE returned,
+and each statement is built once per pool's cutoffs, so its SQL text is the same for every batch.
 """
 
 from __future__ import annotations
@@ -228,6 +232,28 @@ _CLEARED = {"owner_id": None, "owned_since": None, "last_touch_at": None, "pendi
 _EVENT_COLUMNS = ("customer_id", "kind", "member_id", "actor_id", "at", "reason", "rule")
 
 
+def _conditional_update(cutoffs: Cutoffs, customer_id: Any, owner_id: Any) -> Update:
+    """The recycle of the batch's rows (joined on ``customer_id``) that are still ``owner_id``'s
+    and still due by the condition they were read with: a follow-up, win, lock or new owner
+    committed since keeps the customer (and a claim racing the sweep waits for, or beats, one
+    batch's row locks, as with any UPDATE)."""
+    return (
+        update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id, due_condition(cutoffs))
+        .values(**_CLEARED)
+    )
+
+
+def _expire_pending(customer_ids: Select[Any]) -> Update:
+    """Pending requests on the customers that just went back expire (an owned customer has none;
+    this keeps the request table consistent should one exist)."""
+    return (
+        update(ClaimRequest)
+        .where(col(ClaimRequest.customer_id).in_(customer_ids), col(ClaimRequest.status) == "pending")
+        .values(status="expired", decided_at=bindparam("now", type_=UTCDateTime()))
+    )
+
+
 def _recycle_postgresql(
     session: Session, cutoffs: Cutoffs, batch: Sequence[Recycle], now: datetime
 ) -> set[int]:
@@ -253,25 +279,12 @@ def _pg_statement(cutoffs: Cutoffs) -> Insert:
         .render_derived(with_types=True)
         .alias("batch")
     )
-    # the conditional update: still that owner's, and still due by the same condition the batch
-    # was read with (a follow-up, win, lock or new owner committed since keeps the customer)
     gone = (
-        update(Customer)
-        .where(
-            col(Customer.id) == batch.c.id,
-            col(Customer.owner_id) == batch.c.owner_id,
-            due_condition(cutoffs),
-        )
-        .values(**_CLEARED)
+        _conditional_update(cutoffs, batch.c.id, batch.c.owner_id)
         .returning(col(Customer.id), batch.c.owner_id, batch.c.rule, batch.c.reason)
         .cte("gone")
     )
-    expired = (
-        update(ClaimRequest)
-        .where(col(ClaimRequest.customer_id).in_(select(gone.c.id)), col(ClaimRequest.status) == "pending")
-        .values(status="expired", decided_at=bindparam("now", type_=UTCDateTime()))
-        .cte("expired")
-    )
+    expired = _expire_pending(select(gone.c.id)).cte("expired")
     events = select(
         gone.c.id,
         literal("recycled"),
@@ -310,25 +323,9 @@ def _sqlite_statements(cutoffs: Cutoffs) -> tuple[Update, Update, Insert]:
         func.json_extract(pairs.c.value, "$[0]").label("id"),
         func.json_extract(pairs.c.value, "$[1]").label("owner_id"),
     ).subquery("batch")
-    # the same conditional update as on PostgreSQL: still that owner's and still due
-    update_ = (
-        update(Customer)
-        .where(
-            col(Customer.id) == batch.c.id,
-            col(Customer.owner_id) == batch.c.owner_id,
-            due_condition(cutoffs),
-        )
-        .values(**_CLEARED)
-        .returning(col(Customer.id))
-        .execution_options(synchronize_session=False)
-    )
+    update_ = _conditional_update(cutoffs, batch.c.id, batch.c.owner_id).returning(col(Customer.id))
     ids = func.json_each(bindparam("ids", type_=Text)).table_valued("value").alias("ids")
-    expire = (
-        update(ClaimRequest)
-        .where(col(ClaimRequest.customer_id).in_(select(ids.c.value)), col(ClaimRequest.status) == "pending")
-        .values(status="expired", decided_at=bindparam("now", type_=UTCDateTime()))
-        .execution_options(synchronize_session=False)
-    )
+    expire = _expire_pending(select(ids.c.value))
     rows = func.json_each(bindparam("events", type_=Text)).table_valued("value").alias("events")
     events = select(
         func.json_extract(rows.c.value, "$[0]"),
