@@ -26,6 +26,7 @@ from bot.domain.notices import MORNING_REMINDER, DueLine, MorningReminder, SoonL
 from bot.domain.recycling import apply_batch, plan, recycle, select_batch
 from bot.domain.snapshots import Deadline
 from bot.storage import outbox as ob
+from bot.storage import outbox_bulk
 from bot.storage.models import Notification
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -177,7 +178,7 @@ def test_an_encoded_row_is_the_row_enqueue_many_writes(services: Services, clock
     later = now + timedelta(minutes=5)
     with services.db.write() as session:
         assert ob.enqueue_many(session, [plain], now=now, deliver_from=later) == 1
-        assert ob.enqueue_encoded(session, [encoded], now=now, deliver_from=later) == 1
+        assert outbox_bulk.enqueue_encoded(session, [encoded], now=now, deliver_from=later) == 1
 
     def columns(row: Notification) -> dict[str, object]:
         return {k: v for k, v in row.model_dump().items() if k not in ("id", "key")}
@@ -197,9 +198,9 @@ def test_encoded_rows_are_queued_once_per_key_and_a_team_row_goes_to_the_channel
         MORNING_REMINDER.encoded(_morning(DAY0), key="b", team_id=team, recipient_id=None),
     ]
     with services.db.write() as session:
-        assert ob.enqueue_encoded(session, rows, now=now) == 2
+        assert outbox_bulk.enqueue_encoded(session, rows, now=now) == 2
     with services.db.write() as session:  # a second run racing the first: nothing new
-        assert ob.enqueue_encoded(session, rows, now=now) == 0
+        assert outbox_bulk.enqueue_encoded(session, rows, now=now) == 0
     channel = _row(services, "b")
     assert (channel.recipient_id, channel.to_team_channel, channel.next_attempt_at) == (None, True, now)
     assert _row(services, "a").to_team_channel is False
@@ -207,7 +208,7 @@ def test_encoded_rows_are_queued_once_per_key_and_a_team_row_goes_to_the_channel
 
 def test_nothing_to_encode_queues_nothing(services: Services, clock: FakeClock) -> None:
     with services.db.write() as session:
-        assert ob.enqueue_encoded(session, [], now=clock.now()) == 0
+        assert outbox_bulk.enqueue_encoded(session, [], now=clock.now()) == 0
     assert notifications(services.db) == []
 
 

@@ -16,7 +16,8 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot.storage.outbox import Encoded, Outgoing
+from bot.storage.outbox import Outgoing
+from bot.storage.outbox_bulk import Encoded
 
 P = TypeVar("P")
 KeyArgs = ParamSpec("KeyArgs")
@@ -63,7 +64,7 @@ class NoticeKind(Generic[P, KeyArgs]):
 
     def encoded(self, payload: P, *, key: str, team_id: int, recipient_id: int | None) -> Encoded:
         """The outbox row of one occurrence with its params as JSON text, serialised in one step
-        (the same JSON :meth:`params` gives, for :func:`~bot.storage.outbox.enqueue_encoded`)."""
+        (the same JSON :meth:`params` gives, for :func:`~bot.storage.outbox_bulk.enqueue_encoded`)."""
         text = self._adapter.dump_json(payload, by_alias=True).decode()
         return Encoded(key, team_id, recipient_id, self.name, text)
 

@@ -28,7 +28,7 @@ from bot.domain.rules import PoolRules
 from bot.domain.snapshots import Deadline
 from bot.storage import digests as sql
 from bot.storage import outbox as ob
-from bot.storage import recycling
+from bot.storage import outbox_bulk, recycling
 from bot.storage import requests as inbox
 from bot.storage.digests import Recipient, TeamCalendar
 
@@ -276,7 +276,7 @@ def queue(services: Services, reminders: list[RepReminder]) -> int:
             for r in ordered[start : start + WRITE_BATCH]
         ]
         with services.db.write() as session:
-            queued += ob.enqueue_encoded(session, items, now=now)
+            queued += outbox_bulk.enqueue_encoded(session, items, now=now)
     return queued
 
 
