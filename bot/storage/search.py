@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session, col
 
 from bot.names import name_key
+from bot.storage.customers import customers_by_ids
 from bot.storage.models import Customer
 from bot.storage.sql import team_pool_ids
 
@@ -27,17 +28,14 @@ class SearchFilters:
     priority: str | None = None
 
 
-def _pool_search_conditions(team_id: int, filters: SearchFilters, dialect: str = "") -> list[Any]:
+def _pool_search_conditions(pool_ids: Sequence[int], filters: SearchFilters, dialect: str = "") -> list[Any]:
     """Unowned customers of the team's pools whose name, pinyin or tags contain every word (a
     substring, lower-cased) and whose fields equal the filters (case-insensitive).
 
     Each word's LIKE decides; in front of it goes a test an index can answer (:func:`_narrowing`),
     which only narrows the rows the LIKE then checks, so the result is the same as without it.
     """
-    conditions: list[Any] = [
-        col(Customer.pool_id).in_(team_pool_ids(team_id)),
-        col(Customer.owner_id).is_(None),
-    ]
+    conditions: list[Any] = [col(Customer.pool_id).in_(pool_ids), col(Customer.owner_id).is_(None)]
     narrowing = _narrowing([_fragments(w) for w in filters.words], dialect)
     if narrowing is not None:
         conditions.append(narrowing)
@@ -184,24 +182,50 @@ def search_pool(
     many match: the exact number when it is at most ``count_cap``, else ``count_cap + 1`` (meaning
     "more than ``count_cap``"). The page is exact at any offset, past the cap too.
 
-    The page is its own query (the database picks between walking the pool's display-order index
-    and reading the matches from a search index, then keeping the first few), and the count is
-    another that stops at ``count_cap + 1`` rows in no order; it is skipped when the page is short,
-    since the page then tells the total.
+    The team's pools are read first and given as values: with a subquery PostgreSQL joined every
+    counted row to the pool table.
     """
-    where = and_(*_pool_search_conditions(team_id, filters, session.get_bind().dialect.name))
-    page = (
-        select(Customer)
-        .where(where)
-        .order_by(col(Customer.priority), col(Customer.id))
-        .offset(offset)
-        .limit(limit)
-    )
+    pool_ids = list(session.execute(team_pool_ids(team_id)).scalars())
+    dialect = session.get_bind().dialect.name
+    where = and_(*_pool_search_conditions(pool_ids, filters, dialect))
+    if filters.words and dialect == "sqlite":
+        return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
+    return _page_then_count(session, where, filters, offset=offset, limit=limit, count_cap=count_cap)
+
+
+ORDER = (col(Customer.priority), col(Customer.id))
+
+
+def _page_then_count(
+    session: Session, where: Any, filters: SearchFilters, *, offset: int, limit: int, count_cap: int
+) -> tuple[Sequence[Customer], int]:
+    """The page as its own query (PostgreSQL picks between walking the display-order index and
+    reading the matches from a search index), then a count that stops at ``count_cap + 1`` rows,
+    skipped when the page is short, since the page then tells the total."""
+    page = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
     rows = session.execute(page).scalars().all()
     if len(rows) < limit and (rows or offset == 0):
         return rows, min(offset + len(rows), count_cap + 1)
-    capped = select(col(Customer.id)).where(where).limit(count_cap + 1).subquery()
-    return rows, int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    capped = select(col(Customer.id)).where(where).limit(count_cap + 1)
+    if not filters.words:
+        # counted in display order: the rows a filter index (or the pool's order index) holds in
+        # that order, read from the index alone, instead of the table's rows in no order
+        capped = capped.order_by(*ORDER)
+    return rows, int(session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
+
+
+def _page_and_count_in_one(
+    session: Session, where: Any, *, offset: int, limit: int, count_cap: int
+) -> tuple[Sequence[Customer], int]:
+    """SQLite, with words: the FTS5 candidates are read once, in one ordered list of up to
+    ``count_cap + 1`` ids that gives both the page and the count (SQLite reads every candidate
+    for the page anyway; a second query for the count would read them again)."""
+    ordered = select(col(Customer.id)).where(where).order_by(*ORDER)
+    ids = session.execute(ordered.limit(max(count_cap + 1, offset + limit))).scalars().all()
+    page_ids = ids[offset : offset + limit]
+    by_id = {row.id: row for row in customers_by_ids(session, page_ids)}
+    # a customer deleted between the two statements is left out rather than failing the search
+    return [by_id[i] for i in page_ids if i in by_id], min(len(ids), count_cap + 1)
 
 
 def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[Customer]:

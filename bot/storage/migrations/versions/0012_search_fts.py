@@ -6,7 +6,10 @@ Create Date: 2026-12-02 05:00:00
 
 Both databases: partial indexes ``(lower(industry), priority, id, pool_id)`` and the same on
 ``lower(region)`` over unowned customers, so an ``industry:``/``region:`` search reads its page in
-display order and its capped count from the index instead of the whole table.
+display order and its capped count from the index instead of the whole table. On PostgreSQL they
+also hold the plain column (INCLUDE), without which the planner never reads an expression index
+alone (index-only), and statistics on the two expressions: the planner ignores a partial index's
+expression statistics and guessed 0.5 % of the rows for an industry that has 12 %.
 
 PostgreSQL: migration 0002's three pg_trgm GIN indexes (name_key, search_key, lower(tags)) become
 one over ``name_key || ' ' || search_key || ' ' || lower(tags)`` (a word, which holds no space,
@@ -113,9 +116,12 @@ def upgrade() -> None:
             "customer",
             [sa.text(f"lower({column})"), "priority", "id", "pool_id"],
             postgresql_where=UNOWNED,
+            postgresql_include=[column],
             sqlite_where=UNOWNED,
         )
     if _is_postgresql():
+        for column in FILTER_INDEXES.values():
+            op.execute(f"CREATE STATISTICS customer_lower_{column} ON (lower({column})) FROM customer")
         op.create_index(TRIGRAM_INDEX, "customer", [sa.text(TRIGRAM_EXPRESSION)], postgresql_using="gin")
         for name in OLD_TRIGRAM_INDEXES:
             op.drop_index(name, table_name="customer")
@@ -130,6 +136,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if _is_postgresql():
+        for column in FILTER_INDEXES.values():
+            op.execute(f"DROP STATISTICS IF EXISTS customer_lower_{column}")
         for name, expression in OLD_TRIGRAM_INDEXES.items():
             op.create_index(name, "customer", [sa.text(expression)], postgresql_using="gin")
         op.drop_index(TRIGRAM_INDEX, table_name="customer")
