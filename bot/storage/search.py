@@ -242,15 +242,18 @@ def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[
 
 def find_by_pinyin(session: Session, team_id: int, key: str) -> Sequence[Customer]:
     """Customers whose full pinyin or initials are exactly ``key`` (``search_key`` is
-    ``"<full>|<initials>"``; ``key`` is a name key, so it holds no ``|``, ``%`` or ``_``)."""
+    ``"<full>|<initials>"``; ``key`` is a name key, so it holds no ``|``, ``%`` or ``_``), the pool
+    search's index narrowing in front (``'%|key'`` alone is a scan of the table)."""
     if not key:
         return []
+    narrowing = _narrowing([{key}], session.get_bind().dialect.name)
     return (
         session.execute(
             select(Customer)
             .where(
                 col(Customer.pool_id).in_(team_pool_ids(team_id)),
                 or_(col(Customer.search_key).like(f"{key}|%"), col(Customer.search_key).like(f"%|{key}")),
+                *([] if narrowing is None else [narrowing]),
             )
             .order_by(col(Customer.id))
             .limit(MAX_EXACT)
