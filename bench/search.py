@@ -207,13 +207,15 @@ def reference(session: Any, team_id: int, filters: SearchFilters, page: int) -> 
 
 
 def verify(services: Services, member: MemberView, query: Query, result: Any) -> None:
-    """Same customers in the same order; the total exact, or count_cap + 1 past the cap."""
+    """Same customers in the same order; the total exact, or, past the cap, the cap with ``more``
+    set (``search()`` shows "more than 10,000")."""
     with services.db.read() as session:
         ids, total = reference(session, member.team.id, query.filters, query.page)
     got = [c.id for c in result.customers]
     cap = count_cap()
-    expected_total = total if cap is None or total <= cap else cap + 1
-    if got != ids or result.total != expected_total:
+    capped = cap is not None and total > cap
+    expected_total = cap if cap is not None and capped else total
+    if got != ids or result.total != expected_total or result.more != capped:
         raise AssertionError(f"{query}: got {got} total {result.total}, expected {ids} total {total}")
 
 

@@ -35,13 +35,21 @@ def _pool_search_conditions(pool_ids: Sequence[int], filters: SearchFilters, dia
     Each word's LIKE decides; in front of it goes a test an index can answer (:func:`_narrowing`),
     which only narrows the rows the LIKE then checks, so the result is the same as without it.
     """
-    conditions: list[Any] = [col(Customer.pool_id).in_(pool_ids), col(Customer.owner_id).is_(None)]
     narrowing = _narrowing([_fragments(w) for w in filters.words], dialect)
-    if narrowing is not None:
-        conditions.append(narrowing)
-    for word in filters.words:
-        conditions.append(_word_condition(word))
-    return conditions + attribute_conditions(filters)
+    return [
+        *_unowned_in(pool_ids, filters),
+        *([] if narrowing is None else [narrowing]),
+        *(_word_condition(word) for word in filters.words),
+    ]
+
+
+def _unowned_in(pool_ids: Sequence[int], filters: SearchFilters) -> list[Any]:
+    """The conditions of a search but its words: unowned, in the pools, the fields equal."""
+    return [
+        col(Customer.pool_id).in_(pool_ids),
+        col(Customer.owner_id).is_(None),
+        *attribute_conditions(filters),
+    ]
 
 
 def attribute_conditions(filters: Any) -> list[Any]:
@@ -190,20 +198,53 @@ def search_pool(
     where = and_(*_pool_search_conditions(pool_ids, filters, dialect))
     if filters.words and dialect == "sqlite":
         return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
-    return _page_then_count(session, where, filters, offset=offset, limit=limit, count_cap=count_cap)
+    probed = _probed_page(session, pool_ids, filters, offset=offset, limit=limit) if filters.words else None
+    return _page_then_count(
+        session, where, filters, offset=offset, limit=limit, count_cap=count_cap, page=probed
+    )
 
 
 ORDER = (col(Customer.priority), col(Customer.id))
 
 
+PROBE = 2_000  # the pool's first customers in display order a word search looks at first
+PROBE_DEPTH = 100  # only for the first pages: the probe must hold offset + limit matches
+
+
+def _probed_page(
+    session: Session, pool_ids: Sequence[int], filters: SearchFilters, *, offset: int, limit: int
+) -> Sequence[Customer] | None:
+    """The page from the pool's first :data:`PROBE` customers in display order, when they hold
+    at least ``offset + limit`` matches (then the page's rows are the first matches, exactly);
+    None when they do not. A common word (杭州, "tech") then costs a short index walk, where
+    PostgreSQL, misjudging how common a word is, read and sorted every match (15,000 for "wave")."""
+    if offset + limit > PROBE_DEPTH:
+        return None
+    first = select(col(Customer.id)).where(*_unowned_in(pool_ids, filters)).order_by(*ORDER).limit(PROBE)
+    words = [_word_condition(word) for word in filters.words]
+    page = select(Customer).where(col(Customer.id).in_(first), *words).order_by(*ORDER)
+    rows = session.execute(page.offset(offset).limit(limit)).scalars().all()
+    return rows if len(rows) == limit else None
+
+
 def _page_then_count(
-    session: Session, where: Any, filters: SearchFilters, *, offset: int, limit: int, count_cap: int
+    session: Session,
+    where: Any,
+    filters: SearchFilters,
+    *,
+    offset: int,
+    limit: int,
+    count_cap: int,
+    page: Sequence[Customer] | None = None,
 ) -> tuple[Sequence[Customer], int]:
-    """The page as its own query (PostgreSQL picks between walking the display-order index and
-    reading the matches from a search index), then a count that stops at ``count_cap + 1`` rows,
-    skipped when the page is short, since the page then tells the total."""
-    page = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
-    rows = session.execute(page).scalars().all()
+    """The page (unless ``page`` is already known) as its own query (PostgreSQL picks between
+    walking the display-order index and reading the matches from a search index), then a count
+    that stops at ``count_cap + 1`` rows, skipped when the page is short, since the page then
+    tells the total."""
+    if page is None:
+        query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
+        page = session.execute(query).scalars().all()
+    rows = page
     if len(rows) < limit and (rows or offset == 0):
         return rows, min(offset + len(rows), count_cap + 1)
     capped = select(col(Customer.id)).where(where).limit(count_cap + 1)
