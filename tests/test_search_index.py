@@ -20,7 +20,7 @@ from bot.handlers.views import search_page
 from bot.importer import import_file
 from bot.names import name_key, search_key
 from bot.storage import migrate
-from bot.storage.engine import Database, make_engine
+from bot.storage.engine import Database
 from bot.storage.search import SearchFilters
 
 
@@ -168,41 +168,34 @@ DOWN = {
 
 def test_0012_builds_over_a_filled_table_and_goes_down_again(database_url: str) -> None:
     migrate.downgrade(database_url, "0010")
-    engine = make_engine(database_url)
+    db = Database.from_url(database_url)
     try:
-        with engine.begin() as connection:
+        with db.engine.begin() as connection:
             for statement in ROWS:
                 connection.execute(text(statement))
         migrate.upgrade(database_url)
-        with engine.connect() as connection:
-            assert _search_objects(connection) == UP[engine.dialect.name]
-        db = Database.from_url(database_url)
-        try:
-            assert fts_consistent(db)
-            if db.is_sqlite:
-                assert fts_ids(db, 'cjk_pairs : "云帆 "') == {1}
-                assert fts_ids(db, '"shyf"') == {1}
-        finally:
-            db.dispose()
+        assert _search_objects(db) == UP[db.engine.dialect.name]
+        assert fts_consistent(db)
+        if db.is_sqlite:
+            assert fts_ids(db, 'cjk_pairs : "云帆 "') == {1}
+            assert fts_ids(db, '"shyf"') == {1}
         migrate.downgrade(database_url, "0010")
-        with engine.connect() as connection:
+        assert _search_objects(db) == DOWN[db.engine.dialect.name]
+        with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM customer")).scalar_one() == 1
-            assert _search_objects(connection) == DOWN[engine.dialect.name]
         migrate.upgrade(database_url)
     finally:
-        engine.dispose()
+        db.dispose()
     assert migrate.current(database_url) == migrate.head()
 
 
-def _search_objects(connection: object) -> set[str]:
+def _search_objects(db: Database) -> set[str]:
     """The names of migration 0012's SQLite objects, or of the trigram indexes on PostgreSQL."""
-    from sqlalchemy.engine import Connection
-
-    assert isinstance(connection, Connection)
-    if connection.dialect.name == "sqlite":
+    if db.is_sqlite:
         query = (
             "SELECT name FROM sqlite_master WHERE name LIKE 'customer_search%' OR name = 'search_position'"
         )
     else:
         query = "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm'"
-    return set(connection.execute(text(query)).scalars())
+    with db.engine.connect() as connection:
+        return set(connection.execute(text(query)).scalars())
