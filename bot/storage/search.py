@@ -196,9 +196,9 @@ def search_pool(
     pool_ids = list(session.execute(team_pool_ids(team_id)).scalars())
     dialect = session.get_bind().dialect.name
     where = and_(*_pool_search_conditions(pool_ids, filters, dialect))
-    if filters.words and dialect == "sqlite":
-        return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
     probed = _probed_page(session, pool_ids, filters, offset=offset, limit=limit) if filters.words else None
+    if filters.words and probed is None and dialect == "sqlite":
+        return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
     return _page_then_count(
         session, where, filters, offset=offset, limit=limit, count_cap=count_cap, page=probed
     )
@@ -217,7 +217,8 @@ def _probed_page(
     """The page from the pool's first :data:`PROBE` customers in display order, when they hold
     at least ``offset + limit`` matches (then the page's rows are the first matches, exactly);
     None when they do not. A common word (杭州, "tech") then costs a short index walk, where
-    PostgreSQL, misjudging how common a word is, read and sorted every match (15,000 for "wave")."""
+    PostgreSQL, misjudging how common a word is, read and sorted every match (15,000 for "wave"),
+    and SQLite, which always starts from the FTS5 candidates, read and sorted all of them."""
     if offset + limit > PROBE_DEPTH:
         return None
     first = select(col(Customer.id)).where(*_unowned_in(pool_ids, filters)).order_by(*ORDER).limit(PROBE)
@@ -258,9 +259,10 @@ def _page_then_count(
 def _page_and_count_in_one(
     session: Session, where: Any, *, offset: int, limit: int, count_cap: int
 ) -> tuple[Sequence[Customer], int]:
-    """SQLite, with words: the FTS5 candidates are read once, in one ordered list of up to
-    ``count_cap + 1`` ids that gives both the page and the count (SQLite reads every candidate
-    for the page anyway; a second query for the count would read them again)."""
+    """SQLite, with words the probe did not answer: the FTS5 candidates are read once, in one
+    ordered list of up to ``count_cap + 1`` ids that gives both the page and the count (SQLite
+    reads every candidate for the page anyway; a second query for the count would read them
+    again)."""
     ordered = select(col(Customer.id)).where(where).order_by(*ORDER)
     ids = session.execute(ordered.limit(max(count_cap + 1, offset + limit))).scalars().all()
     page_ids = ids[offset : offset + limit]
