@@ -4,7 +4,7 @@
                               [--tiny]
 
 One database filled with ``--size`` customers (bench/_common's generator: 70 % Chinese names, two
-pools of the team plus another team's), migrated to head and ANALYZEd. Then, per round, the same
+pools of the team plus another team's), migrated to head and VACUUM ANALYZEd. Then, per round, the same
 signed slash commands go to two servers built the same way (waitress, Bolt's WSGI adapter,
 production mode: ``process_before_response`` off):
 
@@ -41,10 +41,10 @@ from urllib.parse import urlencode
 import httpx
 from _common import (
     NameMaker,
-    analyze,
     bench_config,
     bulk_insert,
     customer_rows,
+    load_average,
     machine,
     parse_args,
     percentile,
@@ -52,6 +52,7 @@ from _common import (
     scratch_database,
     table,
     utcnow,
+    vacuum_analyze,
 )
 from slack_bolt import Ack, App
 from sqlalchemy import text
@@ -146,7 +147,7 @@ def fill(url: str, size: int) -> tuple[list[str], float]:
         reps = [int(i) for i in conn.execute(text("SELECT id FROM member WHERE role = 'rep'")).scalars()]
         conn.execute(text("UPDATE member SET slack_id = 'U' || upper(handle)"))
     bulk_insert(db, customer_rows(NameMaker(size), size, pools, reps, 0.1, utcnow()))
-    analyze(db)
+    vacuum_analyze(db)
     with db.engine.connect() as conn:
         names = list(
             conn.execute(text("SELECT name FROM customer WHERE owner_id IS NULL LIMIT 5000")).scalars()
@@ -264,6 +265,7 @@ def main() -> None:
         f"\n({args.requests} requests per app and round, {args.rounds} rounds; "
         "medians of the rounds' percentiles)"
     )
+    print(load_average())
 
 
 if __name__ == "__main__":

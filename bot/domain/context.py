@@ -60,6 +60,11 @@ def rules_for(session: Session, pool_id: int) -> tuple[PoolRules, Team]:
     return PoolRules.of(pool), team
 
 
+def rules_by_pool(session: Session, pool_ids: set[int]) -> dict[int, tuple[PoolRules, Team]]:
+    """The rules and team of each of ``pool_ids``: one lookup per pool for a page of customers."""
+    return {pool_id: rules_for(session, pool_id) for pool_id in pool_ids}
+
+
 def team_customer(session: Session, customer_id: int, member: MemberView) -> tuple[Customer, PoolRules, Team]:
     """The customer with its pool's rules and team, when it is a customer of ``member``'s team: one
     of another team is as unknown to the member as one that does not exist."""
@@ -82,10 +87,14 @@ def customer_view(
     viewer: MemberView | None,
     names: dict[int, str] | None = None,
     next_follow_up: date | None = None,
+    pool: tuple[PoolRules, Team] | None = None,
 ) -> CustomerView:
-    """A snapshot of ``row`` as ``viewer`` may see it (contact hidden while in a hiding pool)."""
+    """A snapshot of ``row`` as ``viewer`` may see it (contact hidden while in a hiding pool).
+
+    ``pool``: the rules and team of ``row``'s pool when the caller already has them (a page of
+    rows looks each pool up once, not once per row)."""
     assert row.id is not None
-    rules, team = rules_for(session, row.pool_id)
+    rules, team = pool if pool is not None else rules_for(session, row.pool_id)
     if names is None:
         names = members.member_names(session, {row.owner_id} if row.owner_id else set())
     hidden = (

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
-from bot.domain.context import Services, customer_view, member_view, team_customer
+from bot.domain.context import Services, customer_view, member_view, rules_by_pool, team_customer
 from bot.domain.errors import Ambiguous, Forbidden, Merged, NotFound
 from bot.domain.priorities import priority_filter
 from bot.domain.snapshots import (
@@ -160,7 +160,10 @@ def search(
             limit=PAGE_SIZE,
             count_cap=COUNT_CAP,
         )
-        views = tuple(customer_view(session, row, viewer=member, names={}) for row in rows)
+        pools = rules_by_pool(session, {row.pool_id for row in rows})
+        views = tuple(
+            customer_view(session, row, viewer=member, names={}, pool=pools[row.pool_id]) for row in rows
+        )
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)

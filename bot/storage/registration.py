@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from bot.storage.catalog import insert_customers, plan_for_actual_keys
 from bot.storage.models import ClaimRequest, Customer, OwnershipEvent, Team
-from bot.storage.search import _contains
+from bot.storage.search import SEARCH_TEXT, _contains
 from bot.storage.sql import chunks, team_pool_ids
 
 FUZZY_CANDIDATES = 50  # stored names a fragment search returns per probe, at the most
@@ -110,6 +110,9 @@ def like_fragment(session: Session, team_id: int, fragment: str) -> list[Candida
             col(Customer.name_key), col(Customer.search_key), func.lower(col(Customer.tags))
         )
         conditions.append(bigrams.op("@>")(cast(array(pairs), ARRAY(Text))))
+    elif fragment.isascii() and len(fragment) >= 3 and session.get_bind().dialect.name == "postgresql":
+        # the pool search's trigram index (migration 0012) holds name_key among its three texts
+        conditions.append(SEARCH_TEXT.like(_contains(fragment), escape="\\"))
     statement = select(*_COLUMNS).where(*conditions).limit(FUZZY_CANDIDATES)
     return [CandidateRow(*row) for row in session.execute(statement)]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, func, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session, col
 
@@ -28,26 +28,36 @@ class SearchFilters:
     priority: str | None = None
 
 
-def _pool_search_conditions(team_id: int, filters: SearchFilters, dialect: str = "") -> list[Any]:
+def _pool_search_conditions(pool_ids: Sequence[int], filters: SearchFilters, dialect: str = "") -> list[Any]:
     """Unowned customers of the team's pools whose name, pinyin or tags contain every word (a
     substring, lower-cased) and whose fields equal the filters (case-insensitive).
 
-    On PostgreSQL a two-character non-ASCII word (云帆) also gets a test that the CJK-bigram index
-    of migration 0002 can answer; it only narrows the rows the LIKE then checks, so the result is
-    the same as without it.
+    Each word's LIKE decides; in front of it goes a test an index can answer (:func:`_narrowing`),
+    which only narrows the rows the LIKE then checks, so the result is the same as without it.
     """
-    conditions: list[Any] = [
-        col(Customer.pool_id).in_(team_pool_ids(team_id)),
-        col(Customer.owner_id).is_(None),
+    narrowing = _narrowing([_fragments(w) for w in filters.words], dialect)
+    return [
+        *_unowned_in(pool_ids, filters),
+        *([] if narrowing is None else [narrowing]),
+        *(_word_condition(word) for word in filters.words),
     ]
-    for word in filters.words:
-        conditions.extend(_word_conditions(word, dialect))
-    return conditions + attribute_conditions(filters)
+
+
+def _unowned_in(pool_ids: Sequence[int], filters: SearchFilters) -> list[Any]:
+    """The conditions of a search but its words: unowned, in the pools, the fields equal."""
+    return [
+        col(Customer.pool_id).in_(pool_ids),
+        col(Customer.owner_id).is_(None),
+        *attribute_conditions(filters),
+    ]
 
 
 def attribute_conditions(filters: Any) -> list[Any]:
     """``industry:``, ``region:``, ``size:`` (any case) and ``priority:`` filters of a search or an
-    auto-assignment; ``filters`` has those four attributes, each None when not given."""
+    auto-assignment; ``filters`` has those four attributes, each None when not given.
+
+    ``lower(industry)`` and ``lower(region)`` are the expressions of migration 0012's filter
+    indexes: written otherwise, the databases would not use them."""
     conditions: list[Any] = []
     for name in ("industry", "region", "size"):
         value = getattr(filters, name)
@@ -58,24 +68,107 @@ def attribute_conditions(filters: Any) -> list[Any]:
     return conditions
 
 
-def _word_conditions(word: str, dialect: str) -> list[Any]:
+def _word_condition(word: str) -> Any:
+    """The rule: the name key or the pinyin holds the word's key, or the lowered tags the word."""
     key, text = name_key(word), word.lower()
+    in_tags = func.lower(col(Customer.tags)).like(_contains(text), escape="\\")
     if not key:  # punctuation or emoji only: names hold none, so only tags can match it
-        return [func.lower(col(Customer.tags)).like(_contains(text), escape="\\")]
-    conditions: list[Any] = []
-    if dialect == "postgresql" and len(key) == 2 and not any(c.isascii() for c in key):
-        bigrams = func.poolbot_cjk_bigrams(
-            col(Customer.name_key), col(Customer.search_key), func.lower(col(Customer.tags))
-        )
-        conditions.append(bigrams.op("@>")(cast(array([key]), ARRAY(Text))))
-    conditions.append(
-        or_(
-            col(Customer.name_key).like(_contains(key), escape="\\"),
-            col(Customer.search_key).like(_contains(key), escape="\\"),
-            func.lower(col(Customer.tags)).like(_contains(text), escape="\\"),
-        )
+        return in_tags
+    return or_(
+        col(Customer.name_key).like(_contains(key), escape="\\"),
+        col(Customer.search_key).like(_contains(key), escape="\\"),
+        in_tags,
     )
-    return conditions
+
+
+def _fragments(word: str) -> set[str]:
+    """What a row must contain somewhere (name key, pinyin or tags) to match ``word``: its key in
+    the names or its lowered text in the tags."""
+    key = name_key(word)
+    return {key, word.lower()} if key else {word.lower()}
+
+
+def _narrowing(words: Sequence[set[str]], dialect: str) -> Any | None:
+    """An index test every row passes that holds, for each word, one of its fragments (None: no
+    index helps)."""
+    if dialect == "sqlite":
+        return _fts_narrowing(words)
+    if dialect == "postgresql":
+        tests = [_pg_word_narrowing(fragments) for fragments in words]
+        found = [t for t in tests if t is not None]
+        return and_(*found) if found else None
+    return None
+
+
+def _pg_word_narrowing(fragments: set[str]) -> Any | None:
+    """PostgreSQL: rows holding one of ``fragments``, through migration 0012's indexes.
+
+    A fragment with two adjacent non-ASCII characters (云帆, 杭州云帆) must have all its such pairs
+    among the row's CJK bigrams (migration 0002's function index; locale-independent, unlike
+    pg_trgm, which ignores CJK under the C locale). An ASCII fragment of three characters or more
+    is a LIKE on the one concatenated text the trigram index covers: it holds each of the three
+    columns, ' '-separated, so a fragment in any column is in it. Anything else (a single
+    character, two ASCII letters) has no index test, and the LIKE reads the pool.
+    """
+    tests: list[Any] = []
+    for fragment in fragments:
+        pairs = cjk_pairs(fragment)
+        if pairs:
+            bigrams = func.poolbot_cjk_bigrams(
+                col(Customer.name_key), col(Customer.search_key), func.lower(col(Customer.tags))
+            )
+            tests.append(bigrams.op("@>")(cast(array(sorted(pairs)), ARRAY(Text))))
+        elif fragment.isascii() and len(fragment) >= 3:
+            tests.append(SEARCH_TEXT.like(_contains(fragment), escape="\\"))
+        else:
+            return None  # one fragment without a test: the OR of the fragments has none either
+    return or_(*tests)
+
+
+def cjk_pairs(fragment: str) -> set[str]:
+    """The pairs of adjacent non-ASCII characters of ``fragment`` (both databases' bigram sets)."""
+    return {
+        fragment[i : i + 2]
+        for i in range(len(fragment) - 1)
+        if not fragment[i].isascii() and not fragment[i + 1].isascii()
+    }
+
+
+def _fts_narrowing(words: Sequence[set[str]]) -> Any | None:
+    """SQLite: the ids migration 0012's FTS5 table finds for all ``words`` (each word: one of its
+    fragments), as ``customer.id IN (…)``; None when no word can be looked up there."""
+    tests = [_fts_word(fragments) for fragments in words]
+    query = " AND ".join(f"({t})" for t in tests if t is not None)
+    if not query:
+        return None
+    found: Select[Any] = select(literal_column("rowid")).select_from(table("customer_search"))
+    return col(Customer.id).in_(found.where(literal_column("customer_search").op("MATCH")(query)))
+
+
+def _fts_word(fragments: set[str]) -> str | None:
+    """An FTS5 query for rows holding one of ``fragments``, or None when one cannot be asked.
+
+    The table's tokenizer is ``trigram``, case-insensitive: a quoted phrase of three characters or
+    more matches the rows holding it as a substring (of any case, so it finds every row the LIKE
+    does, and some it then refuses). Shorter phrases match nothing, so a two-character non-ASCII
+    fragment (云帆) is asked of the ``cjk_pairs`` column, which lists each pair of adjacent
+    non-ASCII characters of the three texts followed by a space: "云帆 " is a trigram there.
+    """
+    tests: list[str] = []
+    for fragment in sorted(fragments):
+        quoted = fragment.replace('"', '""')
+        if len(fragment) >= 3:
+            tests.append(f'"{quoted}"')
+        elif len(fragment) == 2 and cjk_pairs(fragment):
+            tests.append(f'cjk_pairs : "{quoted} "')
+        else:
+            return None  # one fragment without a test: the OR of the fragments has none either
+    return " OR ".join(tests)
+
+
+# The text migration 0012's trigram GIN index covers, written exactly as its expression (constants
+# inline, not bound parameters), so that PostgreSQL matches the two.
+SEARCH_TEXT = literal_column("(name_key || ' ' || search_key || ' ' || lower(tags))", Text)
 
 
 def _contains(fragment: str) -> str:
@@ -97,33 +190,85 @@ def search_pool(
     many match: the exact number when it is at most ``count_cap``, else ``count_cap + 1`` (meaning
     "more than ``count_cap``"). The page is exact at any offset, past the cap too.
 
-    With words (few matches, usually): one ordered scan of ids, stopped after ``count_cap + 1``
-    matches, gives both the page and the count. Without: the page, then a count that stops at
-    ``count_cap + 1`` rows (skipped when the page is short, since it then tells the total).
+    The team's pools are read first and given as values: with a subquery PostgreSQL joined every
+    counted row to the pool table.
     """
-    where = and_(*_pool_search_conditions(team_id, filters, session.get_bind().dialect.name))
-    order = (col(Customer.priority), col(Customer.id))
-    if filters.words:
-        ids = (
-            session.execute(
-                select(col(Customer.id))
-                .where(where)
-                .order_by(*order)
-                .limit(max(count_cap + 1, offset + limit))
-            )
-            .scalars()
-            .all()
-        )
-        page_ids = ids[offset : offset + limit]
-        by_id = {row.id: row for row in customers_by_ids(session, page_ids)}
-        # a customer deleted between the two statements is left out rather than failing the search
-        return [by_id[i] for i in page_ids if i in by_id], min(len(ids), count_cap + 1)
-    page = select(Customer).where(where).order_by(*order).offset(offset).limit(limit)
-    rows = session.execute(page).scalars().all()
+    pool_ids = list(session.execute(team_pool_ids(team_id)).scalars())
+    dialect = session.get_bind().dialect.name
+    where = and_(*_pool_search_conditions(pool_ids, filters, dialect))
+    probed = _probed_page(session, pool_ids, filters, offset=offset, limit=limit) if filters.words else None
+    if filters.words and probed is None and dialect == "sqlite":
+        return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
+    return _page_then_count(
+        session, where, filters, offset=offset, limit=limit, count_cap=count_cap, page=probed
+    )
+
+
+ORDER = (col(Customer.priority), col(Customer.id))
+
+
+PROBE = 2_000  # the pool's first customers in display order a word search looks at first
+PROBE_DEPTH = 100  # only for the first pages: the probe must hold offset + limit matches
+
+
+def _probed_page(
+    session: Session, pool_ids: Sequence[int], filters: SearchFilters, *, offset: int, limit: int
+) -> Sequence[Customer] | None:
+    """The page from the pool's first :data:`PROBE` customers in display order, when they hold
+    at least ``offset + limit`` matches (then the page's rows are the first matches, exactly);
+    None when they do not. A common word (杭州, "tech") then costs a short index walk, where
+    PostgreSQL, misjudging how common a word is, read and sorted every match (15,000 for "wave"),
+    and SQLite, which always starts from the FTS5 candidates, read and sorted all of them."""
+    if offset + limit > PROBE_DEPTH:
+        return None
+    first = select(col(Customer.id)).where(*_unowned_in(pool_ids, filters)).order_by(*ORDER).limit(PROBE)
+    words = [_word_condition(word) for word in filters.words]
+    page = select(Customer).where(col(Customer.id).in_(first), *words).order_by(*ORDER)
+    rows = session.execute(page.offset(offset).limit(limit)).scalars().all()
+    return rows if len(rows) == limit else None
+
+
+def _page_then_count(
+    session: Session,
+    where: Any,
+    filters: SearchFilters,
+    *,
+    offset: int,
+    limit: int,
+    count_cap: int,
+    page: Sequence[Customer] | None = None,
+) -> tuple[Sequence[Customer], int]:
+    """The page (unless ``page`` is already known) as its own query (PostgreSQL picks between
+    walking the display-order index and reading the matches from a search index), then a count
+    that stops at ``count_cap + 1`` rows, skipped when the page is short, since the page then
+    tells the total."""
+    if page is None:
+        query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
+        page = session.execute(query).scalars().all()
+    rows = page
     if len(rows) < limit and (rows or offset == 0):
         return rows, min(offset + len(rows), count_cap + 1)
-    capped = select(col(Customer.id)).where(where).limit(count_cap + 1).subquery()
-    return rows, int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    capped = select(col(Customer.id)).where(where).limit(count_cap + 1)
+    if not filters.words:
+        # counted in display order: the rows a filter index (or the pool's order index) holds in
+        # that order, read from the index alone, instead of the table's rows in no order
+        capped = capped.order_by(*ORDER)
+    return rows, int(session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
+
+
+def _page_and_count_in_one(
+    session: Session, where: Any, *, offset: int, limit: int, count_cap: int
+) -> tuple[Sequence[Customer], int]:
+    """SQLite, with words the probe did not answer: the FTS5 candidates are read once, in one
+    ordered list of up to ``count_cap + 1`` ids that gives both the page and the count (SQLite
+    reads every candidate for the page anyway; a second query for the count would read them
+    again)."""
+    ordered = select(col(Customer.id)).where(where).order_by(*ORDER)
+    ids = session.execute(ordered.limit(max(count_cap + 1, offset + limit))).scalars().all()
+    page_ids = ids[offset : offset + limit]
+    by_id = {row.id: row for row in customers_by_ids(session, page_ids)}
+    # a customer deleted between the two statements is left out rather than failing the search
+    return [by_id[i] for i in page_ids if i in by_id], min(len(ids), count_cap + 1)
 
 
 def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[Customer]:
@@ -140,15 +285,18 @@ def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[
 
 def find_by_pinyin(session: Session, team_id: int, key: str) -> Sequence[Customer]:
     """Customers whose full pinyin or initials are exactly ``key`` (``search_key`` is
-    ``"<full>|<initials>"``; ``key`` is a name key, so it holds no ``|``, ``%`` or ``_``)."""
+    ``"<full>|<initials>"``; ``key`` is a name key, so it holds no ``|``, ``%`` or ``_``), the pool
+    search's index narrowing in front (``'%|key'`` alone is a scan of the table)."""
     if not key:
         return []
+    narrowing = _narrowing([{key}], session.get_bind().dialect.name)
     return (
         session.execute(
             select(Customer)
             .where(
                 col(Customer.pool_id).in_(team_pool_ids(team_id)),
                 or_(col(Customer.search_key).like(f"{key}|%"), col(Customer.search_key).like(f"%|{key}")),
+                *([] if narrowing is None else [narrowing]),
             )
             .order_by(col(Customer.id))
             .limit(MAX_EXACT)
@@ -159,14 +307,18 @@ def find_by_pinyin(session: Session, team_id: int, key: str) -> Sequence[Custome
 
 
 def find_like(session: Session, team_id: int, fragment: str, limit: int) -> Sequence[Customer]:
+    """Customers whose name key or pinyin holds ``fragment`` (a name key: no ``%`` or ``_``), the
+    pool search's index narrowing in front."""
     pattern = f"%{fragment}%"
+    conditions = [
+        col(Customer.pool_id).in_(team_pool_ids(team_id)),
+        or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern)),
+    ]
+    narrowing = _narrowing([{fragment}], session.get_bind().dialect.name)
     return (
         session.execute(
             select(Customer)
-            .where(
-                col(Customer.pool_id).in_(team_pool_ids(team_id)),
-                or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern)),
-            )
+            .where(*conditions, *([] if narrowing is None else [narrowing]))
             .order_by(col(Customer.id))
             .limit(limit)
         )
