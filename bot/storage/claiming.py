@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, func, insert, literal, select, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, literal, or_, select, update
 from sqlmodel import Session, SQLModel
 
 from bot.storage.events import CLAIM_EVENT_KINDS, starts_cooldown
@@ -101,7 +101,7 @@ _TODAY = _scalar(
     .select_from(_event.join(_claimed, _claimed.c.id == _event.c.customer_id))
     .where(
         _event.c.member_id == _MEMBER,
-        _event.c.kind.in_(CLAIM_EVENT_KINDS),
+        or_(*(_event.c.kind == kind for kind in CLAIM_EVENT_KINDS)),  # no IN list to expand per call
         _event.c.at >= _START,
         _event.c.at < _END,
         _claimed.c.pool_id == _wanted.c.pool_id,
