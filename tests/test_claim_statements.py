@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from helpers import add, add_one, event_kinds, member, owner_of, snapshot
+from helpers import add, add_one, event_kinds, member, owner_of
 from sqlalchemy import inspect
 
 from bot.domain.claims import claim
 from bot.domain.clock import FakeClock
 from bot.domain.context import Services
-from bot.domain.errors import Conflict, Merged, RuleViolation
+from bot.domain.errors import Merged, RuleViolation
 from bot.domain.merging import merge
 from bot.storage import claiming, migrate
 from bot.storage.engine import make_engine
@@ -46,17 +46,6 @@ def test_a_claim_of_a_merged_customer_says_where_it_went(services: Services) -> 
         claim(services, member=alice, customer_id=other)
     assert err.value.key == "reg.merged_into"
     assert err.value.params["into"] == keep
-
-
-def test_the_owners_name_comes_with_a_refusal_from_the_same_statement(services: Services) -> None:
-    alice, bob = member(services, "alice"), member(services, "bob")
-    cid = add_one(services, "Acme")
-    claim(services, member=bob, customer_id=cid)
-    before = snapshot(services.db)
-    with pytest.raises(Conflict) as err:
-        claim(services, member=alice, customer_id=cid)
-    assert (err.value.key, err.value.params) == ("error.owned_by_other", {"customer": "Acme", "owner": "Bob"})
-    assert snapshot(services.db) == before
 
 
 def test_the_daily_limit_counts_in_the_pool_teams_day_when_the_reps_view_is_stale(
