@@ -1,7 +1,11 @@
 """The recycle sweep over 1M owned customers (5 % due), next to one raw UPDATE of the same rows.
 
-    python bench/sweep.py [--db sqlite|postgresql|both] [--customers 1000000] [--spare 200000]
+    python bench/sweep.py [--db sqlite|postgresql|both] [--sizes 1000000] [--spare 200000]
                           [--batch 1000] [--no-claims] [--tiny]
+
+``--sizes 10000,100000,1000000`` runs the whole bench once per size (a scaling table). Each row of
+``recycle()`` prints its ratio to the raw UPDATE of the same size and database, measured in the
+same run (with claims: to the raw UPDATE with claims); the target is at most 1.5x.
 
 For each database: a fresh database migrated to 0001, a team of 200 reps synced, the customers
 inserted in bulk (PostgreSQL COPY, SQLite executemany on the raw connection), then the remaining
@@ -42,6 +46,7 @@ from _common import (
     analyze,
     bench_config,
     db_kinds,
+    load_average,
     machine,
     parse_args,
     prepare,
@@ -401,26 +406,37 @@ def bench(kind: str, count: int, spare: int, batch: int, with_claims: bool) -> l
                 ("recycle() + claims", "recycle", first_spare + slice_size),
             ]
         dirty = False
+        raw: Measured | None = None  # the anchor of the next recycle()
         for label, phase, claims_from in plan_:
             if dirty:
                 timed("restore the due rows", lambda: restore_due(db))
             measured = measure(url, phase, batch, claims_from, reps[0])
-            rows.append(row_of(kind, label, measured))
+            rows.append(row_of(f"{kind} {count:,}", label, measured, raw if phase == "recycle" else None))
+            raw = measured if phase == "raw" else raw
             dirty = phase != "dry"
             if phase == "recycle":
                 check_events(db, measured.rows)
-        rows.append(row_of(kind, "recycle() again", measure(url, "recycle", batch, None, reps[0])))
+        again = measure(url, "recycle", batch, None, reps[0])
+        rows.append(row_of(f"{kind} {count:,}", "recycle() again", again))
         db.dispose()
     return rows
 
 
-def row_of(kind: str, label: str, m: Measured) -> list[object]:
+TARGET = 1.5  # recycle() at most this many times one raw UPDATE of the same rows
+
+
+def row_of(kind: str, label: str, m: Measured, anchor: Measured | None = None) -> list[object]:
+    """A table row; ``anchor``: the raw UPDATE this phase is compared with (same run)."""
     claims = "-"
     if m.claims:
         p99 = m.claims[min(len(m.claims) - 1, int(len(m.claims) * 0.99))]
         claims = f"{len(m.claims):,} / {p99 * 1000:.0f} / {m.claims[-1] * 1000:.0f}"
     memory = f"{m.peak_mb:.0f} (+{m.grew_mb:.0f})"
-    return [kind, label, f"{m.rows:,}", f"{m.queued:,}", f"{m.seconds:.2f}", memory, claims]
+    ratio = "-"
+    if anchor is not None and anchor.seconds > 0:
+        value = m.seconds / anchor.seconds
+        ratio = f"{value:.2f}x {'ok' if value <= TARGET else 'over'}"
+    return [kind, label, f"{m.rows:,}", f"{m.queued:,}", f"{m.seconds:.2f}", ratio, memory, claims]
 
 
 def main() -> None:
@@ -428,31 +444,36 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument(
+        "--sizes", default="1000000", help="owned customers, comma-separated: one run per size"
+    )
     parser.add_argument("--spare", type=int, default=SPARE, help="unowned customers for the claimers")
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--no-claims", action="store_true", help="skip the phases with a claiming process")
-    args = parse_args(parser, tiny={"customers": 2_000, "spare": 200, "batch": 100})
+    args = parse_args(parser, tiny={"sizes": "2000", "spare": 200, "batch": 100})
+    sizes = [int(size) for size in args.sizes.split(",")]
     kinds = db_kinds(args.db)
     print(machine(kinds), flush=True)
     started = time.perf_counter()
     rows: list[list[object]] = []
-    for kind in kinds:
-        rows += bench(kind, args.customers, args.spare, args.batch, not args.no_claims)
+    for size in sizes:
+        for kind in kinds:
+            rows += bench(kind, size, args.spare, args.batch, not args.no_claims)
     header = [
-        "database",
+        "database, owned",
         "phase",
-        "customers",
+        "recycled",
         "queued",
         "seconds",
+        f"÷ raw UPDATE (target ≤ {TARGET}x)",
         "peak RSS MB (+phase)",
         "claims / p99 ms / max ms",
     ]
     print()
     print(table(header, rows))
     print(
-        f"\n{args.customers:,} owned customers (5 % due) + {args.spare:,} in the pool; batch {args.batch}; "
-        f"total {time.perf_counter() - started:.0f} s"
+        f"\n{args.sizes} owned customers (5 % due) + {args.spare:,} in the pool; batch {args.batch}; "
+        f"total {time.perf_counter() - started:.0f} s; at the end {load_average()}"
     )
 
 

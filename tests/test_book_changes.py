@@ -16,6 +16,7 @@ from bot.domain.errors import Conflict, NotFound, RuleViolation
 from bot.domain.outbox import OutboxItem
 from bot.domain.ownership import assign, mark_won, release, transfer
 from bot.domain.setup import sync_config
+from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.notices import render
 from bot.storage.models import Notification
 
@@ -160,3 +161,20 @@ def test_authority_over_a_customer_follows_its_pool_not_where_the_member_sits(se
     assert moved.count == 1 and owner_of(services.db, acme) == member(services, "bob").id
     decide(services, manager=maria, request_id=request_id, approve=True)
     assert owner_of(services.db, contoso) == member(services, "bob").id
+
+
+def test_transfer_in_chat_takes_a_moved_rep_s_book_but_knows_no_other_team_s_members(
+    services: Services,
+) -> None:
+    """``/transfer`` finds its source as ``/handover`` does: a member of the manager's team, or one
+    the config moved away who still owns this team's customers; anyone else of another team is as
+    unknown as a handle nobody has (nothing says they exist)."""
+    acme = own(services, "alice", "Acme Corp")
+    moved_to_west(services)
+    maria = ConsoleChat(services, handle="maria")
+    maria.say("/help")  # the notices waiting for Maria (Alice's move) are shown first
+    refused = maria.say("/transfer wes bob")
+    assert refused == maria.say("/transfer nobody bob").replace("nobody", "wes")
+    assert refused == "Your team has no member wes."
+    assert "Moved 1 customers from Alice to Bob" in maria.say("/transfer alice bob")
+    assert owner_of(services.db, acme) == member(services, "bob").id

@@ -47,9 +47,11 @@ from bot.domain.clock import FakeClock
 from bot.domain.context import Services
 from bot.handlers.dingtalk import cards
 from bot.handlers.dingtalk.deliver import DingTalkDeliverer
+from bot.handlers.dingtalk.inbound import Inbound
 from bot.handlers.dingtalk.openapi import OpenApi
 from bot.handlers.dingtalk.render import MAX_TEXT_BYTES
 from bot.handlers.dingtalk.render import render as render_dingtalk
+from bot.handlers.dingtalk.replies import Replier
 from bot.messages import Actions, Button, Image, Message, Text
 from bot.scheduler.dispatch import dispatch
 from bot.storage.outbox import Outgoing, enqueue_many
@@ -288,6 +290,31 @@ def test_a_long_group_message_is_split_under_15000_bytes(
     assert all(len(c.body["msgParam"].encode()) <= GROUP_MAX_PARAM_BYTES for c in calls)
     shown = "\n".join(json.loads(c.body["msgParam"])["text"] for c in calls)
     assert all(line in shown for line in lines)  # split, nothing lost
+
+
+def test_a_long_group_answer_the_webhook_stops_taking_goes_on_by_openapi_without_repeating_a_piece(
+    api: FakeOpenApi, clock: FakeClock
+) -> None:
+    """The webhook takes the first piece and refuses the second: the OpenAPI sends the second and
+    the rest, and no piece reaches the group twice."""
+    replier = Replier(
+        OpenApi(base_url=api.url, client_id="ding-robot", client_secret="s", clock=clock),
+        robot_code="ding-robot",
+        clock=clock,
+    )
+    lines = [f"第{i}行：杭州云帆科技有限公司的跟进记录" for i in range(1500)]
+    inbound = Inbound("m9", "DALICE", "公海", True, "cidGROUP", api.webhook_url("m9"), None)
+    api.answer(webhook("m9"), 200, {"errcode": 0, "errmsg": "ok"})
+    api.answer(webhook("m9"), 200, {"errcode": 130101, "errmsg": "send too fast"})
+    replier.reply(inbound, Message((Text("\n".join(lines)),)), "zh-CN")
+    by_webhook = [c.body["markdown"] for c in api.calls if c.path == webhook("m9")]
+    assert len(by_webhook) == 2  # the first piece taken, the second refused
+    by_openapi = [json.loads(c.body["msgParam"]) for c in api.sent(GROUP_SEND)]
+    titles = [str(m["title"]) for m in by_webhook[:1] + by_openapi]
+    count, title = len(titles), titles[0].rsplit(" (", 1)[0]
+    assert count > 5 and titles == [f"{title} ({i}/{count})" for i in range(1, count + 1)]
+    shown = "\n".join(m["text"] for m in by_webhook[:1] + by_openapi)
+    assert all(line in shown for line in lines)
 
 
 def test_a_long_one_to_one_text_is_cut_in_bytes() -> None:

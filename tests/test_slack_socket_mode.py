@@ -5,15 +5,19 @@ WebSocket server standing in for Slack; the envelope is acknowledged and the cla
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import pytest
-from helpers import add_one, member, owner_of
+from helpers import add_one, member, owner_of, snapshot
 from slack_fake import SIGNING_SECRET, TOKEN, FakeSlack, running_fake_slack
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
+from bot.domain.claims import claim
 from bot.domain.context import Services
 from bot.handlers.slack.app import build_app, serve_socket_mode
 
@@ -24,34 +28,26 @@ def fake() -> Iterator[FakeSlack]:
         yield slack
 
 
-def test_a_slash_command_over_socket_mode_is_acknowledged_and_answered(
-    services: Services, fake: FakeSlack
-) -> None:
-    acme = add_one(services, "Acme Corp")
-    acks: list[dict[str, Any]] = []
-    acked = threading.Event()
+class SocketSlack:
+    """Slack's side of one Socket Mode connection: says hello, sends ``envelope``, keeps the acks."""
 
-    def slack_side(connection: ServerConnection) -> None:
+    def __init__(self, envelope: dict[str, Any]) -> None:
+        self.envelope = envelope
+        self.acks: list[dict[str, Any]] = []
+        self.acked = threading.Event()
+
+    def __call__(self, connection: ServerConnection) -> None:
         connection.send(json.dumps({"type": "hello", "num_connections": 1}))
-        envelope = {
-            "envelope_id": "env-1",
-            "type": "slash_commands",
-            "accepts_response_payload": True,
-            "payload": {
-                "command": "/claim",
-                "text": "Acme Corp",
-                "user_id": "UALICE",
-                "team_id": "T1",
-                "channel_id": "C1",
-                "trigger_id": "t-socket",
-                "response_url": fake.response_url(),
-            },
-        }
-        connection.send(json.dumps(envelope))
-        for raw in connection:
-            acks.append(json.loads(raw))
-            acked.set()
+        connection.send(json.dumps(self.envelope))
+        with suppress(ConnectionClosed):  # the client goes away when the test stops it
+            for raw in connection:
+                self.acks.append(json.loads(raw))
+                self.acked.set()
 
+
+@contextmanager
+def socket_mode(services: Services, fake: FakeSlack, slack_side: SocketSlack) -> Iterator[None]:
+    """The real app under ``serve_socket_mode``, connected to ``slack_side``, until the block ends."""
     with serve(slack_side, "127.0.0.1", 0) as server:
         port = server.socket.getsockname()[1]
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -66,14 +62,64 @@ def test_a_slash_command_over_socket_mode_is_acknowledged_and_answered(
         )
         runner.start()
         try:
-            assert acked.wait(10)
-            (answer,) = fake.wait_for("respond")
+            yield
         finally:
             stop.set()
             runner.join(15)
             server.shutdown()
-    assert acks[0]["envelope_id"] == "env-1"
+
+
+def test_a_slash_command_over_socket_mode_is_acknowledged_and_answered(
+    services: Services, fake: FakeSlack
+) -> None:
+    acme = add_one(services, "Acme Corp")
+    slack_side = SocketSlack(
+        {
+            "envelope_id": "env-1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": {
+                "command": "/claim",
+                "text": "Acme Corp",
+                "user_id": "UALICE",
+                "team_id": "T1",
+                "channel_id": "C1",
+                "trigger_id": "t-socket",
+                "response_url": fake.response_url(),
+            },
+        }
+    )
+    with socket_mode(services, fake, slack_side):
+        assert slack_side.acked.wait(10)
+        (answer,) = fake.wait_for("respond")
+    assert slack_side.acks[0]["envelope_id"] == "env-1"
     assert "Acme Corp is yours" in str(answer["args"]["text"])
     assert owner_of(services.db, acme) == member(services, "alice").id
     (opened,) = fake.of("apps.connections.open")
     assert opened["auth"] == "Bearer xapp-test"
+
+
+def test_a_form_with_an_impossible_date_over_socket_mode_is_acknowledged_and_changes_nothing(
+    services: Services, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The date picker only sends real dates; a forged 2026-13-45 gets no traceback, no follow-up,
+    one log line, and an acknowledgement (so Slack does not send it again)."""
+    acme = add_one(services, "Acme Corp")
+    claim(services, member=member(services, "alice"), customer_id=acme)
+    values = {
+        "customer": {"customer": {"type": "external_select", "selected_option": {"value": f"#{acme}"}}},
+        "kind": {"kind": {"type": "static_select", "selected_option": {"value": "call"}}},
+        "note": {"note": {"type": "plain_text_input", "value": "talked"}},
+        "next": {"next": {"type": "datepicker", "selected_date": "2026-13-45"}},
+    }
+    view = {"id": "V1", "type": "modal", "callback_id": "followup.form", "state": {"values": values}}
+    payload = {"type": "view_submission", "user": {"id": "UALICE"}, "team": {"id": "T1"}, "view": view}
+    slack_side = SocketSlack({"envelope_id": "env-2", "type": "interactive", "payload": payload})
+    before = snapshot(services.db)
+    with caplog.at_level(logging.WARNING), socket_mode(services, fake, slack_side):
+        assert slack_side.acked.wait(10)
+    assert slack_side.acks[0]["envelope_id"] == "env-2"
+    assert snapshot(services.db) == before
+    refused = [r for r in caplog.records if r.getMessage() == "slack request refused"]
+    assert [getattr(r, "reason", None) for r in refused] == ["a form's selected_date is not a date"]
+    assert not [r for r in caplog.records if r.name.startswith("poolbot") and r.exc_info]

@@ -17,6 +17,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from bot.storage.outbox import Outgoing
+from bot.storage.outbox_bulk import Encoded
 
 P = TypeVar("P")
 KeyArgs = ParamSpec("KeyArgs")
@@ -60,6 +61,12 @@ class NoticeKind(Generic[P, KeyArgs]):
         """The payload as the outbox stores it (JSON)."""
         params: dict[str, Any] = self._adapter.dump_python(payload, mode="json", by_alias=True)
         return params
+
+    def encoded(self, payload: P, *, key: str, team_id: int, recipient_id: int | None) -> Encoded:
+        """The outbox row of one occurrence with its params as JSON text, serialised in one step
+        (the same JSON :meth:`params` gives, for :func:`~bot.storage.outbox_bulk.enqueue_encoded`)."""
+        text = self._adapter.dump_json(payload, by_alias=True).decode()
+        return Encoded(key, team_id, recipient_id, self.name, text)
 
     def read(self, params: Mapping[str, Any]) -> P:
         """A stored row's params as the payload; :class:`BadPayload` when they do not fit."""

@@ -31,15 +31,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from bot.domain import assignment, notices
 from bot.domain.calendar import WorkCalendar, calendar_of
 from bot.domain.clock import day_bounds_utc, local_day
-from bot.domain.context import Services, event_row
+from bot.domain.context import Services
 from bot.domain.rules import RULE_WITHOUT_DEAL, PoolRules
 from bot.domain.snapshots import Deadline
 from bot.i18n import t
-from bot.storage import events, members, teams
+from bot.storage import members, teams
 from bot.storage import outbox as ob
 from bot.storage import recycling as sql
 from bot.storage.outbox import Outgoing
@@ -174,14 +175,15 @@ def select_batch(
     """The next due customers of the pool with an id above ``after_id`` (a read, changes nothing)."""
     with services.db.read() as session:
         rows = sql.due_batch(session, sweep.cutoffs, after_id=after_id, limit=limit)
-    due = [item for row in rows if (item := _due(sweep, row)) is not None]
+    deadline = sweep.rules.deadlines(sweep.calendar)
+    due = [item for row in rows if (item := _due(sweep, row, deadline(row))) is not None]
     return Batch(due, rows[-1].id if len(rows) == limit else None)
 
 
-def _due(sweep: PoolSweep, row: RecycleCandidate) -> DueCustomer | None:
-    """The row with its deadline, as :meth:`PoolRules.deadline_of` gives it (None if not due after
-    all, which would mean the SQL and the rule disagree: then the rule wins and nothing happens)."""
-    deadline = sweep.rules.deadline_of(row, sweep.calendar)
+def _due(sweep: PoolSweep, row: RecycleCandidate, deadline: Deadline | None) -> DueCustomer | None:
+    """The row with its ``deadline``, as :meth:`PoolRules.deadline_of` gives it (None if not due
+    after all, which would mean the SQL and the rule disagree: then the rule wins and nothing
+    happens)."""
     if deadline is None or deadline.day > sweep.day:
         return None
     return DueCustomer(
@@ -220,28 +222,16 @@ def apply_batch(
     now = services.clock.now()
     started = started or now
     today = local_day(now, sweep.timezone)
+    recycles = [
+        sql.Recycle(d.customer_id, d.owner_id, d.deadline.rule, reason_text(sweep.locale, d.deadline))
+        for d in batch
+    ]
     with services.db.write() as session:
-        gone = sql.recycle_rows(session, sweep.cutoffs, [(d.customer_id, d.owner_id) for d in batch])
+        gone = sql.recycle_batch(session, sweep.cutoffs, recycles, now)
         recycled = [d for d in batch if d.customer_id in gone]
         kept = [d for d in batch if d.customer_id not in gone]
         if not recycled:
             return BatchOutcome([], kept, [], 0)
-        sql.expire_requests_on(session, [d.customer_id for d in recycled], now)
-        events.add_events(
-            session,
-            [
-                event_row(
-                    d.customer_id,
-                    "recycled",
-                    d.owner_id,
-                    None,
-                    now,
-                    reason=reason_text(sweep.locale, d.deadline),
-                    rule=d.deadline.rule,
-                )
-                for d in recycled
-            ],
-        )
         owners, managers = {d.owner_id for d in recycled}, members.manager_ids(session, sweep.team_id)
         outgoing = [
             item
@@ -254,16 +244,17 @@ def apply_batch(
 
 def reason_text(locale: str, deadline: Deadline) -> str:
     """The numbers behind a recycle, in the team's language, for the ownership history."""
-    unit = "_working" if deadline.working else ""
-    if deadline.rule == RULE_WITHOUT_DEAL:
-        return t(locale, f"recycle.reason_without_deal{unit}", basis=deadline.basis, days=deadline.days)
-    return t(
-        locale,
-        f"recycle.reason_touch{unit}",
-        basis=deadline.basis,
-        days=deadline.days,
-        priority=deadline.priority,
-    )
+    return _reason(locale, deadline.rule, deadline.working, deadline.basis, deadline.days, deadline.priority)
+
+
+@lru_cache(maxsize=4096)
+def _reason(locale: str, rule: str, working: bool, basis: date, days: int, priority: str) -> str:
+    """Rendered once per rule, locale and numbers: a batch of 1,000 has a handful of distinct
+    reasons (customers last touched the same day, of the same priority, read the same)."""
+    unit = "_working" if working else ""
+    if rule == RULE_WITHOUT_DEAL:
+        return t(locale, f"recycle.reason_without_deal{unit}", basis=basis, days=days)
+    return t(locale, f"recycle.reason_touch{unit}", basis=basis, days=days, priority=priority)
 
 
 def _notices(

@@ -28,7 +28,7 @@ from bot.domain.rules import PoolRules
 from bot.domain.snapshots import Deadline
 from bot.storage import digests as sql
 from bot.storage import outbox as ob
-from bot.storage import recycling
+from bot.storage import outbox_bulk, recycling
 from bot.storage import requests as inbox
 from bot.storage.digests import Recipient, TeamCalendar
 
@@ -243,11 +243,9 @@ def _going_back(session: Session, item: TeamMoment, rules: PoolRules) -> list[_O
     :meth:`PoolRules.deadline_of` gives it (the recycle sweep's condition, looking ahead)."""
     calendar = calendar_of(item.team)
     cutoffs = cutoffs_for(rules, rules.warn_horizon(item.day, calendar), calendar)
+    deadline = rules.deadlines(calendar)
     return [
-        _Owned(
-            row.owner_id,
-            ReminderItem(row.id, row.name, row.priority, deadline=rules.deadline_of(row, calendar)),
-        )
+        _Owned(row.owner_id, ReminderItem(row.id, row.name, row.priority, deadline=deadline(row)))
         for row in recycling.due_of_active_reps(session, item.team.id, cutoffs)
     ]
 
@@ -274,11 +272,11 @@ def queue(services: Services, reminders: list[RepReminder]) -> int:
     queued = 0
     for start in range(0, len(ordered), WRITE_BATCH):
         items = [
-            MORNING_REMINDER.outgoing(notice(r), key=r.key, team_id=r.team_id, recipient_id=r.member_id)
+            MORNING_REMINDER.encoded(notice(r), key=r.key, team_id=r.team_id, recipient_id=r.member_id)
             for r in ordered[start : start + WRITE_BATCH]
         ]
         with services.db.write() as session:
-            queued += ob.enqueue_many(session, items, now=now)
+            queued += outbox_bulk.enqueue_encoded(session, items, now=now)
     return queued
 
 

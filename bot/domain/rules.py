@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -111,6 +112,31 @@ class PoolRules:
         extended = customer.current_extension
         if extended is not None and extended > deadline.day:
             return replace(deadline, day=extended, extended_from=deadline.day)
+        return deadline
+
+    def deadlines(self, calendar: WorkCalendar) -> Callable[[Held], Deadline | None]:
+        """:meth:`deadline_of`, remembered by everything it depends on (owned, won, locked, the
+        priority, the local days of the last touch and of the ownership's start, the extension):
+        a sweep or a reminder reads thousands of customers that share a handful of those, and
+        counts each distinct one once instead of walking the calendar per customer."""
+        memo: dict[tuple[object, ...], Deadline | None] = {}
+        zone = calendar.timezone
+
+        def deadline(customer: Held) -> Deadline | None:
+            since, touch = customer.owned_since, customer.last_touch_at
+            key = (
+                customer.owner_id is None,
+                customer.won_at is None,
+                customer.locked,
+                customer.priority,
+                local_day(touch, zone) if touch is not None else None,
+                local_day(since, zone) if since is not None else None,
+                customer.current_extension,
+            )
+            if key not in memo:
+                memo[key] = self.deadline_of(customer, calendar)
+            return memo[key]
+
         return deadline
 
     def _counted(self, calendar: WorkCalendar, rule: str, basis: date, days: int, customer: Held) -> Deadline:

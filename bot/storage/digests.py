@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.storage.models import Customer, FollowUp, Member, OwnershipEvent, Team
@@ -96,14 +97,15 @@ def follow_ups_due(session: Session, team_id: int, today: date) -> list[FollowUp
     """Customers owned by the team's active reps whose latest follow-up (the highest id, as /mine
     and the card read it) planned the next one for ``today`` or earlier."""
     reps = _active(team_id, REP_ROLES)
-    latest = (
-        select(col(FollowUp.customer_id).label("cid"), func.max(col(FollowUp.id)).label("fid"))
-        .join(Customer, col(Customer.id) == col(FollowUp.customer_id))
-        .where(col(Customer.owner_id).in_(reps))
-        .group_by(col(FollowUp.customer_id))
-        .subquery()
+    later = aliased(FollowUp)
+    # the latest follow-up is the one no later follow-up of the same customer follows (an anti-join:
+    # no grouping of every follow-up of the team to find each customer's highest id)
+    superseded = (
+        select(literal(1))
+        .where(col(later.customer_id) == col(FollowUp.customer_id), col(later.id) > col(FollowUp.id))
+        .exists()
     )
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             col(Customer.id),
             col(Customer.name),
@@ -111,9 +113,8 @@ def follow_ups_due(session: Session, team_id: int, today: date) -> list[FollowUp
             col(Customer.owner_id),
             col(FollowUp.next_date),
         )
-        .join(latest, latest.c.cid == col(Customer.id))
-        .join(FollowUp, col(FollowUp.id) == latest.c.fid)
-        .where(col(FollowUp.next_date) <= today, col(Customer.owner_id).in_(reps))
+        .join(FollowUp, col(FollowUp.customer_id) == col(Customer.id))
+        .where(col(FollowUp.next_date) <= today, col(Customer.owner_id).in_(reps), ~superseded)
         .order_by(col(Customer.owner_id), col(FollowUp.next_date), col(Customer.id))
     )
     return [

@@ -1,9 +1,10 @@
 """Answers to the person who wrote: through the message's sessionWebhook while it is valid (no
 token needed), else through the OpenAPI (``oToMessages/batchSend`` to the sender, or
 ``groupMessages/send`` to the group). A webhook that refuses the answer (a network error, an
-``errcode`` on a 200, a webhook that expired before its time) is not the end: the answer goes
-through the OpenAPI instead, and is logged only if that fails too. Never raised: the command has
-already been done.
+``errcode`` on a 200, a webhook that expired before its time) is not the end: what it did not take
+goes through the OpenAPI instead (a group answer in pieces: only the pieces after the last one the
+webhook took, so nobody reads a piece twice), and is logged only if that fails too. Never raised:
+the command has already been done.
 
 In a group the answer carries no button that types a command (DingTalk would not pass that
 message on: only messages that @-mention the robot reach it); it names the commands to type, in
@@ -19,7 +20,7 @@ from __future__ import annotations
 import logging
 
 from bot.domain.clock import Clock
-from bot.handlers.dingtalk.deliver import BATCH_SEND, group_send_all, send_images, upload_images
+from bot.handlers.dingtalk.deliver import BATCH_SEND, group_send, send_images, upload_images
 from bot.handlers.dingtalk.inbound import Inbound
 from bot.handlers.dingtalk.openapi import OpenApi
 from bot.handlers.dingtalk.render import GROUP_MAX_PARAM_BYTES, Rendered, render
@@ -42,9 +43,10 @@ class Replier:
         rendered = render(message, twins_hint=hint if inbound.group else None)
         fields = {"request_id": inbound.message_id, "group": inbound.group}
         media = self._upload(rendered, fields)
+        pieces = rendered.pieces(GROUP_MAX_PARAM_BYTES) if inbound.group else [rendered]
         try:
-            if not self._by_webhook(inbound, rendered, fields):
-                self._by_openapi(inbound, rendered)
+            taken = self._by_webhook(inbound, pieces, fields)
+            self._by_openapi(inbound, pieces[taken:])
         except Exception as exc:
             log.error("dingtalk reply not sent", extra={**fields, "error": _error(exc)})
             return
@@ -60,27 +62,28 @@ class Replier:
             log.error("dingtalk picture not uploaded", extra={**fields, "error": _error(exc)})
             return []
 
-    def _by_webhook(self, inbound: Inbound, rendered: Rendered, fields: dict[str, object]) -> bool:
-        """True when the session webhook took the answer."""
+    def _by_webhook(self, inbound: Inbound, pieces: list[Rendered], fields: dict[str, object]) -> int:
+        """How many of ``pieces``, in order, the session webhook took (all of them, or up to the
+        first it refused)."""
         if not inbound.session_webhook or not inbound.webhook_valid(self.clock.now()):
-            return False
-        pieces = rendered.pieces(GROUP_MAX_PARAM_BYTES) if inbound.group else [rendered]
-        try:
-            for piece in pieces:
+            return 0
+        for taken, piece in enumerate(pieces):
+            try:
                 self.api.post_url(inbound.session_webhook, piece.webhook_body())
-        except Exception as exc:
-            log.info(
-                "dingtalk webhook refused the reply: trying the OpenAPI",
-                extra={**fields, "error": _error(exc)},
-            )
-            return False
-        return True
+            except Exception as exc:
+                log.info(
+                    "dingtalk webhook refused the reply: trying the OpenAPI",
+                    extra={**fields, "error": _error(exc), "pieces_sent": taken},
+                )
+                return taken
+        return len(pieces)
 
-    def _by_openapi(self, inbound: Inbound, rendered: Rendered) -> None:
-        if inbound.group:
-            group_send_all(self.api, self.robot_code, inbound.conversation_id, rendered)
-        else:
-            self.to_user(inbound.staff_id, rendered)
+    def _by_openapi(self, inbound: Inbound, pieces: list[Rendered]) -> None:
+        for piece in pieces:
+            if inbound.group:
+                group_send(self.api, self.robot_code, inbound.conversation_id, *piece.msg_key_and_param())
+            else:
+                self.to_user(inbound.staff_id, piece)
 
     def to_user(self, staff_id: str, rendered: Rendered) -> None:
         key, param = rendered.msg_key_and_param()

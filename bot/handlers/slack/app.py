@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
@@ -26,6 +26,7 @@ from bot.handlers.commands import Bot
 from bot.handlers.slack import listeners
 from bot.handlers.slack.deliver import SlackDeliverer
 from bot.handlers.slack.http_guard import MAX_BODY, guarded
+from bot.handlers.slack.payloads import shape_problem
 from bot.handlers.slack.surface import SlackSurface
 
 if TYPE_CHECKING:
@@ -81,9 +82,29 @@ def build_app(
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
         logger=bolt_log,
     )
+    app.use(_refuse_misshapen)
     listeners.register(app, SlackSurface(services, Bot(services), on_change))
     logs.withhold_bodies()  # and on those Bolt made without a base logger
     return app
+
+
+def _refuse_misshapen(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+    """The shape checks of :mod:`~bot.handlers.slack.http_guard` for what did not come over HTTP.
+
+    Socket Mode envelopes reach Bolt without the HTTP guard: a payload that is not what Slack sends
+    (a ``selected_date`` of 2026-13-45, a button press without a user) stops here with one log line
+    naming the reason. Over Socket Mode the answer is an empty 200: Bolt's adapter acknowledges the
+    envelope only for a 200 (``adapter/socket_mode/internals.py::send_response`` logs any other
+    status and sends nothing), and an unacknowledged envelope is delivered again. Over HTTP the
+    guard has refused such bodies already and this finds nothing; if it ever did, a 400.
+    """
+    reason = shape_problem(req.body) if isinstance(req.body, dict) else "payload is not a JSON object"
+    if reason is None:
+        return next()
+    log.warning("slack request refused", extra={"status": 400, "reason": reason, "mode": req.mode})
+    if req.mode == "socket_mode":
+        return BoltResponse(status=200, body="")
+    return BoltResponse(status=400, body=json.dumps({"error": reason}))
 
 
 def wsgi_app(app: App, services: Services) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:

@@ -3,7 +3,7 @@ whole book, lock key accounts; an owner or a manager marks a customer won."""
 
 from __future__ import annotations
 
-from bot.domain import assignment, extensions, lookup, ownership
+from bot.domain import assignment, extensions, handover, lookup, ownership
 from bot.handlers import insight_views
 from bot.handlers.ctx import Ctx, Usage
 from bot.handlers.registry import MANAGERS, CommandGroup
@@ -73,9 +73,9 @@ def _assign_auto(ctx: Ctx) -> Reply:
 def do_transfer(ctx: Ctx) -> Reply:
     if len(ctx.parsed.words) != 2:
         raise Usage
-    source, target = (
-        lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=h) for h in ctx.parsed.words
-    )
+    # the source as /handover finds it: of this team, or moved away still owning its customers
+    source = handover.find_member(ctx.services, manager=ctx.member, handle=ctx.parsed.words[0])
+    target = lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=ctx.parsed.words[1])
     done = ownership.transfer(
         ctx.services, manager=ctx.member, from_member_id=source.id, to_member_id=target.id
     )
