@@ -6,6 +6,7 @@ Not a package: the scripts run as ``python bench/<name>.py``, which puts this fo
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import platform
@@ -413,6 +414,36 @@ def bulk_insert(db: Database, rows: Iterable[dict[str, Any]], batch: int = 20_00
     if db.is_sqlite:
         return _insert_batches(db, rows, batch)
     return _copy_rows(db, rows)
+
+
+def fill_customers(db: Database, rows: Iterable[dict[str, Any]], batch: int = 50_000) -> int:
+    """Insert ``rows`` (every one with the keys of :data:`COLUMNS`) the fastest way each database
+    takes them: COPY on PostgreSQL; on SQLite one transaction of executemany on the driver's
+    connection, timestamps written as SQLAlchemy stores them (no per-row type processing: a
+    million rows in seconds, not minutes). Returns the count."""
+    if not db.is_sqlite:
+        return _copy_rows(db, rows)
+    statement = f"INSERT INTO customer ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    values = (tuple(sqlite_value(row[c]) for c in COLUMNS) for row in rows)
+    raw = db.engine.raw_connection()
+    count = 0
+    try:
+        cursor = raw.cursor()
+        cursor.execute("BEGIN")
+        while chunk := list(itertools.islice(values, batch)):
+            cursor.executemany(statement, chunk)
+            count += len(chunk)
+        cursor.execute("COMMIT")
+    finally:
+        raw.close()
+    return count
+
+
+def sqlite_value(value: Any) -> Any:
+    """A value as SQLAlchemy stores it on SQLite: a timestamp as UTC text."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def _insert_batches(db: Database, rows: Iterable[dict[str, Any]], batch: int) -> int:

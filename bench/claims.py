@@ -1,7 +1,8 @@
-"""Claims per second: the domain service ``claim()`` against a raw conditional UPDATE.
+"""Claims per second: the domain service ``claim()`` against the same rules hand-written and a raw
+conditional UPDATE, in the same run.
 
-    python bench/claims.py [--db sqlite|postgresql|both] [--workers 8] [--customers 20000] [--runs 3]
-                           [--seconds 5] [--tiny]
+    python bench/claims.py [--db sqlite|postgresql|both] [--workers 8] [--customers 20000[,100000,...]]
+                           [--runs 3] [--seconds 5] [--tiny]
 
 Each worker is its own process with its own Database and its own rep; the processes start once per
 database and are reused for every round. Two scenarios:
@@ -12,18 +13,39 @@ A round lasts ``--seconds`` (or until the customers run out). After every round 
 that no customer was won twice (wins == owned customers == claim events). Rates are attempts per
 second, the median over ``--runs`` rounds; the database is reset between rounds (owners cleared,
 claim events deleted) so the reps' holdings and daily counts start from zero every time.
+
+Three ways of claiming:
+  claim()   the domain service, through SQLAlchemy
+  hand      the same rules hand-written on the driver (psycopg / sqlite3), one persistent connection
+            per worker: lock the member; one SELECT with every rule's facts (cooldown, holding cap,
+            daily limit, owner and pending state, the pool's rules); the UPDATE and the event
+            (one statement on PostgreSQL, two on SQLite); the floor claim() is measured against
+  raw       one conditional UPDATE per transaction through SQLAlchemy, no rules, no event
+Each worker also measures its own CPU time (``time.process_time``): "CPU/claim" is the workers' CPU
+per attempt, the client-side cost of one claim.
+
+``--customers`` takes a list (``10000,100000,1000000``): each size gets a database of its own, filled
+in bulk (COPY on PostgreSQL, executemany on SQLite), so how a claim's cost grows with the pool shows.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 from _common import (
+    NameMaker,
+    analyze,
     bench_config,
+    customer_rows,
     db_kinds,
+    fill_customers,
     load_average,
     machine,
     median,
@@ -31,23 +53,24 @@ from _common import (
     prepare,
     processes,
     scratch_database,
+    sqlite_value,
     table,
     utcnow,
 )
 from sqlalchemy import text
 
-from bot.domain.catalog import NewCustomer, add_customers
 from bot.domain.claims import claim
-from bot.domain.clock import SystemClock
+from bot.domain.clock import SystemClock, day_bounds_utc, local_day
 from bot.domain.context import Services
 from bot.domain.errors import Conflict
 from bot.domain.lookup import member_for
 from bot.domain.snapshots import MemberView
 from bot.storage.engine import Database
+from bot.storage.migrate import upgrade
 
 POOL_RULES = {"max_held_per_rep": 100_000, "daily_claim_limit": 100_000, "reclaim_cooldown_days": 0}
 RAW_CLAIM = text("UPDATE customer SET owner_id = :member WHERE id = :customer AND owner_id IS NULL")
-MODES = ("domain", "raw")
+MODES = ("domain", "hand", "raw")
 SCENARIOS = ("distinct", "contended")
 WARM_UP_CLAIMS = 20
 OWNED = "SELECT count(*) FROM customer WHERE owner_id IS NOT NULL"
@@ -56,7 +79,7 @@ CLAIM_EVENTS = "SELECT count(*) FROM ownership_event WHERE kind = 'claimed'"
 
 @dataclass(frozen=True)
 class Job:
-    mode: str  # "domain" | "raw"
+    mode: str  # "domain" | "hand" | "raw"
     customer_ids: tuple[int, ...]
     seconds: float
 
@@ -67,6 +90,7 @@ class Outcome:
     wins: int
     start: float
     end: float
+    cpu: float  # the worker's CPU seconds in the round
 
 
 @dataclass(frozen=True)
@@ -74,10 +98,123 @@ class Round:
     attempts: int
     wins: int
     seconds: float
+    cpu: float
+
+    @property
+    def cpu_per_attempt_ms(self) -> float:
+        return 1000 * self.cpu / max(self.attempts, 1)
 
     @property
     def rate(self) -> float:
         return self.attempts / self.seconds
+
+
+# ---- the same rules, hand-written --------------------------------------------------------------
+
+HAND_LOCK = "UPDATE member SET claim_seq = claim_seq + 1 WHERE id = :member"
+# every rule's facts in one statement, as bot.storage.claiming reads them
+HAND_FACTS = """
+SELECT c.name, p.team_id, t.timezone, c.owner_id, o.name, c.pending_member_id,
+       coalesce(m.max_held, p.max_held_per_rep), p.daily_claim_limit, p.reclaim_cooldown_days,
+       (SELECT max(e.at) FROM ownership_event e
+         WHERE e.customer_id = c.id AND e.member_id = :member
+           AND (e.kind = 'recycled' OR (e.kind = 'released' AND e.actor_id = e.member_id))),
+       (SELECT count(*) FROM customer h
+         WHERE h.owner_id = :member AND h.pool_id = c.pool_id AND h.won_at IS NULL)
+       + (SELECT count(*) FROM customer h WHERE h.pending_member_id = :member AND h.pool_id = c.pool_id),
+       (SELECT count(*) FROM ownership_event e JOIN customer x ON x.id = e.customer_id
+         WHERE e.member_id = :member AND e.kind IN ('claimed', 'claim_requested')
+           AND e.at >= :start AND e.at < :end AND x.pool_id = c.pool_id)
+FROM customer c JOIN pool p ON p.id = c.pool_id JOIN team t ON t.id = p.team_id
+     JOIN member m ON m.id = :member LEFT JOIN member o ON o.id = c.owner_id
+WHERE c.id = :customer
+"""
+HAND_TAKE = """UPDATE customer SET owner_id = :member, owned_since = :now, last_touch_at = :now
+WHERE id = :customer AND owner_id IS NULL AND pending_member_id IS NULL"""
+HAND_EVENT = """INSERT INTO ownership_event (customer_id, kind, member_id, actor_id, at, reason)
+VALUES (:customer, 'claimed', :member, :member, :now, 'bench')"""
+HAND_TAKE_AND_EVENT = f"""WITH taken AS ({HAND_TAKE} RETURNING id)
+INSERT INTO ownership_event (customer_id, kind, member_id, actor_id, at, reason)
+SELECT id, 'claimed', :member, :member, :now, 'bench' FROM taken"""
+
+
+def _psycopg(statement: str) -> str:
+    return re.sub(r":(\w+)", r"%(\1)s", statement)
+
+
+class HandWritten:
+    """One rep's claims on one persistent driver connection: the floor for ``claim()``."""
+
+    def __init__(self, url: str, member: MemberView) -> None:
+        self.member_id, self.team_id, self.timezone = member.id, member.team.id, member.team.timezone
+        self.is_sqlite = url.startswith("sqlite")
+        self.pg = {name: _psycopg(sql) for name, sql in (("lock", HAND_LOCK), ("facts", HAND_FACTS))}
+        self.pg["take"] = _psycopg(HAND_TAKE_AND_EVENT)
+        if self.is_sqlite:
+            self.conn: Any = sqlite3.connect(url.split("///", 1)[1], isolation_level=None, timeout=30)
+            for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
+                self.conn.execute(f"PRAGMA {pragma}")
+        else:
+            self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+
+    def claims(self, customer_ids: tuple[int, ...], deadline: float) -> tuple[int, int]:
+        attempts = wins = 0
+        for customer_id in customer_ids:
+            if time.perf_counter() >= deadline:
+                break
+            attempts += 1
+            wins += self.claim(customer_id)
+        return attempts, wins
+
+    def claim(self, customer_id: int) -> int:
+        """1 if the rep got the customer, 0 if a rule or another rep refused it."""
+        now = utcnow()
+        start, end = day_bounds_utc(local_day(now, self.timezone), self.timezone)
+        params = {"member": self.member_id, "customer": customer_id, "now": now, "start": start, "end": end}
+        if self.is_sqlite:
+            return self._sqlite(params)
+        return self._postgresql(params)
+
+    def _postgresql(self, params: dict[str, Any]) -> int:
+        conn = self.conn
+        conn.execute(self.pg["lock"], params)
+        facts = conn.execute(self.pg["facts"], params).fetchone()
+        if not self._allowed(facts, params["now"]):
+            conn.rollback()
+            return 0
+        won = conn.execute(self.pg["take"], params).rowcount
+        conn.commit()
+        return int(won)
+
+    def _sqlite(self, params: dict[str, Any]) -> int:
+        conn, now = self.conn, params["now"]
+        params = {key: sqlite_value(value) for key, value in params.items()}
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(HAND_LOCK, params)
+        facts = conn.execute(HAND_FACTS, params).fetchone()
+        won = self._allowed(facts, now) and conn.execute(HAND_TAKE, params).rowcount == 1
+        if won:
+            conn.execute(HAND_EVENT, params)
+        conn.execute("COMMIT")
+        return int(won)
+
+    def _allowed(self, facts: Any, now: datetime) -> bool:
+        """The rules of ``claim()``: the customer is the team's, free, out of its cooldown, and
+        the rep is under its holding cap and daily limit."""
+        if facts is None:
+            return False
+        _, team, timezone, owner, _, pending, cap, limit, cooldown, given_back, held, today = facts
+        if team != self.team_id or owner is not None or pending is not None or held >= cap or today >= limit:
+            return False
+        if given_back is None or cooldown <= 0:
+            return True
+        if isinstance(given_back, str):
+            given_back = datetime.fromisoformat(given_back).replace(tzinfo=UTC)
+        since = local_day(given_back, timezone)
+        return local_day(now, timezone) >= since + timedelta(days=cooldown)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 # ---- the worker processes ----------------------------------------------------------------------
@@ -87,15 +224,19 @@ def _worker(url: str, handle: str, inbox: Any, barrier: Any, results: Any) -> No
     db = Database.from_url(url)
     services = Services(db=db, clock=SystemClock())
     member = member_for(services, platform="console", user_id=handle)
+    hand = HandWritten(url, member)
     while (job := inbox.get()) is not None:
         barrier.wait()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         deadline = start + job.seconds
         if job.mode == "domain":
             attempts, wins = _domain_claims(services, member, job.customer_ids, deadline)
+        elif job.mode == "hand":
+            attempts, wins = hand.claims(job.customer_ids, deadline)
         else:
             attempts, wins = _raw_claims(db, member.id, job.customer_ids, deadline)
-        results.put(Outcome(attempts, wins, start, time.perf_counter()))
+        results.put(Outcome(attempts, wins, start, time.perf_counter(), time.process_time() - cpu))
+    hand.close()
     db.dispose()
 
 
@@ -149,7 +290,8 @@ class Workers:
             inbox.put(Job(mode, share, seconds))
         outcomes = [self._results.get(timeout=seconds + 600) for _ in shares]
         elapsed = max(o.end for o in outcomes) - min(o.start for o in outcomes)
-        return Round(sum(o.attempts for o in outcomes), sum(o.wins for o in outcomes), elapsed)
+        attempts, wins = sum(o.attempts for o in outcomes), sum(o.wins for o in outcomes)
+        return Round(attempts, wins, elapsed, sum(o.cpu for o in outcomes))
 
     def close(self) -> None:
         for inbox in self._inboxes:
@@ -186,7 +328,7 @@ def check_round(db: Database, label: str, mode: str, result: Round) -> None:
     with db.engine.connect() as conn:
         owned = conn.execute(text(OWNED)).scalar_one()
         events = conn.execute(text(CLAIM_EVENTS)).scalar_one()
-    expected_events = result.wins if mode == "domain" else 0
+    expected_events = 0 if mode == "raw" else result.wins
     if owned != result.wins or events != expected_events:
         raise AssertionError(f"{label}: wins {result.wins}, owned {owned}, claim events {events}")
 
@@ -194,14 +336,31 @@ def check_round(db: Database, label: str, mode: str, result: Round) -> None:
 # ---- one database --------------------------------------------------------------------------------
 
 
-def setup(url: str, workers: int, customers: int) -> list[int]:
-    prepare(url, bench_config(max(workers, 8), **POOL_RULES))
+CLAIMABLE = 50_000  # the customers a round may go through: more than any round gets to
+
+
+def setup(url: str, workers: int, customers: int) -> tuple[list[int], str]:
+    """The team, and ``customers`` unowned customers in its two pools, inserted in bulk at
+    revision 0001 before the later migrations build their indexes over the filled table (as on a
+    deployment that grew); the ids the rounds claim (the first :data:`CLAIMABLE`) and how long
+    the steps took."""
+    prepare(url, bench_config(max(workers, 8), **POOL_RULES), revision="0001")
     db = Database.from_url(url)
     try:
-        with db.write() as session:
-            pool_id = session.execute(text("SELECT id FROM pool WHERE name = 'east-main'")).scalar_one()
-            rows = [NewCustomer(name=f"Bench Customer {i}", industry="Software") for i in range(customers)]
-            return add_customers(session, pool_id=pool_id, customers=rows, now=utcnow())
+        with db.read() as session:
+            found = session.execute(text("SELECT id FROM pool WHERE name LIKE 'east-%' ORDER BY id"))
+            pools = list(found.scalars())
+        started = time.perf_counter()
+        fill_customers(db, customer_rows(NameMaker(16), customers, pools, [], 0.0, utcnow()))
+        filled = time.perf_counter()
+        upgrade(url)
+        if not db.is_sqlite:  # SQLite is never ANALYZEd in production either
+            analyze(db)
+        migrated = time.perf_counter()
+        with db.read() as session:
+            ids = session.execute(text("SELECT id FROM customer ORDER BY id LIMIT :n"), {"n": CLAIMABLE})
+            steps = f"filled in {filled - started:.1f} s, migrated to head in {migrated - filled:.1f} s"
+            return list(ids.scalars()), steps
     finally:
         db.dispose()
 
@@ -209,9 +368,10 @@ def setup(url: str, workers: int, customers: int) -> list[int]:
 Rounds = dict[tuple[str, str], list[Round]]
 
 
-def bench_database(kind: str, args: argparse.Namespace) -> list[list[object]]:
+def bench_database(kind: str, size: int, args: argparse.Namespace) -> list[list[object]]:
     with scratch_database(kind) as url:
-        customer_ids = setup(url, args.workers, args.customers)
+        customer_ids, steps = setup(url, args.workers, size)
+        print(f"{kind} {size:,} customers: {steps}; {load_average()}", flush=True)
         db = Database.from_url(url)
         workers = Workers(url, args.workers)
         try:
@@ -220,7 +380,7 @@ def bench_database(kind: str, args: argparse.Namespace) -> list[list[object]]:
         finally:
             workers.close()
             db.dispose()
-    return [_row(kind, scenario, rounds) for scenario in SCENARIOS]
+    return [_row(kind, size, scenario, rounds) for scenario in SCENARIOS]
 
 
 def _warm_up(db: Database, workers: Workers, customer_ids: list[int], count: int) -> None:
@@ -244,20 +404,29 @@ def _measure(db: Database, workers: Workers, customer_ids: list[int], args: argp
     return rounds
 
 
-def _row(kind: str, scenario: str, rounds: Rounds) -> list[object]:
-    domain, raw = rounds[scenario, "domain"], rounds[scenario, "raw"]
-    domain_rate, raw_rate = median([r.rate for r in domain]), median([r.rate for r in raw])
+def _row(kind: str, size: int, scenario: str, rounds: Rounds) -> list[object]:
+    domain, hand, raw = (rounds[scenario, mode] for mode in MODES)
+    domain_rate, hand_rate, raw_rate = (median([r.rate for r in runs]) for runs in (domain, hand, raw))
     return [
         kind,
+        f"{size:,}",
         scenario,
         f"{domain_rate:,.0f}",
         _won(domain),
         _spread(domain),
+        _cpu(domain),
+        f"{hand_rate:,.0f}",
+        _cpu(hand),
         f"{raw_rate:,.0f}",
-        _won(raw),
-        _spread(raw),
-        f"{raw_rate / domain_rate:.1f}x",
+        _cpu(raw),
+        f"{domain_rate / raw_rate:.2f}",
+        f"{domain_rate / hand_rate:.2f}",
     ]
+
+
+def _cpu(rounds: list[Round]) -> str:
+    """The workers' CPU per attempt, ms (median over the runs)."""
+    return f"{median([r.cpu_per_attempt_ms for r in rounds]):.2f}"
 
 
 def _won(rounds: list[Round]) -> str:
@@ -270,15 +439,27 @@ def _spread(rounds: list[Round]) -> str:
 
 HEADER = [
     "database",
+    "customers",
     "scenario",
     "claim() tries/s",
     "won/s",
     "range",
+    "CPU/claim ms",
+    "hand tries/s",
+    "CPU ms",
     "raw UPDATE tries/s",
-    "won/s",
-    "range",
-    "raw/claim",
+    "CPU ms",
+    "claim/raw",
+    "claim/hand",
 ]
+
+
+def _listed(sizes: list[int]) -> str:
+    return ", ".join(f"{n:,}" for n in sizes)
+
+
+def _sizes(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part.strip()]
 
 
 def main() -> None:
@@ -287,22 +468,29 @@ def main() -> None:
     )
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--customers", type=int, default=20_000, help="pool size (caps attempts per round)")
+    parser.add_argument(
+        "--customers",
+        type=_sizes,
+        default="20000",
+        help="pool sizes, comma-separated: one database each (a round claims at most the first 50,000)",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0, help="length of one timed round")
-    args = parse_args(parser, tiny={"workers": 2, "customers": 200, "runs": 1, "seconds": 0.2})
+    args = parse_args(parser, tiny={"workers": 2, "customers": "200", "runs": 1, "seconds": 0.2})
     kinds = db_kinds(args.db)
     print(machine(kinds))
     print(
-        f"workers: {args.workers} processes; pool: {args.customers} customers; "
+        f"workers: {args.workers} processes; pools of {_listed(args.customers)} customers; "
         f"rounds of {args.seconds:g} s; runs: {args.runs}\n"
     )
     started = time.perf_counter()
-    rows = [row for kind in kinds for row in bench_database(kind, args)]
+    rows = [row for kind in kinds for size in args.customers for row in bench_database(kind, size, args)]
     print(table(HEADER, rows))
     print(
         f"\n(median of {args.runs} runs; tries = claim attempts, won = attempts that got the customer; "
-        f"range = slowest-fastest run; contended: all {args.workers} workers race for the same customers)"
+        f"range = slowest-fastest run; contended: all {args.workers} workers race for the same customers;\n"
+        "hand = the same rules hand-written on a persistent driver connection; raw = one conditional "
+        "UPDATE;\nCPU = the workers' CPU time per attempt; claim/raw and claim/hand: ratios of tries/s)"
     )
     print(f"total time {time.perf_counter() - started:.0f} s; {load_average()}")
 

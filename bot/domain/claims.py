@@ -8,21 +8,29 @@ can never both own it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
 
 from bot.domain import notices, registration
 from bot.domain.clock import day_bounds_utc, local_day
-from bot.domain.context import Services, checked_text, event_row, load_member, team_customer
+from bot.domain.context import (
+    Services,
+    checked_text,
+    event_row,
+    load_member,
+    refuse_unknown,
+    team_customer,
+)
 from bot.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from bot.domain.request_cards import queue_cards
-from bot.domain.rules import PoolRules
+from bot.domain.rules import cooldown_end
 from bot.domain.snapshots import REP, MemberView
 from bot.i18n import t
-from bot.storage import customers, events, members, outbox, requests
-from bot.storage.models import ClaimRequest, Customer, Team
+from bot.storage import claiming, customers, events, members, outbox, requests
+from bot.storage.claiming import ClaimFacts
+from bot.storage.models import ClaimRequest
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,9 @@ class DecisionOutcome:
 
 
 def claim(services: Services, *, member: MemberView, customer_id: int, reason: str = "") -> ClaimOutcome:
+    """Claim a pool customer: it is the rep's now, or, in a pool that wants approval, a request
+    waits for the team's managers. Three statements decide it (the member lock, the facts, the
+    conditional UPDATE with its event); a refusal names the rule and its numbers."""
     if not member.active:
         raise Forbidden("error.member_inactive_self", member=member.name)
     if member.role != REP:
@@ -51,83 +62,83 @@ def claim(services: Services, *, member: MemberView, customer_id: int, reason: s
     reason = checked_text(reason, "reason")
     now = services.clock.now()
     with services.db.write() as session:
-        members.lock_member(session, member.id)
-        row, rules, team = team_customer(session, customer_id, member)
-        _refuse_if_taken(session, row, member)
-        cap = rules.cap_for(members.own_cap(session, member.id))  # read under the member's lock
-        held = _check_rules(session, rules, team, member, row, now, cap)
-        if rules.claim_requires_approval:
-            request_id = _request(session, row, member, reason, now)
-        else:
+        members.lock_member(session, member.id)  # first: the facts are read under it
+        facts = _facts(session, customer_id, member, now)
+        _refuse_if_taken(facts, member)
+        _check_rules(facts, now)
+        if facts.requires_approval:
+            request_id: int | None = _request(session, customer_id, facts, member, reason, now)
+        elif claiming.take(session, customer_id, member.id, now, reason):
             request_id = None
-            _take(session, row, member, reason, now)
-        assert row.id is not None
-        return ClaimOutcome(row.id, row.name, request_id, held + 1, cap)
+        else:
+            raise Conflict("error.just_taken", customer=facts.name)
+        return ClaimOutcome(customer_id, facts.name, request_id, facts.held + 1, facts.cap)
 
 
-def _refuse_if_taken(session: Session, row: Customer, member: MemberView) -> None:
-    if row.owner_id == member.id:
-        raise Conflict("error.already_yours", customer=row.name)
-    if row.owner_id is not None:
-        owner = members.member_names(session, {row.owner_id}).get(row.owner_id, "?")
-        raise Conflict("error.owned_by_other", customer=row.name, owner=owner)
-    if row.pending_member_id == member.id:
-        raise Conflict("error.already_requested", customer=row.name)
-    if row.pending_member_id is not None:
-        raise Conflict("error.pending_for_other", customer=row.name)
+def _facts(session: Session, customer_id: int, member: MemberView, now: datetime) -> ClaimFacts:
+    """The customer as the rules see it, when it is a customer of the member's team. The daily
+    limit counts in the local day of the member's team, which is the pool's team of every customer
+    it may claim; the count is read again if that team's time zone has just changed."""
+    timezone = member.team.timezone
+    facts = claiming.claim_facts(session, customer_id, member.id, _local_day_bounds(now, timezone))
+    if facts is None or facts.team_id != member.team.id:
+        refuse_unknown(session, customer_id, member, found=facts is not None)
+    if facts.timezone != timezone:
+        day = _local_day_bounds(now, facts.timezone)
+        facts = replace(facts, claimed_today=claiming.claims_in(session, customer_id, member.id, day))
+    return facts
 
 
-def _check_rules(
-    session: Session, rules: PoolRules, team: Team, member: MemberView, row: Customer, now: datetime, cap: int
-) -> int:
-    assert row.id is not None
-    today = local_day(now, team.timezone)
-    given_back = events.last_given_back_at(session, row.id, member.id)
-    if given_back is not None and rules.reclaim_cooldown_days > 0:
-        available = rules.cooldown_ends(local_day(given_back, team.timezone))
+def _local_day_bounds(now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    return day_bounds_utc(local_day(now, timezone), timezone)
+
+
+def _refuse_if_taken(facts: ClaimFacts, member: MemberView) -> None:
+    if facts.owner_id == member.id:
+        raise Conflict("error.already_yours", customer=facts.name)
+    if facts.owner_id is not None:
+        raise Conflict("error.owned_by_other", customer=facts.name, owner=facts.owner_name or "?")
+    if facts.pending_member_id == member.id:
+        raise Conflict("error.already_requested", customer=facts.name)
+    if facts.pending_member_id is not None:
+        raise Conflict("error.pending_for_other", customer=facts.name)
+
+
+def _check_rules(facts: ClaimFacts, now: datetime) -> None:
+    """The pool's rules, in the order a rep is told about them: cooldown, holding cap, daily limit."""
+    today = local_day(now, facts.timezone)
+    if facts.given_back_at is not None and facts.cooldown_days > 0:
+        since = local_day(facts.given_back_at, facts.timezone)
+        available = cooldown_end(since, facts.cooldown_days)
         if today < available:
             raise RuleViolation(
                 "reclaim_cooldown_days",
                 "rule.cooldown",
-                customer=row.name,
-                days=rules.reclaim_cooldown_days,
-                since=local_day(given_back, team.timezone),
+                customer=facts.name,
+                days=facts.cooldown_days,
+                since=since,
                 available=available,
             )
-    held = customers.held_count(session, member.id, rules.pool_id)
-    if held >= cap:
-        raise RuleViolation("max_held_per_rep", "rule.max_held", held=held, cap=cap)
-    start, end = day_bounds_utc(today, team.timezone)
-    claimed_today = events.claims_between(session, member.id, rules.pool_id, start, end)
-    if claimed_today >= rules.daily_claim_limit:
+    if facts.held >= facts.cap:
+        raise RuleViolation("max_held_per_rep", "rule.max_held", held=facts.held, cap=facts.cap)
+    if facts.claimed_today >= facts.daily_limit:
         raise RuleViolation(
-            "daily_claim_limit", "rule.daily_limit", count=claimed_today, limit=rules.daily_claim_limit
+            "daily_claim_limit", "rule.daily_limit", count=facts.claimed_today, limit=facts.daily_limit
         )
-    return held
 
 
-def _take(session: Session, row: Customer, member: MemberView, reason: str, now: datetime) -> None:
-    assert row.id is not None
-    if not customers.take_from_pool(session, row.id, member.id, now):
-        raise Conflict("error.just_taken", customer=row.name)
-    events.add_events(session, [event_row(row.id, "claimed", member.id, member.id, now, reason=reason)])
-
-
-def _request(session: Session, row: Customer, member: MemberView, reason: str, now: datetime) -> int:
-    assert row.id is not None
-    if not customers.mark_pending(session, row.id, member.id):
-        raise Conflict("error.just_taken", customer=row.name)
+def _request(
+    session: Session, customer_id: int, facts: ClaimFacts, member: MemberView, reason: str, now: datetime
+) -> int:
+    if not customers.mark_pending(session, customer_id, member.id):
+        raise Conflict("error.just_taken", customer=facts.name)
     request_id = requests.add_request(
-        session, customer_id=row.id, member_id=member.id, reason=reason, now=now
+        session, customer_id=customer_id, member_id=member.id, reason=reason, now=now
     )
-    events.add_events(
-        session,
-        [
-            event_row(
-                row.id, "claim_requested", member.id, member.id, now, reason=reason, request_id=request_id
-            )
-        ],
+    requested = event_row(
+        customer_id, "claim_requested", member.id, member.id, now, reason=reason, request_id=request_id
     )
+    events.add_events(session, [requested])
     queue_cards(session, request_id, member.team.id, now)
     return request_id
 

@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from sqlmodel import Session
 
@@ -70,14 +71,20 @@ def team_customer(session: Session, customer_id: int, member: MemberView) -> tup
     of another team is as unknown to the member as one that does not exist."""
     row = customers.customer(session, customer_id)
     if row is None or row.id is None:
-        merge = merges.merged_into(session, customer_id)
-        if merge is not None and merge.team_id == member.team.id:
-            raise Merged("reg.merged_into", id=customer_id, name=merge.name, into=merge.into_id)
-        raise NotFound("error.customer_unknown", query=str(customer_id))
+        refuse_unknown(session, customer_id, member, found=False)
     rules, team = rules_for(session, row.pool_id)
     if team.id != member.team.id:
-        raise NotFound("error.customer_unknown", query=str(customer_id))
+        refuse_unknown(session, customer_id, member, found=True)
     return row, rules, team
+
+
+def refuse_unknown(session: Session, customer_id: int, member: MemberView, *, found: bool) -> NoReturn:
+    """Refuse ``customer_id`` as unknown to ``member``: it is another team's (``found``), or there
+    is no such customer, and then it may have been merged into one of the member's team."""
+    merge = None if found else merges.merged_into(session, customer_id)
+    if merge is not None and merge.team_id == member.team.id:
+        raise Merged("reg.merged_into", id=customer_id, name=merge.name, into=merge.into_id)
+    raise NotFound("error.customer_unknown", query=str(customer_id))
 
 
 def customer_view(

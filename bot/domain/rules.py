@@ -155,4 +155,10 @@ class PoolRules:
 
     def cooldown_ends(self, released_on: date) -> date:
         """The first local day a rep may claim again a customer it gave back on ``released_on``."""
-        return released_on + timedelta(days=self.reclaim_cooldown_days)
+        return cooldown_end(released_on, self.reclaim_cooldown_days)
+
+
+def cooldown_end(released_on: date, days: int) -> date:
+    """The first local day a rep may claim again a customer it gave back on ``released_on``, when
+    the pool's reclaim cooldown is ``days``."""
+    return released_on + timedelta(days=days)

@@ -57,20 +57,6 @@ def _owner_values(member_id: int, now: datetime) -> dict[str, Any]:
     return {"owner_id": member_id, "owned_since": now, "last_touch_at": now, "pending_member_id": None}
 
 
-def take_from_pool(session: Session, customer_id: int, member_id: int, now: datetime) -> bool:
-    """Give a pool customer to ``member_id``; False if it is owned or pending by now."""
-    result = session.execute(
-        update(Customer)
-        .where(
-            col(Customer.id) == customer_id,
-            col(Customer.owner_id).is_(None),
-            col(Customer.pending_member_id).is_(None),
-        )
-        .values(**_owner_values(member_id, now))
-    )
-    return rowcount(result) == 1
-
-
 def mark_pending(session: Session, customer_id: int, member_id: int) -> bool:
     result = session.execute(
         update(Customer)

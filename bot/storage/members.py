@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, select, update
 from sqlmodel import Session, col
 
 from bot.storage.models import Member, Team
@@ -57,11 +57,17 @@ def manager_ids(session: Session, team_id: int) -> list[int]:
     )
 
 
+# built once, run on the connection: every claim takes it (no ORM object to synchronise)
+_LOCK = (
+    update(Member)
+    .where(col(Member.id) == bindparam("member", type_=Integer))
+    .values(claim_seq=col(Member.claim_seq) + 1)
+)
+
+
 def lock_member(session: Session, member_id: int) -> None:
     """Take the member's row lock for the rest of the transaction (serialises its claims)."""
-    session.execute(
-        update(Member).where(col(Member.id) == member_id).values(claim_seq=col(Member.claim_seq) + 1)
-    )
+    session.connection().execute(_LOCK, {"member": member_id})
 
 
 def own_caps(session: Session, ids: Iterable[int]) -> dict[int, int | None]:

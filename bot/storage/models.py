@@ -117,6 +117,9 @@ class Customer(SQLModel, table=True):
         Index("ix_customer_phone_key", "phone_key"),
         Index("ix_customer_dup_key", "dup_key"),
         Index("ix_customer_credit_code", "credit_code"),
+        # the claim rules' counts of what a rep holds in one pool (migration 0011)
+        Index("ix_customer_pending_pool", "pending_member_id", "pool_id"),
+        Index("ix_customer_owner_pool", "owner_id", "pool_id", "won_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
