@@ -143,7 +143,7 @@ ROWS = [
 ]
 
 
-# the search objects at 0012 and at 0010: SQLite's FTS5 table (with its shadow tables), view and
+# the search objects at 0012 and at 0011: SQLite's FTS5 table (with its shadow tables), view and
 # helper; PostgreSQL's trigram indexes, one for three
 UP = {
     "sqlite": {
@@ -167,7 +167,7 @@ DOWN = {
 
 
 def test_0012_builds_over_a_filled_table_and_goes_down_again(database_url: str) -> None:
-    migrate.downgrade(database_url, "0010")
+    migrate.downgrade(database_url, "0011")
     db = Database.from_url(database_url)
     try:
         with db.engine.begin() as connection:
@@ -179,7 +179,7 @@ def test_0012_builds_over_a_filled_table_and_goes_down_again(database_url: str) 
         if db.is_sqlite:
             assert fts_ids(db, 'cjk_pairs : "云帆 "') == {1}
             assert fts_ids(db, '"shyf"') == {1}
-        migrate.downgrade(database_url, "0010")
+        migrate.downgrade(database_url, "0011")
         assert _search_objects(db) == DOWN[db.engine.dialect.name]
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM customer")).scalar_one() == 1

@@ -1,7 +1,7 @@
 """pool search at a million customers: filter indexes, one trigram index on PostgreSQL, FTS5 on SQLite
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 05:00:00
 
 Both databases: partial indexes ``(lower(industry), priority, id, pool_id)`` and the same on
@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
