@@ -77,10 +77,13 @@ class Outcome:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def find_member(services: Services, *, manager: MemberView, handle: str) -> MemberView:
-    """The member ``handle`` as the manager may hand them over: of the manager's team, or holding
-    customers of its pools still (a member the config moved to another team)."""
-    _authorise(manager, manager.team.id)
+def find_member(
+    services: Services, *, manager: MemberView, handle: str, command: str = "handover"
+) -> MemberView:
+    """The member ``handle`` as the manager may hand them over (or ``/transfer`` their book): of
+    the manager's team, or holding customers of its pools still (a member the config moved to
+    another team). ``command`` names what a non-manager is refused."""
+    _authorise(manager, manager.team.id, command)
     with services.db.read() as session:
         found = members.member_by_identity(session, "handle", handle.lstrip("@"))
         if found is not None:
@@ -148,11 +151,11 @@ def hand_over(
         return Outcome(source.name, tuple(moved), tuple(stayed), cancelled)
 
 
-def _authorise(manager: MemberView | None, team_id: int) -> None:
+def _authorise(manager: MemberView | None, team_id: int, command: str = "handover") -> None:
     if manager is None:
         return
     if not manager.is_manager:
-        raise Forbidden("error.managers_only", command="handover")
+        raise Forbidden("error.managers_only", command=command)
     if manager.team.id != team_id:
         raise NotFound("error.teammate_unknown", who="?")
 

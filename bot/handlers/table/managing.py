@@ -74,7 +74,9 @@ def do_transfer(ctx: Ctx) -> Reply:
     if len(ctx.parsed.words) != 2:
         raise Usage
     # the source as /handover finds it: of this team, or moved away still owning its customers
-    source = handover.find_member(ctx.services, manager=ctx.member, handle=ctx.parsed.words[0])
+    source = handover.find_member(
+        ctx.services, manager=ctx.member, handle=ctx.parsed.words[0], command="transfer"
+    )
     target = lookup.member_by_handle(ctx.services, team_id=ctx.member.team.id, handle=ctx.parsed.words[1])
     done = ownership.transfer(
         ctx.services, manager=ctx.member, from_member_id=source.id, to_member_id=target.id
