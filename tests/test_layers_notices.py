@@ -97,8 +97,8 @@ STORED_PARAMS: dict[str, dict[str, Any]] = {
 
 # fields added to a payload since: an old row reads with their default, and is written with it
 ADDED_SINCE: dict[str, dict[str, Any]] = {
-    "recycled": {"since": None},  # which recycle run; None: the whole day, as before
-    "recycle_digest": {"since": None},
+    "recycled": {"since": None, "until": None},  # which recycle run; None: the whole day, as before
+    "recycle_digest": {"since": None, "until": None},
     "morning_reminder": {"requests": [], "requests_total": 0},  # a manager's morning; a rep's has none
 }
 # fields added to the deadline every payload carries: calendar days, no holiday, not extended

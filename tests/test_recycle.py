@@ -345,6 +345,27 @@ def test_a_second_recycle_on_the_same_day_tells_the_owner_what_it_took(
     assert len(notifications(services.db, kind="recycle_digest")) == 4  # two managers, two runs
 
 
+def test_a_notice_delivered_after_a_second_run_that_day_lists_only_its_own_run(
+    services: Services, clock: FakeClock
+) -> None:
+    """The first run's notice waits (a failing platform, quiet hours) until after the second run:
+    it still lists only what the first run took, and the digests likewise."""
+    own(services, "alice", "Acme")
+    beta = helpers_own(services, "alice", "Beta Works", priority="C")
+    clock.set(local(SHANGHAI, date(2026, 11, 30), 0, 5))
+    recycle(services)
+    [first] = notifications(services.db, kind="recycled")
+    first_digests = notifications(services.db, kind="recycle_digest")
+    clock.set(local(SHANGHAI, date(2026, 11, 30), 15))
+    set_priority(services, manager=member(services, "maria"), customer_id=beta, priority="A")
+    assert [c.customer_id for c in recycle(services).customers] == [beta]
+    first_text = text_of(shown(services, first))
+    assert "Acme" in first_text and "Beta" not in first_text
+    for digest in first_digests:
+        digest_text = text_of(shown(services, digest))
+        assert "Acme" in digest_text and "Beta" not in digest_text
+
+
 def test_the_next_day_brings_a_new_notice(services: Services, clock: FakeClock) -> None:
     own(services, "alice", "Acme")
     clock.set(local(SHANGHAI, date(2026, 11, 24), 9))

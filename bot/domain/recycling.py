@@ -312,7 +312,9 @@ def recycle(
                 total.add(apply_batch(services, sweep, batch, at=at, started=started, queued_before=queued))
     if total.keys:
         with services.db.write() as session:
-            ob.release_held(session, sorted(set(total.keys)), services.clock.now())
+            ended = services.clock.now()
+            ob.release_held(session, sorted(set(total.keys)), ended)
+            ob.add_to_payloads(session, sorted(set(total.keys)), {"until": ended.isoformat()})
     by_rule = Counter(item.deadline.rule for item in total.recycled)
     reassigned = 0 if dry_run else reassign(services, total.recycled)
     return RecycleReport(
@@ -376,13 +378,15 @@ def recycled_on(
     day: date,
     member_id: int | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[RecycledEvent]:
     """The team's recycles of local ``day`` (only those from ``member_id``, if given; only those
-    from ``since`` on, the start of a run, if given)."""
+    of the run between ``since`` and ``until``, both included, if given)."""
     with services.db.read() as session:
         team = teams.team(session, team_id)
         if team is None:
             return []
         start, end = day_bounds_utc(day, team.timezone)
         start = max(start, since) if since is not None else start
+        end = min(end, until + timedelta(microseconds=1)) if until is not None else end
         return sql.recycled_between(session, team_id, start, end, member_id)

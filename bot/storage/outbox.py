@@ -297,6 +297,24 @@ def release_held(session: Session, keys: Sequence[str], now: datetime) -> int:
     return released
 
 
+def add_to_payloads(session: Session, keys: Sequence[str], values: dict[str, object]) -> None:
+    """Add ``values`` to the payloads of the undelivered notifications of ``keys`` (what their
+    cause learnt only after they were queued: the end of a recycle run)."""
+    for chunk in chunks(keys):
+        rows = session.execute(
+            select(col(Notification.id), col(Notification.payload)).where(
+                col(Notification.key).in_(chunk), col(Notification.status) == PENDING
+            )
+        ).all()
+        for notification_id, payload in rows:
+            session.execute(
+                update(Notification)
+                .where(col(Notification.id) == notification_id)
+                .values(payload={**payload, **values})
+                .execution_options(synchronize_session=False)
+            )
+
+
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` are in the outbox already (sent or not): those causes were dealt with."""
     found: set[str] = set()

@@ -15,23 +15,26 @@ from bot.domain.snapshots import Deadline
 @dataclass(frozen=True)
 class RecycledNotice:
     """A former owner's customers that went back to the pool on the team's local ``day``, in the
-    recycle run that began at ``since`` (None, in rows queued before runs were told apart: the
-    whole day)."""
+    recycle run that began at ``since`` and ended at ``until`` (None, in rows queued before runs
+    were told apart: from the start, or to the end, of the day). The end is stamped when the run
+    releases its notices, so a notice delivered after a second run that day lists only its own."""
 
     team_id: int
     day: Annotated[date, Field(alias="date")]
     member_id: int
     since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
 class RecycleDigest:
     """Everything of the team that went back to the pool on its local ``day`` in the run that
-    began at ``since`` (None: the whole day), for a manager."""
+    began at ``since`` and ended at ``until`` (None: the whole day), for a manager."""
 
     team_id: int
     day: Annotated[date, Field(alias="date")]
     since: datetime | None = None
+    until: datetime | None = None
 
 
 def _run(started: datetime) -> str:

@@ -3,7 +3,6 @@ everything the run recycled whichever batch did it), and the warnings before it 
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from itertools import groupby
 
 from bot.domain import recycling
@@ -28,19 +27,22 @@ RECYCLED_LINES = 30  # lines of customers in one recycle notice or digest; the r
 @renders(RECYCLED)
 def recycled_notice(services: Services, notice: RecycledNotice, locale: str) -> Message:
     """A former owner's customers that went back that day."""
-    return _recycled(services, locale, notice.team_id, notice.day, notice.member_id, notice.since)
+    return _recycled(services, locale, notice, notice.member_id)
 
 
 @renders(RECYCLE_DIGEST)
 def recycle_digest(services: Services, digest: RecycleDigest, locale: str) -> Message:
     """A manager's view of the day: per former owner, what went back."""
-    return _recycled(services, locale, digest.team_id, digest.day, None, digest.since)
+    return _recycled(services, locale, digest, None)
 
 
 def _recycled(
-    services: Services, locale: str, team_id: int, day: date, owner: int | None, since: datetime | None
+    services: Services, locale: str, run: RecycledNotice | RecycleDigest, owner: int | None
 ) -> Message:
-    events = recycling.recycled_on(services, team_id=team_id, day=day, member_id=owner, since=since)
+    day = run.day
+    events = recycling.recycled_on(
+        services, team_id=run.team_id, day=day, member_id=owner, since=run.since, until=run.until
+    )
     if not events:
         return Message.text(t(locale, "notify.recycled_none", day=day))
     lines: list[str] = []
