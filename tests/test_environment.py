@@ -137,6 +137,14 @@ def test_db_upgrade_to_an_unknown_revision(workdir: Path) -> None:
     one_line(invoke(["db", "upgrade", "zzz9"]), "Unknown revision 'zzz9'", "0001")
 
 
+def test_an_sqlite_too_old_for_the_pool_search_is_one_line(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0012's FTS5 trigram table needs SQLite 3.34; an older library says so and how."""
+    monkeypatch.setattr("sqlite3.sqlite_version_info", (3, 31, 1))
+    one_line(invoke(["db", "upgrade"]), "needs SQLite 3.34 or newer", "PostgreSQL")
+
+
 @pytest.mark.parametrize("at", ["0001-01-01T00:00+14:00", "9999-12-31T23:00-12:00", "1900-01-01T00:00+00:00"])
 def test_jobs_run_at_outside_the_supported_range(workdir: Path, at: str) -> None:
     one_line(invoke(["jobs", "run", "recycle", "--at", at, "--dry-run"]), "outside the supported range")

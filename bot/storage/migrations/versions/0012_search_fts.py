@@ -38,6 +38,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from bot.storage.problems import DatabaseProblem
+
 revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
@@ -127,8 +129,9 @@ def upgrade() -> None:
             op.drop_index(name, table_name="customer")
         return
     if sqlite3.sqlite_version_info < TRIGRAM_SINCE:
-        raise RuntimeError(
-            f"pool search needs SQLite 3.34 or newer (FTS5 trigram); this is {sqlite3.sqlite_version}"
+        raise DatabaseProblem(  # one line on the command line, never a traceback
+            f"pool search needs SQLite 3.34 or newer (FTS5's trigram tokenizer) and this Python has "
+            f"SQLite {sqlite3.sqlite_version}: use a Python built with a newer SQLite, or PostgreSQL."
         )
     for statement in SQLITE_SCHEMA:
         op.execute(statement)
