@@ -423,8 +423,14 @@ def fill_customers(db: Database, rows: Iterable[dict[str, Any]], batch: int = 50
     million rows in seconds, not minutes). Returns the count."""
     if not db.is_sqlite:
         return _copy_rows(db, rows)
-    statement = f"INSERT INTO customer ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
     values = (tuple(sqlite_value(row[c]) for c in COLUMNS) for row in rows)
+    return sqlite_fill(db, COLUMNS, values, batch)
+
+
+def sqlite_fill(db: Database, columns: Sequence[str], values: Iterable[tuple[Any, ...]], batch: int) -> int:
+    """``values`` into ``customer (columns)`` in one transaction of executemany on the driver's
+    connection (values already as SQLite stores them); returns the count."""
+    statement = f"INSERT INTO customer ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     raw = db.engine.raw_connection()
     count = 0
     try:

@@ -52,6 +52,7 @@ from _common import (
     prepare,
     processes,
     scratch_database,
+    sqlite_fill,
     table,
 )
 from sqlalchemy import or_, select, text, update
@@ -158,19 +159,7 @@ def _sqlite_time(value: Any) -> Any:
 
 
 def _fill_sqlite(db: Database, rows: Iterator[tuple[Any, ...]]) -> int:
-    statement = f"INSERT INTO customer ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-    raw = db.engine.raw_connection()
-    count = 0
-    try:
-        cursor = raw.cursor()
-        cursor.execute("BEGIN")
-        while chunk := [tuple(map(_sqlite_time, row)) for _, row in zip(range(50_000), rows, strict=False)]:
-            cursor.executemany(statement, chunk)
-            count += len(chunk)
-        cursor.execute("COMMIT")
-    finally:
-        raw.close()
-    return count
+    return sqlite_fill(db, COLUMNS, (tuple(map(_sqlite_time, row)) for row in rows), 50_000)
 
 
 def _fill_postgresql(db: Database, rows: Iterator[tuple[Any, ...]]) -> int:
