@@ -82,21 +82,26 @@ def settle_pending(
     return rowcount(result) == 1
 
 
+def unowned_values() -> dict[str, Any]:
+    """The columns of a customer going back to the pool: nobody's, untouched, not locked, and a won
+    one restarts at stage new (the next owner never inherits "won")."""
+    return {
+        "owner_id": None,
+        "owned_since": None,
+        "last_touch_at": None,
+        "won_at": None,
+        "locked": False,
+        "stage": case((col(Customer.won_at).is_not(None), NEW_STAGE), else_=col(Customer.stage)),
+    }
+
+
 def give_back(session: Session, customer_id: int, owner_id: int, *, to_pool_id: int | None = None) -> bool:
     """Back to the pool (``to_pool_id``: to that pool instead of its own), if ``owner_id`` still owns it."""
     moved = {} if to_pool_id is None else {"pool_id": to_pool_id}
     result = session.execute(
         update(Customer)
         .where(col(Customer.id) == customer_id, col(Customer.owner_id) == owner_id)
-        .values(
-            **moved,
-            owner_id=None,
-            owned_since=None,
-            last_touch_at=None,
-            won_at=None,
-            locked=False,
-            stage=case((col(Customer.won_at).is_not(None), NEW_STAGE), else_=col(Customer.stage)),
-        )
+        .values(**moved, **unowned_values())
     )
     return rowcount(result) == 1
 

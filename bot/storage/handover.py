@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
-from bot.storage.customers import NEW_STAGE
+from bot.storage.customers import unowned_values
 from bot.storage.models import ClaimRequest, Customer, Pool
 from bot.storage.sql import chunks, team_pool_ids
 
@@ -125,14 +125,7 @@ def to_pool(session: Session, ids: Sequence[int], from_id: int) -> list[int]:
         result = session.execute(
             update(Customer)
             .where(col(Customer.id).in_(chunk), col(Customer.owner_id) == from_id)
-            .values(
-                owner_id=None,
-                owned_since=None,
-                last_touch_at=None,
-                won_at=None,
-                locked=False,
-                stage=case((col(Customer.won_at).is_not(None), NEW_STAGE), else_=col(Customer.stage)),
-            )
+            .values(**unowned_values())
             .returning(col(Customer.id))
             .execution_options(synchronize_session=False)
         )
