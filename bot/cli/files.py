@@ -29,6 +29,9 @@ def import_(
         def advance(done: int, total: int | None) -> None:
             progress.update(task, completed=done, total=total)
 
+        def indexing(name: str) -> None:
+            progress.update(task, description=f"building index {name}")
+
         try:
             report = import_file(
                 runtime.services.db,
@@ -37,6 +40,7 @@ def import_(
                 pool_name=pool,
                 dry_run=dry_run,
                 progress=advance,
+                indexing=indexing,
             )
         except ImportFileError as exc:
             complain(str(exc))

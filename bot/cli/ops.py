@@ -25,10 +25,12 @@ def db_upgrade(
     """Apply schema migrations (the Procfile's release phase)."""
     url = database_url(config)
     try:
-        migrate.upgrade(url, revision)
+        built = migrate.upgrade(url, revision)
     except migrate.UnknownRevision as exc:
         complain(str(exc))
         raise typer.Exit(2) from exc
+    for name in built:
+        err.print(f"built index {name}, which an interrupted import had left for later")
     err.print(f"{redact(url)} is at revision {migrate.current(url)}")
 
 

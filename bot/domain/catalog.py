@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.domain.context import event_row
 from bot.domain.snapshots import PRIORITIES
 from bot.names import company_key, name_key, phone_key, search_key
 from bot.storage import catalog, events
@@ -46,13 +45,16 @@ def add_customers(
     return add_customer_rows(session, [customer_row(c, pool_id, now) for c in customers], now, actor_id)
 
 
-def customer_row(customer: NewCustomer, pool_id: int, now: datetime) -> dict[str, object]:
+def customer_row(
+    customer: NewCustomer, pool_id: int, now: datetime, *, company: str | None = None
+) -> dict[str, object]:
     """The stored columns of a new customer, its lookup keys computed (the pinyin is the costly
-    part, so an import computes rows while the previous batch is being written)."""
+    part, so an import computes rows while the previous batch is being written). ``company`` is
+    the name's company key when the caller has it already (an import's duplicate check does)."""
     return {
         "name": customer.name,
         "name_key": name_key(customer.name),
-        "dup_key": company_key(customer.name)[:DUP_KEY_LENGTH],
+        "dup_key": (company_key(customer.name) if company is None else company)[:DUP_KEY_LENGTH],
         "credit_code": customer.credit_code,
         "search_key": search_key(customer.name)[:SEARCH_KEY_LENGTH],
         "contact": customer.contact,
@@ -78,5 +80,5 @@ def add_customer_rows(
     if not rows:
         return []
     ids = catalog.insert_customers(session, rows)
-    events.add_events_in_bulk(session, [event_row(cid, "imported", None, actor_id, now) for cid in ids])
+    events.add_same_event(session, ids, "imported", now, actor_id)
     return ids

@@ -27,11 +27,15 @@ def insert_customers(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     company key the duplicate check compares is computed here when a row does not bring it."""
     ids = reserve_ids(session, Customer, len(rows))
     keyed = [
-        {"id": cid, "dup_key": company_key(str(row["name"]))[:DUP_KEY_LENGTH], **row}
+        {"id": cid, **row} if "dup_key" in row else {"id": cid, "dup_key": _dup_key(row), **row}
         for cid, row in zip(ids, rows, strict=True)
     ]
     bulk_insert(session, Customer, keyed)
     return ids
+
+
+def _dup_key(row: dict[str, Any]) -> str:
+    return company_key(str(row["name"]))[:DUP_KEY_LENGTH]
 
 
 def present_name_keys(session: Session, keys: Sequence[str]) -> set[str]:
@@ -74,18 +78,6 @@ def count_in_pools(session: Session, pool_names: Sequence[str]) -> int:
         .where(col(Pool.name).in_(pool_names))
     ).scalar()
     return int(count or 0)
-
-
-def plan_for_actual_keys(session: Session) -> None:
-    """Make the key lookups of this transaction (PostgreSQL) planned for the keys they are sent.
-
-    psycopg prepares a statement once it has run five times; PostgreSQL's generic plan for it
-    guesses 10 keys and probes each through the name_key trigram index (migration 0002), which
-    took minutes per batch of similar names. Planned for the actual keys, the lookup hashes them
-    instead (milliseconds). SET LOCAL ends with the transaction.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 # ---- export ---------------------------------------------------------------------------------------

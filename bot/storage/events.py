@@ -4,13 +4,14 @@ claim rules count (the counts themselves are in :mod:`bot.storage.claiming`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, func, insert, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
-from bot.storage.models import OwnershipEvent
-from bot.storage.sql import bulk_insert
+from bot.storage.models import OwnershipEvent, UTCDateTime
 
 CLAIM_EVENT_KINDS = ("claimed", "claim_requested")
 
@@ -31,9 +32,32 @@ def add_events(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(OwnershipEvent), rows)
 
 
-def add_events_in_bulk(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Many events at once (an import's 'imported' events): COPY on PostgreSQL."""
-    bulk_insert(session, OwnershipEvent, rows)
+# One event of one kind for each customer of an array: the server makes the rows (an import's
+# 2,000 'imported' events a batch), so none is formatted, sent and parsed one by one.
+_SAME_EVENT_PG = insert(OwnershipEvent).from_select(
+    ["customer_id", "kind", "actor_id", "at", "reason"],
+    select(
+        func.unnest(bindparam("ids", type_=ARRAY(Integer))),
+        bindparam("kind", type_=String),
+        bindparam("actor", type_=Integer),
+        bindparam("at", type_=UTCDateTime()),
+        literal(""),
+    ),
+)
+
+
+def add_same_event(
+    session: Session, customer_ids: Sequence[int], kind: str, at: datetime, actor_id: int | None = None
+) -> None:
+    """The event ``kind`` (no member, no reason) for each of ``customer_ids``, by ``actor_id``."""
+    if not customer_ids:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        values = {"ids": list(customer_ids), "kind": kind, "actor": actor_id, "at": at}
+        session.connection().execute(_SAME_EVENT_PG, values)  # Core: not an ORM bulk insert
+        return
+    row = {"kind": kind, "actor_id": actor_id, "at": at, "reason": ""}
+    session.execute(insert(OwnershipEvent), [{"customer_id": cid, **row} for cid in customer_ids])
 
 
 def events_of(session: Session, customer_id: int, limit: int) -> Sequence[OwnershipEvent]:

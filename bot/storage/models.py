@@ -343,3 +343,15 @@ class CustomerMerge(SQLModel, table=True):
     name: str = Field(max_length=200)
     by_id: int | None = Field(default=None, foreign_key="member.id")
     at: datetime = Field(sa_column=_utc())
+
+
+class DeferredIndex(SQLModel, table=True):
+    """A customer index an initial load dropped, to build once when the load ends (PostgreSQL; see
+    bot.storage.bulk_load). Written in the transaction that drops the index, so an import killed
+    halfway leaves the definition here for the next import or ``poolbot db upgrade`` to build."""
+
+    __tablename__ = "deferred_index"
+
+    name: str = Field(primary_key=True, max_length=63)  # PostgreSQL's longest identifier
+    definition: str
+    deferred_at: datetime = Field(sa_column=_utc())
