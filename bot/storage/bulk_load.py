@@ -76,6 +76,10 @@ def indexes_deferred(
     """Around an import on PostgreSQL: with ``defer``, drop the customer indexes the load need not
     read and build them all when the block ends (also when it raises); without, first build what
     an earlier, killed load left. Another load in progress is left alone: it builds its own."""
+    if not defer:
+        build_leftovers(db, progress)
+        yield
+        return
     if db.is_sqlite:
         yield
         return
@@ -84,10 +88,7 @@ def indexes_deferred(
             yield
             return
         try:
-            if defer:
-                _defer(db, now)
-            else:
-                _build(db, progress)
+            _defer(db, now)
             yield
         finally:
             try:
