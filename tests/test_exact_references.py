@@ -5,12 +5,13 @@ when chosen. Reading commands may still show the closest match."""
 from __future__ import annotations
 
 import pytest
-from helpers import add_one, add_west_team, event_kinds, member, own, owner_of
+from helpers import add, add_one, add_west_team, event_kinds, member, own, owner_of
 
 from bot.domain.context import Services
 from bot.handlers.commands import Bot
 from bot.handlers.console.chat import ConsoleChat
 from bot.messages import Actor, Command
+from bot.storage import search as pool_search
 
 
 def say(services: Services, handle: str, text: str) -> str:
@@ -41,13 +42,28 @@ def test_a_near_name_assigns_nothing(services: Services) -> None:
     assert "Did you mean" in out and owner_of(services.db, contoso) is None
 
 
+def test_postgresql_offers_the_near_name_however_many_customers_come_before_it(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL finds near names through the trigram index across the whole team; the first
+    ``NAME_SCAN_LIMIT`` customers, all SQLite scores, would not hold this one."""
+    if services.db.is_sqlite:
+        pytest.skip("SQLite scores the team's first NAME_SCAN_LIMIT names")
+    monkeypatch.setattr(pool_search, "NAME_SCAN_LIMIT", 5)
+    add(services, *(f"Filler Company {n}" for n in range(20)))
+    northwind = add_one(services, "Northwind Traders")
+    out = say(services, "alice", '/claim "Northwnd Traders"')
+    assert f"Did you mean #{northwind} Northwind Traders?" in out and owner_of(services.db, northwind) is None
+
+
 def test_a_name_in_another_teams_pool_is_never_taken_for_a_near_one_here(services: Services) -> None:
     add_west_team(services)
     east = add_one(services, "East One")
     west = add_one(services, "West One", pool="west-main")
     out = say(services, "alice", '/claim "West One"')
     assert owner_of(services.db, east) is None and owner_of(services.db, west) is None
-    assert "West One" not in out.replace("“West One”", "")  # the west customer is not even named
+    typed_back = out.replace("“West One”", "").replace("/pool West One", "")  # the rep's own words
+    assert "West One" not in typed_back  # the west customer is not even named
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,6 @@ COUNT_CAP = 10_000  # beyond this a search says "more than 10,000" instead of co
 MAX_CHOICES = 5
 FUZZY_FLOOR = 75  # rapidfuzz WRatio: a shared word scores ~90, single shared characters ~67
 FUZZY_CLOSE = 5  # candidates within this many points of the best are all offered
-FUZZY_SCAN_LIMIT = 50_000
 HISTORY = 10
 
 
@@ -117,7 +116,7 @@ def _scored(key: str, candidates: list[Customer]) -> list[tuple[float, Customer]
 
 
 def _fuzzy(session: Session, team_id: int, key: str) -> list[Customer]:
-    rows = pool_search.names_in_team(session, team_id, FUZZY_SCAN_LIMIT)
+    rows = pool_search.near_names(session, team_id, key)
     choices = {cid: f"{name} {extra}" for cid, name, extra in rows}
     ranked = process.extract(key, choices, scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=FUZZY_FLOOR)
     ids = [int(cid) for _, _, cid in ranked]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, func, literal_column, or_, select, table
+from sqlalchemy import Select, Text, and_, cast, func, literal, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session, col
 
@@ -165,6 +165,10 @@ def _fts_word(fragments: set[str]) -> str | None:
             return None  # one fragment without a test: the OR of the fragments has none either
     return " OR ".join(tests)
 
+
+NEAR_SCAN = 1_000
+NEAR_MATCHES = 50
+NAME_SCAN_LIMIT = 50_000
 
 # The text migration 0012's trigram GIN index covers, written exactly as its expression (constants
 # inline, not bound parameters), so that PostgreSQL matches the two.
@@ -327,10 +331,34 @@ def find_like(session: Session, team_id: int, fragment: str, limit: int) -> Sequ
     )
 
 
-def names_in_team(session: Session, team_id: int, limit: int) -> Sequence[tuple[int, str, str]]:
-    rows = session.execute(
-        select(col(Customer.id), col(Customer.name_key), col(Customer.search_key))
-        .where(col(Customer.pool_id).in_(team_pool_ids(team_id)))
-        .limit(limit)
-    ).all()
+def near_names(session: Session, team_id: int, key: str) -> Sequence[tuple[int, str, str]]:
+    """The team's customers a fuzzy name match scores: ``(id, name key, pinyin)``.
+
+    On PostgreSQL, through migration 0012's trigram index and across the whole team: of the first
+    :data:`NEAR_SCAN` rows holding most of the key's trigrams (``<%``: at least
+    ``pg_trgm.word_similarity_threshold``, 0.6, of them), the :data:`NEAR_MATCHES` most similar. A
+    name typed a letter or a character wrong shares most of its trigrams with the right one; the
+    scan cap bounds a typo in a prefix thousands of names share (about 140 ms at 1M customers,
+    against 600 ms for fetching 50,000 names, which covered 5 % of such a team). Elsewhere (SQLite,
+    the embedded default for one small team) the first :data:`NAME_SCAN_LIMIT` customers.
+    """
+    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+    columns = (col(Customer.id), col(Customer.name_key), col(Customer.search_key))
+    if session.get_bind().dialect.name != "postgresql":
+        rows = session.execute(select(*columns).where(in_team).limit(NAME_SCAN_LIMIT)).all()
+        return [(r[0], r[1], r[2]) for r in rows]
+    typed = literal(key, Text)
+    pool_ids = session.execute(team_pool_ids(team_id)).scalars().all()
+    found = (
+        select(*columns, SEARCH_TEXT.label("text"))
+        .where(col(Customer.pool_id).in_(pool_ids), typed.op("<%")(SEARCH_TEXT))
+        .limit(NEAR_SCAN)
+        .subquery()
+    )
+    closest = (
+        select(found.c.id, found.c.name_key, found.c.search_key)
+        .order_by(typed.op("<<->")(found.c.text), found.c.id)
+        .limit(NEAR_MATCHES)
+    )
+    rows = session.execute(closest).all()
     return [(r[0], r[1], r[2]) for r in rows]
