@@ -131,13 +131,21 @@ def kill_an_initial_load(database_url: str, services: Services, path: Path) -> N
     assert done.returncode == -signal.SIGKILL, done.stderr
 
 
-def test_an_initial_load_killed_halfway_leaves_its_indexes_to_db_upgrade(
-    database_url: str, services: Services, tmp_path: Path
-) -> None:
+@pytest.fixture
+def indexes_before_a_killed_load(database_url: str, services: Services, tmp_path: Path) -> dict[str, str]:
+    """The customer indexes there were before an initial load that was then killed with SIGKILL
+    after its first batch (PostgreSQL only: SQLite defers nothing)."""
     if services.db.is_sqlite:
         pytest.skip("only PostgreSQL defers indexes")
     before = indexes(services.db)
     kill_an_initial_load(database_url, services, spreadsheet(tmp_path / "c.csv"))
+    return before
+
+
+def test_an_initial_load_killed_halfway_leaves_its_indexes_to_db_upgrade(
+    database_url: str, services: Services, indexes_before_a_killed_load: dict[str, str]
+) -> None:
+    before = indexes_before_a_killed_load
     assert "ix_customer_search_trgm" not in indexes(services.db)
     assert "ix_customer_search_trgm" in bulk_load.deferred(services.db)
 
@@ -148,12 +156,9 @@ def test_an_initial_load_killed_halfway_leaves_its_indexes_to_db_upgrade(
 
 
 def test_the_next_import_builds_what_a_killed_load_left_before_it_writes(
-    database_url: str, services: Services, tmp_path: Path
+    services: Services, tmp_path: Path, indexes_before_a_killed_load: dict[str, str]
 ) -> None:
-    if services.db.is_sqlite:
-        pytest.skip("only PostgreSQL defers indexes")
-    before = indexes(services.db)
-    kill_an_initial_load(database_url, services, spreadsheet(tmp_path / "c.csv"))
+    before = indexes_before_a_killed_load
     small = spreadsheet(tmp_path / "small.csv", rows=3)  # not an initial load by itself
     built: list[str] = []
 
