@@ -56,6 +56,17 @@ def test_postgresql_offers_the_near_name_however_many_customers_come_before_it(
     assert f"Did you mean #{northwind} Northwind Traders?" in out and owner_of(services.db, northwind) is None
 
 
+def test_a_chinese_name_typed_with_a_wrong_character_is_offered_and_claims_nothing(
+    services: Services,
+) -> None:
+    yunfan = add_one(services, "杭州云帆科技有限公司")
+    add_one(services, "杭州云海贸易有限公司")
+
+    out = say(services, "alice", "/claim 杭州云帆科学有限公司")
+
+    assert f"#{yunfan} 杭州云帆科技有限公司" in out and owner_of(services.db, yunfan) is None
+
+
 def test_a_name_in_another_teams_pool_is_never_taken_for_a_near_one_here(services: Services) -> None:
     add_west_team(services)
     east = add_one(services, "East One")

@@ -21,7 +21,7 @@ from bot.importer import import_file
 from bot.names import name_key, search_key
 from bot.storage import migrate
 from bot.storage.engine import Database
-from bot.storage.search import SearchFilters
+from bot.storage.search import SearchFilters, near_names
 
 
 def found(services: Services, *words: str, **fields: str) -> list[str]:
@@ -199,3 +199,16 @@ def _search_objects(db: Database) -> set[str]:
         query = "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm'"
     with db.engine.connect() as connection:
         return set(connection.execute(text(query)).scalars())
+
+
+def test_near_names_find_a_chinese_name_by_its_pinyin_when_most_characters_differ(
+    services: Services,
+) -> None:
+    """Homophones for most characters and one wrong syllable: the Chinese trigrams are mostly
+    different (and PostgreSQL under the C locale has none), the pinyin is mostly the same."""
+    yunfan = add_one(services, "杭州云帆科技有限公司")
+    add(services, *(f"北京远洋贸易{n}有限公司" for n in range(5)))
+    team = member(services, "alice").team.id
+    with services.db.read() as session:
+        found = [cid for cid, _, _ in near_names(session, team, name_key("航周云凡科学有限公司"))]
+    assert yunfan in found

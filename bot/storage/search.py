@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, func, literal, literal_column, or_, select, table
+from sqlalchemy import Float, Select, Text, and_, cast, func, literal, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session, col
 
-from bot.names import name_key
+from bot.names import name_key, search_key
 from bot.storage.customers import customers_by_ids
 from bot.storage.models import Customer
 from bot.storage.sql import team_pool_ids
@@ -336,29 +336,41 @@ def near_names(session: Session, team_id: int, key: str) -> Sequence[tuple[int, 
 
     On PostgreSQL, through migration 0012's trigram index and across the whole team: of the first
     :data:`NEAR_SCAN` rows holding most of the key's trigrams (``<%``: at least
-    ``pg_trgm.word_similarity_threshold``, 0.6, of them), the :data:`NEAR_MATCHES` most similar. A
-    name typed a letter or a character wrong shares most of its trigrams with the right one; the
-    scan cap bounds a typo in a prefix thousands of names share (about 140 ms at 1M customers,
-    against 600 ms for fetching 50,000 names, which covered 5 % of such a team). Elsewhere (SQLite,
-    the embedded default for one small team) the first :data:`NAME_SCAN_LIMIT` customers.
+    ``pg_trgm.word_similarity_threshold``, 0.6, of them), the :data:`NEAR_MATCHES` most similar;
+    a Chinese key is also looked up by its pinyin (:func:`_near_keys`). The team's pool ids go in
+    as values (as a subquery, the planner ran the index scan once per pool). A name typed a letter
+    or a character wrong shares most of its trigrams with the right one; the scan cap bounds a typo
+    in a prefix thousands of names share (about 140 ms at 1M customers, against 600 ms for fetching
+    50,000 names, which covered 5 % of such a team). Elsewhere (SQLite, the embedded default for
+    one small team) the first :data:`NAME_SCAN_LIMIT` customers.
     """
     in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
     columns = (col(Customer.id), col(Customer.name_key), col(Customer.search_key))
     if session.get_bind().dialect.name != "postgresql":
         rows = session.execute(select(*columns).where(in_team).limit(NAME_SCAN_LIMIT)).all()
         return [(r[0], r[1], r[2]) for r in rows]
-    typed = literal(key, Text)
+    typed = [literal(k, Text) for k in _near_keys(key)]
     pool_ids = session.execute(team_pool_ids(team_id)).scalars().all()
     found = (
         select(*columns, SEARCH_TEXT.label("text"))
-        .where(col(Customer.pool_id).in_(pool_ids), typed.op("<%")(SEARCH_TEXT))
+        .where(col(Customer.pool_id).in_(pool_ids), or_(*(k.op("<%")(SEARCH_TEXT) for k in typed)))
         .limit(NEAR_SCAN)
         .subquery()
     )
+    distances = [k.op("<<->", return_type=Float)(found.c.text) for k in typed]
     closest = (
         select(found.c.id, found.c.name_key, found.c.search_key)
-        .order_by(typed.op("<<->")(found.c.text), found.c.id)
+        .order_by(func.least(*distances) if len(distances) > 1 else distances[0], found.c.id)
         .limit(NEAR_MATCHES)
     )
     rows = session.execute(closest).all()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _near_keys(key: str) -> list[str]:
+    """What a near name is looked up by: the key, and for a Chinese one also its full pinyin,
+    which the search text holds too. pg_trgm takes no trigrams from Chinese characters under the
+    C locale, and the pinyin of a name typed with a wrong character (or a homophone) is still most
+    of the right one's."""
+    full = search_key(key).partition("|")[0]
+    return [key, full] if full and full != key else [key]
