@@ -5,23 +5,30 @@ On SQLite and PostgreSQL; on SQLite the FTS5 table is also checked against the c
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
+from conftest import PG_ADMIN_URL
 from helpers import add, add_one, member
 from sqlalchemy import text
 
+from bot.config import PoolbotConfig
 from bot.domain import lookup
 from bot.domain.catalog import NewCustomer
+from bot.domain.clock import FakeClock
 from bot.domain.context import Services
+from bot.domain.setup import sync_config
 from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.views import search_page
 from bot.importer import import_file
 from bot.names import name_key, search_key
 from bot.storage import migrate
 from bot.storage.engine import Database
-from bot.storage.search import SearchFilters, near_names
+from bot.storage.search import SearchFilters
 
 
 def found(services: Services, *words: str, **fields: str) -> list[str]:
@@ -201,14 +208,40 @@ def _search_objects(db: Database) -> set[str]:
         return set(connection.execute(text(query)).scalars())
 
 
-def test_near_names_find_a_chinese_name_by_its_pinyin_when_most_characters_differ(
-    services: Services,
+@pytest.fixture
+def c_locale_services(
+    config: PoolbotConfig, clock: FakeClock, postgres_unavailable: str | None
+) -> Iterator[Services]:
+    """A PostgreSQL database created with the C locale, where pg_trgm takes no trigrams from
+    Chinese characters."""
+    if postgres_unavailable:
+        pytest.skip(postgres_unavailable)
+    name = f"poolbot_test_c_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+    url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+    migrate.upgrade(url)
+    db = Database.from_url(url)
+    try:
+        sync_config(db, config)
+        yield Services(db=db, clock=clock)
+    finally:
+        db.dispose()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_chinese_typo_is_offered_by_its_pinyin_where_postgresql_has_no_chinese_trigrams(
+    c_locale_services: Services,
 ) -> None:
-    """Homophones for most characters and one wrong syllable: the Chinese trigrams are mostly
-    different (and PostgreSQL under the C locale has none), the pinyin is mostly the same."""
+    services = c_locale_services
+    with services.db.read() as session:
+        assert session.execute(text("SELECT show_trgm('云帆')")).scalar() == []  # the C locale's pg_trgm
     yunfan = add_one(services, "杭州云帆科技有限公司")
     add(services, *(f"北京远洋贸易{n}有限公司" for n in range(5)))
-    team = member(services, "alice").team.id
-    with services.db.read() as session:
-        found = [cid for cid, _, _ in near_names(session, team, name_key("航周云凡科学有限公司"))]
-    assert yunfan in found
+
+    out = ConsoleChat(services, handle="alice").say("/claim 杭州云帆科学有限公司")
+
+    assert f"#{yunfan} 杭州云帆科技有限公司" in out

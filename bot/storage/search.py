@@ -7,7 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Select, Text, and_, cast, func, literal, literal_column, or_, select, table
+from sqlalchemy import (
+    Float,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session, col
 
@@ -167,6 +180,10 @@ def _fts_word(fragments: set[str]) -> str | None:
 
 
 NEAR_SCAN = 1_000
+_NAME_COLUMNS = (col(Customer.id), col(Customer.name_key), col(Customer.search_key))
+# for this transaction only (set_config(..., true) is SET LOCAL with a bound value)
+_WORD_THRESHOLD = text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)")
+_WORD_THRESHOLD_AS_BEFORE = text("SET LOCAL pg_trgm.word_similarity_threshold TO DEFAULT")
 NEAR_MATCHES = 50
 NAME_SCAN_LIMIT = 50_000
 
@@ -335,42 +352,63 @@ def near_names(session: Session, team_id: int, key: str) -> Sequence[tuple[int, 
     """The team's customers a fuzzy name match scores: ``(id, name key, pinyin)``.
 
     On PostgreSQL, through migration 0012's trigram index and across the whole team: of the first
-    :data:`NEAR_SCAN` rows holding most of the key's trigrams (``<%``: at least
-    ``pg_trgm.word_similarity_threshold``, 0.6, of them), the :data:`NEAR_MATCHES` most similar;
-    a Chinese key is also looked up by its pinyin (:func:`_near_keys`). The team's pool ids go in
-    as values (as a subquery, the planner ran the index scan once per pool). A name typed a letter
-    or a character wrong shares most of its trigrams with the right one; the scan cap bounds a typo
-    in a prefix thousands of names share (about 140 ms at 1M customers, against 600 ms for fetching
-    50,000 names, which covered 5 % of such a team). Elsewhere (SQLite, the embedded default for
-    one small team) the first :data:`NAME_SCAN_LIMIT` customers.
+    :data:`NEAR_SCAN` rows holding most of the key's trigrams (``<%``, at the word similarities of
+    :func:`_near_tiers`), the :data:`NEAR_MATCHES` most similar (a Chinese key by its pinyin where
+    the server takes no trigrams from Chinese). The team's pool ids go in as values (as a
+    subquery, the planner ran the index scan once per pool). A name typed a letter or a character
+    wrong shares most of its trigrams with the right one; the scan cap bounds a typo in a prefix
+    thousands of names share (about 140 ms at 1M customers, against 600 ms for fetching 50,000
+    names, which covered 5 % of such a team). Elsewhere (SQLite, the embedded default for one
+    small team) the first :data:`NAME_SCAN_LIMIT` customers.
     """
-    in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
-    columns = (col(Customer.id), col(Customer.name_key), col(Customer.search_key))
     if session.get_bind().dialect.name != "postgresql":
-        rows = session.execute(select(*columns).where(in_team).limit(NAME_SCAN_LIMIT)).all()
+        in_team = col(Customer.pool_id).in_(team_pool_ids(team_id))
+        rows = session.execute(select(*_NAME_COLUMNS).where(in_team).limit(NAME_SCAN_LIMIT)).all()
         return [(r[0], r[1], r[2]) for r in rows]
-    typed = [literal(k, Text) for k in _near_keys(key)]
+    return _near_names_by_trigrams(session, team_id, key)
+
+
+def _near_names_by_trigrams(session: Session, team_id: int, key: str) -> list[tuple[int, str, str]]:
     pool_ids = session.execute(team_pool_ids(team_id)).scalars().all()
+    found: Sequence[Any] = []
+    for threshold, typed in _near_tiers(session, key):
+        session.execute(_WORD_THRESHOLD, {"threshold": str(threshold)})
+        found = session.execute(_closest(pool_ids, typed)).all()
+        if found:
+            break
+    session.execute(_WORD_THRESHOLD_AS_BEFORE)
+    return [(r[0], r[1], r[2]) for r in found]
+
+
+def _closest(pool_ids: Sequence[int], key: str) -> Select[Any]:
+    """Of the first :data:`NEAR_SCAN` rows word-similar to ``key``, the closest."""
+    typed = literal(key, Text)
     found = (
-        select(*columns, SEARCH_TEXT.label("text"))
-        .where(col(Customer.pool_id).in_(pool_ids), or_(*(k.op("<%")(SEARCH_TEXT) for k in typed)))
+        select(*_NAME_COLUMNS, SEARCH_TEXT.label("text"))
+        .where(col(Customer.pool_id).in_(pool_ids), typed.op("<%")(SEARCH_TEXT))
         .limit(NEAR_SCAN)
         .subquery()
     )
-    distances = [k.op("<<->", return_type=Float)(found.c.text) for k in typed]
-    closest = (
+    return (
         select(found.c.id, found.c.name_key, found.c.search_key)
-        .order_by(func.least(*distances) if len(distances) > 1 else distances[0], found.c.id)
+        .order_by(typed.op("<<->", return_type=Float)(found.c.text), found.c.id)
         .limit(NEAR_MATCHES)
     )
-    rows = session.execute(closest).all()
-    return [(r[0], r[1], r[2]) for r in rows]
 
 
-def _near_keys(key: str) -> list[str]:
-    """What a near name is looked up by: the key, and for a Chinese one also its full pinyin,
-    which the search text holds too. pg_trgm takes no trigrams from Chinese characters under the
-    C locale, and the pinyin of a name typed with a wrong character (or a homophone) is still most
-    of the right one's."""
+def _near_tiers(session: Session, key: str) -> list[tuple[float, str]]:
+    """The word similarities tried in turn, with the key each looks for: 0.6 (pg_trgm's default)
+    for a typo in a long name, then 0.3 for two in a short one ("Globx Industires" is 0.47 of
+    "Globex Industries").
+
+    A Chinese key the server takes no trigrams from (pg_trgm under the C locale keeps only ASCII
+    letters and digits) is looked for by its full pinyin instead, which the search text holds too,
+    and only at 0.6: at 0.3 the syllables every company name shares (youxiangongsi) matched most
+    of a 1M-customer table (820 ms)."""
     full = search_key(key).partition("|")[0]
-    return [key, full] if full and full != key else [key]
+    if full and full != key and not session.execute(_HAS_TRIGRAMS, {"key": key}).scalar():
+        return [(0.6, full)]
+    return [(0.6, key), (0.3, key)]
+
+
+_HAS_TRIGRAMS = text("SELECT cardinality(show_trgm(:key)) > 0")
