@@ -352,7 +352,7 @@ def near_names(session: Session, team_id: int, key: str) -> Sequence[tuple[int, 
     """The team's customers a fuzzy name match scores: ``(id, name key, pinyin)``.
 
     On PostgreSQL, through migration 0012's trigram index and across the whole team: of the first
-    :data:`NEAR_SCAN` rows holding most of the key's trigrams (``<%``, at the word similarities of
+    :data:`NEAR_SCAN` rows holding enough of the key's trigrams (``<%``, at the word similarities of
     :func:`_near_tiers`), the :data:`NEAR_MATCHES` most similar (a Chinese key by its pinyin where
     the server takes no trigrams from Chinese). The team's pool ids go in as values (as a
     subquery, the planner ran the index scan once per pool). A name typed a letter or a character
