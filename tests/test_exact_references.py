@@ -11,7 +11,7 @@ from bot.domain.context import Services
 from bot.handlers.commands import Bot
 from bot.handlers.console.chat import ConsoleChat
 from bot.messages import Actor, Command
-from bot.storage import search as pool_search
+from bot.storage import near
 
 
 def say(services: Services, handle: str, text: str) -> str:
@@ -49,7 +49,7 @@ def test_postgresql_offers_the_near_name_however_many_customers_come_before_it(
     ``NAME_SCAN_LIMIT`` customers, all SQLite scores, would not hold this one."""
     if services.db.is_sqlite:
         pytest.skip("SQLite scores the team's first NAME_SCAN_LIMIT names")
-    monkeypatch.setattr(pool_search, "NAME_SCAN_LIMIT", 5)
+    monkeypatch.setattr(near, "NAME_SCAN_LIMIT", 5)
     add(services, *(f"Filler Company {n}" for n in range(20)))
     northwind = add_one(services, "Northwind Traders")
     out = say(services, "alice", '/claim "Northwnd Traders"')

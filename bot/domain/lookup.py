@@ -23,7 +23,7 @@ from bot.domain.snapshots import (
     SearchPage,
 )
 from bot.names import as_id, name_key
-from bot.storage import customers, followups, members, requests, teams
+from bot.storage import customers, followups, members, near, requests, teams
 from bot.storage import events as event_log
 from bot.storage import search as pool_search
 from bot.storage.models import ClaimRequest, Customer
@@ -116,7 +116,7 @@ def _scored(key: str, candidates: list[Customer]) -> list[tuple[float, Customer]
 
 
 def _fuzzy(session: Session, team_id: int, key: str) -> list[Customer]:
-    rows = pool_search.near_names(session, team_id, key)
+    rows = near.near_names(session, team_id, key)
     choices = {cid: f"{name} {extra}" for cid, name, extra in rows}
     ranked = process.extract(key, choices, scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=FUZZY_FLOOR)
     ids = [int(cid) for _, _, cid in ranked]
