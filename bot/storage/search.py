@@ -7,17 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Select,
-    Text,
-    and_,
-    cast,
-    func,
-    literal_column,
-    or_,
-    select,
-    table,
-)
+from sqlalchemy import Select, Text, and_, cast, func, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session, col
 
