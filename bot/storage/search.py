@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, func, literal_column, or_, select, table
-from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy import Integer, Select, Text, and_, bindparam, cast, func, literal_column, or_, select, table
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array
 from sqlmodel import Session, col
 
 from bot.names import name_key
@@ -199,6 +199,8 @@ def search_pool(
     probed = _probed_page(session, pool_ids, filters, offset=offset, limit=limit) if filters.words else None
     if filters.words and probed is None and dialect == "sqlite":
         return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
+    if filters.words and probed is None and dialect == "postgresql":
+        return _count_then_page(session, where, offset=offset, limit=limit, count_cap=count_cap)
     return _page_then_count(
         session, where, filters, offset=offset, limit=limit, count_cap=count_cap, page=probed
     )
@@ -269,6 +271,28 @@ def _page_and_count_in_one(
     by_id = {row.id: row for row in customers_by_ids(session, page_ids)}
     # a customer deleted between the two statements is left out rather than failing the search
     return [by_id[i] for i in page_ids if i in by_id], min(len(ids), count_cap + 1)
+
+
+def _count_then_page(
+    session: Session, where: Any, *, offset: int, limit: int, count_cap: int
+) -> tuple[Sequence[Customer], int]:
+    """PostgreSQL, with words the probe did not answer: the matches are read once, at most
+    ``count_cap + 1`` of them. When that is all of them, the same statement gives the page too
+    (their ids in display order, sliced on the server), so a rare word's index scan runs once
+    instead of once for the page and again for the count (measured at 1M on "jinxiang", 581
+    matches: the trigram bitmap alone is 33-43 ms). A word with more matches says "more than
+    ``count_cap``" and gets its page from its own query, as before."""
+    matches = select(col(Customer.id), col(Customer.priority)).where(where).limit(count_cap + 1).subquery()
+    ordered = func.array_agg(aggregate_order_by(matches.c.id, matches.c.priority, matches.c.id))
+    page_ids = ordered[bindparam("first", type_=Integer) : bindparam("last", type_=Integer)]
+    params = {"first": offset + 1, "last": offset + limit}  # arrays count from 1, slices are inclusive
+    total, ids = session.execute(select(func.count(), page_ids).select_from(matches), params).one()
+    if total > count_cap:
+        query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
+        return session.execute(query).scalars().all(), count_cap + 1
+    by_id = {row.id: row for row in customers_by_ids(session, ids or [])}
+    # a customer deleted between the two statements is left out rather than failing the search
+    return [by_id[i] for i in ids or [] if i in by_id], int(total)
 
 
 def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[Customer]:
