@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, Text, and_, bindparam, cast, func, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.names import name_key
@@ -68,15 +69,16 @@ def attribute_conditions(filters: Any) -> list[Any]:
     return conditions
 
 
-def _word_condition(word: str) -> Any:
-    """The rule: the name key or the pinyin holds the word's key, or the lowered tags the word."""
+def _word_condition(word: str, customer: Any = Customer) -> Any:
+    """The rule: the name key or the pinyin holds the word's key, or the lowered tags the word
+    (of ``customer``: the table, or an alias of it)."""
     key, text = name_key(word), word.lower()
-    in_tags = func.lower(col(Customer.tags)).like(_contains(text), escape="\\")
+    in_tags = func.lower(customer.tags).like(_contains(text), escape="\\")
     if not key:  # punctuation or emoji only: names hold none, so only tags can match it
         return in_tags
     return or_(
-        col(Customer.name_key).like(_contains(key), escape="\\"),
-        col(Customer.search_key).like(_contains(key), escape="\\"),
+        customer.name_key.like(_contains(key), escape="\\"),
+        customer.search_key.like(_contains(key), escape="\\"),
         in_tags,
     )
 
@@ -223,9 +225,12 @@ def _probed_page(
     and SQLite, which always starts from the FTS5 candidates, read and sorted all of them."""
     if offset + limit > PROBE_DEPTH:
         return None
-    first = select(col(Customer.id)).where(*_unowned_in(pool_ids, filters)).order_by(*ORDER).limit(PROBE)
-    words = [_word_condition(word) for word in filters.words]
-    page = select(Customer).where(col(Customer.id).in_(first), *words).order_by(*ORDER)
+    first = select(Customer).where(*_unowned_in(pool_ids, filters)).order_by(*ORDER).limit(PROBE)
+    # the rows themselves, filtered outside the LIMIT: with ``id IN (first ids)`` PostgreSQL at
+    # 100k customers hash-joined a scan of the whole table (48 ms) instead of 2,000 lookups
+    probed = aliased(Customer, first.subquery("probe"))
+    words = [_word_condition(word, probed) for word in filters.words]
+    page = select(probed).where(*words).order_by(col(probed.priority), col(probed.id))
     rows = session.execute(page.offset(offset).limit(limit)).scalars().all()
     return rows if len(rows) == limit else None
 
