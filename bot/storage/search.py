@@ -225,14 +225,24 @@ def _probed_page(
     and SQLite, which always starts from the FTS5 candidates, read and sorted all of them."""
     if offset + limit > PROBE_DEPTH:
         return None
-    first = select(Customer).where(*_unowned_in(pool_ids, filters)).order_by(*ORDER).limit(PROBE)
-    # the rows themselves, filtered outside the LIMIT: with ``id IN (first ids)`` PostgreSQL at
-    # 100k customers hash-joined a scan of the whole table (48 ms) instead of 2,000 lookups
-    probed = aliased(Customer, first.subquery("probe"))
-    words = [_word_condition(word, probed) for word in filters.words]
-    page = select(probed).where(*words).order_by(col(probed.priority), col(probed.id))
+    page = _probe(pool_ids, filters, postgresql=session.get_bind().dialect.name == "postgresql")
     rows = session.execute(page.offset(offset).limit(limit)).scalars().all()
     return rows if len(rows) == limit else None
+
+
+def _probe(pool_ids: Sequence[int], filters: SearchFilters, *, postgresql: bool) -> Select[Any]:
+    """The probe's query. PostgreSQL: the first rows themselves in a LIMIT subquery, filtered
+    outside it; with ``id IN (their ids)`` it hash-joined a scan of the whole table at 100k
+    customers (48 ms against 0.9 ms, ``EXPLAIN ANALYZE``). SQLite: ``id IN``, which it answers
+    by lookups (2.9-4.3 ms p50 at 100k against 5.2-5.8 ms for the subquery form)."""
+    unowned = _unowned_in(pool_ids, filters)
+    if not postgresql:
+        first = select(col(Customer.id)).where(*unowned).order_by(*ORDER).limit(PROBE)
+        words = [_word_condition(word) for word in filters.words]
+        return select(Customer).where(col(Customer.id).in_(first), *words).order_by(*ORDER)
+    rows = aliased(Customer, select(Customer).where(*unowned).order_by(*ORDER).limit(PROBE).subquery("probe"))
+    words = [_word_condition(word, rows) for word in filters.words]
+    return select(rows).where(*words).order_by(col(rows.priority), col(rows.id))
 
 
 def _page_then_count(
