@@ -198,7 +198,9 @@ def search_pool(
     pool_ids = list(session.execute(team_pool_ids(team_id)).scalars())
     dialect = session.get_bind().dialect.name
     where = and_(*_pool_search_conditions(pool_ids, filters, dialect))
-    probed = _probed_page(session, pool_ids, filters, offset=offset, limit=limit) if filters.words else None
+    probed = None
+    if filters.words:
+        probed = _probed_page(session, pool_ids, filters, dialect, offset=offset, limit=limit)
     if filters.words and probed is None and dialect == "sqlite":
         return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
     if filters.words and probed is None and dialect == "postgresql":
@@ -216,7 +218,13 @@ PROBE_DEPTH = 100  # only for the first pages: the probe must hold offset + limi
 
 
 def _probed_page(
-    session: Session, pool_ids: Sequence[int], filters: SearchFilters, *, offset: int, limit: int
+    session: Session,
+    pool_ids: Sequence[int],
+    filters: SearchFilters,
+    dialect: str,
+    *,
+    offset: int,
+    limit: int,
 ) -> Sequence[Customer] | None:
     """The page from the pool's first :data:`PROBE` customers in display order, when they hold
     at least ``offset + limit`` matches (then the page's rows are the first matches, exactly);
@@ -225,7 +233,7 @@ def _probed_page(
     and SQLite, which always starts from the FTS5 candidates, read and sorted all of them."""
     if offset + limit > PROBE_DEPTH:
         return None
-    page = _probe(pool_ids, filters, postgresql=session.get_bind().dialect.name == "postgresql")
+    page = _probe(pool_ids, filters, postgresql=dialect == "postgresql")
     rows = session.execute(page.offset(offset).limit(limit)).scalars().all()
     return rows if len(rows) == limit else None
 
@@ -282,10 +290,14 @@ def _page_and_count_in_one(
     again)."""
     ordered = select(col(Customer.id)).where(where).order_by(*ORDER)
     ids = session.execute(ordered.limit(max(count_cap + 1, offset + limit))).scalars().all()
-    page_ids = ids[offset : offset + limit]
-    by_id = {row.id: row for row in customers_by_ids(session, page_ids)}
-    # a customer deleted between the two statements is left out rather than failing the search
-    return [by_id[i] for i in page_ids if i in by_id], min(len(ids), count_cap + 1)
+    return _in_order(session, ids[offset : offset + limit]), min(len(ids), count_cap + 1)
+
+
+def _in_order(session: Session, ids: Sequence[int]) -> list[Customer]:
+    """The customers ``ids`` names, in that order; one deleted since its id was read is left out
+    rather than failing the search."""
+    by_id = {row.id: row for row in customers_by_ids(session, ids)}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _count_then_page(
@@ -305,9 +317,7 @@ def _count_then_page(
     if total > count_cap:
         query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
         return session.execute(query).scalars().all(), count_cap + 1
-    by_id = {row.id: row for row in customers_by_ids(session, ids or [])}
-    # a customer deleted between the two statements is left out rather than failing the search
-    return [by_id[i] for i in ids or [] if i in by_id], int(total)
+    return _in_order(session, ids or []), int(total)
 
 
 def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[Customer]:
