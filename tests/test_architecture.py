@@ -112,9 +112,14 @@ def test_the_core_never_imports_a_chat_sdk(folder: str) -> None:
         assert not bad, f"{path} imports {bad}"
 
 
-# outside bot/storage a module may name a session in a type hint, and the composition root may read
-# a database URL; nothing else of the SQL libraries (no statements, no text(), no dialect inserts)
-SQL_OUTSIDE_STORAGE = {("sqlmodel", "Session"), ("sqlalchemy.engine", "make_url")}
+# outside bot/storage a module may name a unit of work in a type hint (a session, or the bare
+# connection of a hot path: Database.write_connection), and the composition root may read a
+# database URL; nothing else of the SQL libraries (no statements, no text(), no dialect inserts)
+SQL_OUTSIDE_STORAGE = {
+    ("sqlmodel", "Session"),
+    ("sqlalchemy", "Connection"),
+    ("sqlalchemy.engine", "make_url"),
+}
 
 
 def _sql_names(path: Path) -> set[tuple[str, str]]:

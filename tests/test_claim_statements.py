@@ -33,7 +33,7 @@ def test_a_customer_taken_meanwhile_is_not_taken_again_and_logs_no_claim(service
     claim(services, member=bob, customer_id=cid)
     before = event_kinds(services.db, cid)
     with services.db.write() as session:
-        assert not claiming.take(session, cid, alice.id, services.clock.now(), "late")
+        assert not claiming.take(session.connection(), cid, alice.id, services.clock.now(), "late")
     assert owner_of(services.db, cid) == bob.id
     assert event_kinds(services.db, cid) == before
 

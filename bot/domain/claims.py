@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from bot.domain import notices, registration
@@ -30,6 +31,7 @@ from bot.domain.snapshots import REP, MemberView
 from bot.i18n import t
 from bot.storage import claiming, customers, events, members, outbox, requests
 from bot.storage.claiming import ClaimFacts
+from bot.storage.engine import Database
 from bot.storage.models import ClaimRequest
 
 
@@ -54,38 +56,46 @@ class DecisionOutcome:
 def claim(services: Services, *, member: MemberView, customer_id: int, reason: str = "") -> ClaimOutcome:
     """Claim a pool customer: it is the rep's now, or, in a pool that wants approval, a request
     waits for the team's managers. Three statements decide it (the member lock, the facts, the
-    conditional UPDATE with its event); a refusal names the rule and its numbers."""
+    conditional UPDATE with its event); a refusal names the rule and its numbers.
+
+    The bot's hottest write runs on a bare connection; only its rare branches (a request, an
+    unknown customer) open a Session inside the same transaction."""
     if not member.active:
         raise Forbidden("error.member_inactive_self", member=member.name)
     if member.role != REP:
         raise Forbidden("error.reps_only", command="claim")
     reason = checked_text(reason, "reason")
     now = services.clock.now()
-    with services.db.write() as session:
-        members.lock_member(session, member.id)  # first: the facts are read under it
-        facts = _facts(session, customer_id, member, now)
+    db = services.db
+    with db.write_connection() as connection:
+        members.lock_member(connection, member.id)  # first: the facts are read under it
+        facts = _facts(db, connection, customer_id, member, now)
         _refuse_if_taken(facts, member)
         _check_rules(facts, now)
         if facts.requires_approval:
-            request_id: int | None = _request(session, customer_id, facts, member, reason, now)
-        elif claiming.take(session, customer_id, member.id, now, reason):
+            with db.session_on(connection) as session:
+                request_id: int | None = _request(session, customer_id, facts, member, reason, now)
+        elif claiming.take(connection, customer_id, member.id, now, reason):
             request_id = None
         else:
             raise Conflict("error.just_taken", customer=facts.name)
         return ClaimOutcome(customer_id, facts.name, request_id, facts.held + 1, facts.cap)
 
 
-def _facts(session: Session, customer_id: int, member: MemberView, now: datetime) -> ClaimFacts:
+def _facts(
+    db: Database, connection: Connection, customer_id: int, member: MemberView, now: datetime
+) -> ClaimFacts:
     """The customer as the rules see it, when it is a customer of the member's team. The daily
     limit counts in the local day of the member's team, which is the pool's team of every customer
     it may claim; the count is read again if that team's time zone has just changed."""
     timezone = member.team.timezone
-    facts = claiming.claim_facts(session, customer_id, member.id, _local_day_bounds(now, timezone))
+    facts = claiming.claim_facts(connection, customer_id, member.id, _local_day_bounds(now, timezone))
     if facts is None or facts.team_id != member.team.id:
-        refuse_unknown(session, customer_id, member, found=facts is not None)
+        with db.session_on(connection) as session:
+            refuse_unknown(session, customer_id, member, found=facts is not None)
     if facts.timezone != timezone:
         day = _local_day_bounds(now, facts.timezone)
-        facts = replace(facts, claimed_today=claiming.claims_in(session, customer_id, member.id, day))
+        facts = replace(facts, claimed_today=claiming.claims_in(connection, customer_id, member.id, day))
     return facts
 
 

@@ -1,9 +1,10 @@
 """The SQL of one claim: one SELECT with everything the claim rules decide on, and the
 conditional UPDATE that hands the customer over (with its event).
 
-A claim is the bot's hottest write, so its statements are Core, built once at import (SQLAlchemy
-caches their compiled form), run on the session's connection (no ORM identity map to load or
-synchronise) and read only the columns the rules need. The rules stay decided by the database
+A claim is the bot's hottest write, so its statements are Core, built once at import, read only
+the columns the rules need and run on the driver's cursor of the session's connection
+(:class:`bot.storage.driver.DriverStatement`: no ORM identity map to load or synchronise, and none
+of SQLAlchemy's per-statement work). The rules stay decided by the database
 under races, as they were with one query per rule:
 
 - the member row lock (:func:`bot.storage.members.lock_member`) is taken in a statement of its
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, func, insert, literal, or_, select, update
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Connection, Integer, Table, bindparam, func, insert, literal, or_, select, update
+from sqlmodel import SQLModel
 
+from bot.storage.driver import DriverStatement
 from bot.storage.events import CLAIM_EVENT_KINDS, starts_cooldown
 from bot.storage.models import UTCDateTime
 
@@ -111,7 +113,7 @@ _TODAY = _scalar(
 _CAP = func.coalesce(
     _scalar(select(_member.c.max_held).where(_member.c.id == _MEMBER)), _pool.c.max_held_per_rep
 )
-_FACTS = (
+_FACTS = DriverStatement(
     select(
         _wanted.c.name,
         _wanted.c.pool_id,
@@ -139,26 +141,25 @@ _TODAY_ALONE = select(_TODAY).select_from(_wanted).where(_wanted.c.id == _CUSTOM
 
 
 def claim_facts(
-    session: Session, customer_id: int, member_id: int, day: tuple[datetime, datetime]
+    connection: Connection, customer_id: int, member_id: int, day: tuple[datetime, datetime]
 ) -> ClaimFacts | None:
     """Everything the rules decide a claim of ``customer_id`` by ``member_id`` on, in one
     statement (None: no such customer); ``day`` is the [start, end) the daily limit counts in,
     the local day of the team the caller expects the customer's pool to belong to."""
     start, end = day
     params = {"customer": customer_id, "member": member_id, "start": start, "end": end}
-    row = session.connection().execute(_FACTS, params).first()
-    if row is None:
-        return None
-    values: tuple[Any, ...] = tuple(row)
-    return ClaimFacts(*values)
+    row = _FACTS.first(connection, params)
+    return None if row is None else ClaimFacts(*row)
 
 
-def claims_in(session: Session, customer_id: int, member_id: int, day: tuple[datetime, datetime]) -> int:
+def claims_in(
+    connection: Connection, customer_id: int, member_id: int, day: tuple[datetime, datetime]
+) -> int:
     """The rep's claims from ``customer_id``'s pool in ``day`` alone: when the pool's team keeps
     its local days in another time zone than the one :func:`claim_facts` was given."""
     start, end = day
     params = {"customer": customer_id, "member": member_id, "start": start, "end": end}
-    return int(session.connection().execute(_TODAY_ALONE, params).scalar_one())
+    return int(connection.execute(_TODAY_ALONE, params).scalar_one())
 
 
 # ---- taking it -----------------------------------------------------------------------------------
@@ -174,34 +175,34 @@ _TAKE = (
     .values(owner_id=_MEMBER, owned_since=_NOW, last_touch_at=_NOW, pending_member_id=None)
 )
 _EVENT_COLUMNS = ("customer_id", "kind", "member_id", "actor_id", "at", "reason")
-_CLAIMED_EVENT = insert(_event).values(
-    customer_id=_CUSTOMER,
-    kind="claimed",
-    member_id=_MEMBER,
-    actor_id=_MEMBER,
-    at=_NOW,
-    reason=bindparam("reason"),
+_CLAIMED_EVENT = DriverStatement(
+    insert(_event).values(
+        customer_id=_CUSTOMER,
+        kind="claimed",
+        member_id=_MEMBER,
+        actor_id=_MEMBER,
+        at=_NOW,
+        reason=bindparam("reason"),
+    )
 )
 # PostgreSQL: the UPDATE and the event in one statement; the event row exists only if it won, so
-# the INSERT's row count (which SQLAlchemy keeps for an INSERT only when asked) says who won
+# the INSERT's row count says who won
 _taken = _TAKE.returning(_customer.c.id).cte("taken")
-_TAKE_AND_LOG = (
-    insert(_event)
-    .from_select(
+_TAKE_AND_LOG = DriverStatement(
+    insert(_event).from_select(
         list(_EVENT_COLUMNS),
         select(_taken.c.id, literal("claimed"), _MEMBER, _MEMBER, _NOW, bindparam("reason")),
     )
-    .execution_options(preserve_rowcount=True)
 )
+_TAKE_ALONE = DriverStatement(_TAKE)
 
 
-def take(session: Session, customer_id: int, member_id: int, now: datetime, reason: str) -> bool:
+def take(connection: Connection, customer_id: int, member_id: int, now: datetime, reason: str) -> bool:
     """Give the pool customer to the rep and log the claim; False if it is owned or pending by now."""
-    connection = session.connection()
     params = {"customer": customer_id, "member": member_id, "now": now, "reason": reason}
     if connection.dialect.name == "postgresql":
-        return int(connection.execute(_TAKE_AND_LOG, params).rowcount) == 1
-    if int(connection.execute(_TAKE, params).rowcount) != 1:
+        return _TAKE_AND_LOG.rowcount(connection, params) == 1
+    if _TAKE_ALONE.rowcount(connection, params) != 1:
         return False
-    connection.execute(_CLAIMED_EVENT, params)
+    _CLAIMED_EVENT.rowcount(connection, params)
     return True

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, QueuePool, StaticPool
 from sqlmodel import Session
@@ -182,6 +182,28 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises."""
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """One transaction on a bare connection, for a hot path that runs Core and driver
+        statements only: no Session to set up, snapshot and tear down (a refused claim cost 0.17
+        ms of CPU in a Session against 0.06 ms on the driver alone, SQLite, one process).
+        Committed when the block ends, rolled back if it raises; :meth:`session_on` gives a branch
+        that needs the ORM a Session inside it."""
+        with self._writer.begin() as connection:
+            yield connection
+
+    @staticmethod
+    @contextmanager
+    def session_on(connection: Connection) -> Iterator[Session]:
+        """A Session inside ``connection``'s transaction, flushed when the block ends; the
+        transaction stays the connection's ("rollback_only": a commit of the Session is only a
+        flush, and closing it leaves the transaction open)."""
+        with Session(
+            bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only"
+        ) as session:
+            yield session
+            session.flush()
 
     def ping(self) -> None:
         """Raise unless the database answers a trivial query (health checks)."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Integer, bindparam, select, update
+from sqlalchemy import Connection, Integer, bindparam, select, update
 from sqlmodel import Session, col
 
+from bot.storage.driver import DriverStatement, connection_of
 from bot.storage.models import Member, Team
 from bot.storage.sql import chunks, upsert
 
@@ -57,17 +58,17 @@ def manager_ids(session: Session, team_id: int) -> list[int]:
     )
 
 
-# built once, run on the connection: every claim takes it (no ORM object to synchronise)
-_LOCK = (
+# built once, run on the driver (bot.storage.driver): every claim takes it first
+_LOCK = DriverStatement(
     update(Member)
     .where(col(Member.id) == bindparam("member", type_=Integer))
     .values(claim_seq=col(Member.claim_seq) + 1)
 )
 
 
-def lock_member(session: Session, member_id: int) -> None:
+def lock_member(unit: Session | Connection, member_id: int) -> None:
     """Take the member's row lock for the rest of the transaction (serialises its claims)."""
-    session.connection().execute(_LOCK, {"member": member_id})
+    _LOCK.rowcount(connection_of(unit), {"member": member_id})
 
 
 def own_caps(session: Session, ids: Iterable[int]) -> dict[int, int | None]:
