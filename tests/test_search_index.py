@@ -26,7 +26,7 @@ from bot.handlers.console.chat import ConsoleChat
 from bot.handlers.views import search_page
 from bot.importer import import_file
 from bot.names import name_key, search_key
-from bot.storage import migrate
+from bot.storage import migrate, search
 from bot.storage.engine import Database
 from bot.storage.search import SearchFilters
 
@@ -245,3 +245,29 @@ def test_a_chinese_typo_is_offered_by_its_pinyin_where_postgresql_has_no_chinese
     out = ConsoleChat(services, handle="alice").say("/claim 杭州云帆科学有限公司")
 
     assert f"#{yunfan} 杭州云帆科技有限公司" in out
+
+
+@pytest.mark.parametrize("walk", [search.WALK, 120], ids=["walk-finds-it", "walk-too-short"])
+def test_deep_pages_of_a_word_past_the_cap_are_exact(
+    services: Services, monkeypatch: pytest.MonkeyPatch, walk: int
+) -> None:
+    """Pages past the probe's depth of a word with more matches than the count cap, on every
+    path: the display-order walk (PostgreSQL), the walk that finds too few and reads the matches
+    sorted instead (a walk shorter than where the page's matches lie), and a page deeper than any
+    walk. Matches are sparse among the A customers, which come first, and dense among the C."""
+    monkeypatch.setattr(search, "WALK", walk)
+    names = [
+        NewCustomer(f"Ridge {i:03d}" if i % 7 == 0 else f"Vale {i:03d}", priority="A") for i in range(140)
+    ]
+    names += [NewCustomer(f"Ridge C{i:03d}" if i % 2 else f"Vale C{i:03d}", priority="C") for i in range(600)]
+    ids = add(services, *names)
+    matching = [cid for cid, item in zip(ids, names, strict=True) if item.name.startswith("Ridge")]
+    team_id = member(services, "alice").team.id
+    for offset in (100, 150, 190, 250):
+        with services.db.read() as session:
+            rows, total = search.search_pool(
+                session, team_id, SearchFilters(words=("ridge",)), offset=offset, limit=10, count_cap=50
+            )
+        assert len(rows) == 10, (offset, len(matching), total)
+        assert [row.id for row in rows] == matching[offset : offset + 10], offset
+        assert total == 51  # "more than 50"

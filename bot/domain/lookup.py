@@ -23,7 +23,7 @@ from bot.domain.snapshots import (
     SearchPage,
 )
 from bot.names import as_id, name_key
-from bot.storage import customers, followups, members, near, requests, teams
+from bot.storage import customers, followups, members, name_lookup, near, requests, teams
 from bot.storage import events as event_log
 from bot.storage import search as pool_search
 from bot.storage.models import ClaimRequest, Customer
@@ -83,12 +83,12 @@ def resolve_customer(services: Services, *, member: MemberView, query: str, exac
         key = name_key(text)
         if not key:
             raise NotFound("error.customer_unknown", query=text)
-        same = pool_search.find_by_name_key(session, member.team.id, key) or pool_search.find_by_pinyin(
+        same = name_lookup.find_by_name_key(session, member.team.id, key) or name_lookup.find_by_pinyin(
             session, member.team.id, key
         )
         if same:
             return _only(text, same)
-        candidates = list(pool_search.find_like(session, member.team.id, key, limit=50))
+        candidates = list(name_lookup.find_like(session, member.team.id, key, limit=50))
         if not candidates:
             candidates = _fuzzy(session, member.team.id, key)
     if not candidates:
@@ -268,7 +268,7 @@ def split_customer(services: Services, *, member: MemberView, words: tuple[str, 
     with services.db.read() as session:
         for count in range(min(len(words), 6), 1, -1):
             text = " ".join(words[:count])
-            if pool_search.find_by_name_key(session, member.team.id, name_key(text)):
+            if name_lookup.find_by_name_key(session, member.team.id, name_key(text)):
                 return text, count
     return words[0], 1
 

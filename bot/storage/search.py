@@ -1,5 +1,5 @@
-"""The SQL of finding customers: the pool search by words and filters, and the name lookups that
-resolve what a member typed to a customer of the team."""
+"""The SQL of the pool search by words and filters (the name lookups that resolve what a member
+typed are in :mod:`bot.storage.name_lookup`)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from bot.names import name_key
 from bot.storage.customers import customers_by_ids
 from bot.storage.models import Customer
 from bot.storage.sql import team_pool_ids
-
-MAX_EXACT = 50  # customers with the same exact name or pinyin offered as choices at the most
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ def _pool_search_conditions(pool_ids: Sequence[int], filters: SearchFilters, dia
     Each word's LIKE decides; in front of it goes a test an index can answer (:func:`_narrowing`),
     which only narrows the rows the LIKE then checks, so the result is the same as without it.
     """
-    narrowing = _narrowing([_fragments(w) for w in filters.words], dialect)
+    narrowing = index_narrowing([_fragments(w) for w in filters.words], dialect)
     return [
         *_unowned_in(pool_ids, filters),
         *([] if narrowing is None else [narrowing]),
@@ -90,7 +88,7 @@ def _fragments(word: str) -> set[str]:
     return {key, word.lower()} if key else {word.lower()}
 
 
-def _narrowing(words: Sequence[set[str]], dialect: str) -> Any | None:
+def index_narrowing(words: Sequence[set[str]], dialect: str) -> Any | None:
     """An index test every row passes that holds, for each word, one of its fragments (None: no
     index helps)."""
     if dialect == "sqlite":
@@ -204,7 +202,9 @@ def search_pool(
     if filters.words and probed is None and dialect == "sqlite":
         return _page_and_count_in_one(session, where, offset=offset, limit=limit, count_cap=count_cap)
     if filters.words and probed is None and dialect == "postgresql":
-        return _count_then_page(session, where, offset=offset, limit=limit, count_cap=count_cap)
+        return _count_then_page(
+            session, where, pool_ids, filters, offset=offset, limit=limit, count_cap=count_cap
+        )
     return _page_then_count(
         session, where, filters, offset=offset, limit=limit, count_cap=count_cap, page=probed
     )
@@ -238,17 +238,20 @@ def _probed_page(
     return rows if len(rows) == limit else None
 
 
-def _probe(pool_ids: Sequence[int], filters: SearchFilters, *, postgresql: bool) -> Select[Any]:
-    """The probe's query. PostgreSQL: the first rows themselves in a LIMIT subquery, filtered
-    outside it; with ``id IN (their ids)`` it hash-joined a scan of the whole table at 100k
-    customers (48 ms against 0.9 ms, ``EXPLAIN ANALYZE``). SQLite: ``id IN``, which it answers
-    by lookups (2.9-4.3 ms p50 at 100k against 5.2-5.8 ms for the subquery form)."""
+def _probe(
+    pool_ids: Sequence[int], filters: SearchFilters, *, postgresql: bool, depth: int = PROBE
+) -> Select[Any]:
+    """The matches among the pool's first ``depth`` customers in display order. PostgreSQL: the
+    first rows themselves in a LIMIT subquery, filtered outside it; with ``id IN (their ids)`` it
+    hash-joined a scan of the whole table at 100k customers (48 ms against 0.9 ms, ``EXPLAIN
+    ANALYZE``). SQLite: ``id IN``, which it answers by lookups (2.9-4.3 ms p50 at 100k against
+    5.2-5.8 ms for the subquery form)."""
     unowned = _unowned_in(pool_ids, filters)
     if not postgresql:
-        first = select(col(Customer.id)).where(*unowned).order_by(*ORDER).limit(PROBE)
+        first = select(col(Customer.id)).where(*unowned).order_by(*ORDER).limit(depth)
         words = [_word_condition(word) for word in filters.words]
         return select(Customer).where(col(Customer.id).in_(first), *words).order_by(*ORDER)
-    rows = aliased(Customer, select(Customer).where(*unowned).order_by(*ORDER).limit(PROBE).subquery("probe"))
+    rows = aliased(Customer, select(Customer).where(*unowned).order_by(*ORDER).limit(depth).subquery("probe"))
     words = [_word_condition(word, rows) for word in filters.words]
     return select(rows).where(*words).order_by(col(rows.priority), col(rows.id))
 
@@ -301,76 +304,47 @@ def _in_order(session: Session, ids: Sequence[int]) -> list[Customer]:
 
 
 def _count_then_page(
-    session: Session, where: Any, *, offset: int, limit: int, count_cap: int
+    session: Session,
+    where: Any,
+    pool_ids: Sequence[int],
+    filters: SearchFilters,
+    *,
+    offset: int,
+    limit: int,
+    count_cap: int,
 ) -> tuple[Sequence[Customer], int]:
     """PostgreSQL, with words the probe did not answer: the matches are read once, at most
     ``count_cap + 1`` of them. When that is all of them, the same statement gives the page too
     (their ids in display order, sliced on the server), so a rare word's index scan runs once
     instead of once for the page and again for the count (measured at 1M on "jinxiang", 581
     matches: the trigram bitmap alone is 33-43 ms). A word with more matches says "more than
-    ``count_cap``" and gets its page from its own query, as before."""
+    ``count_cap``" and gets its page from :func:`_common_word_page`."""
     matches = select(col(Customer.id), col(Customer.priority)).where(where).limit(count_cap + 1).subquery()
     ordered = func.array_agg(aggregate_order_by(matches.c.id, matches.c.priority, matches.c.id))
     page_ids = ordered[bindparam("first", type_=Integer) : bindparam("last", type_=Integer)]
     params = {"first": offset + 1, "last": offset + limit}  # arrays count from 1, slices are inclusive
     total, ids = session.execute(select(func.count(), page_ids).select_from(matches), params).one()
     if total > count_cap:
-        query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
-        return session.execute(query).scalars().all(), count_cap + 1
+        return _common_word_page(session, where, pool_ids, filters, offset=offset, limit=limit), count_cap + 1
     return _in_order(session, ids or []), int(total)
 
 
-def find_by_name_key(session: Session, team_id: int, name_key: str) -> Sequence[Customer]:
-    return (
-        session.execute(
-            select(Customer)
-            .where(col(Customer.pool_id).in_(team_pool_ids(team_id)), col(Customer.name_key) == name_key)
-            .order_by(col(Customer.id))
-        )
-        .scalars()
-        .all()
-    )
+WALK = 50_000  # the most customers a page of a common word walks in display order
+WALK_DEPTH = 200  # only for the pages up to here: deeper ones read the matches sorted
 
 
-def find_by_pinyin(session: Session, team_id: int, key: str) -> Sequence[Customer]:
-    """Customers whose full pinyin or initials are exactly ``key`` (``search_key`` is
-    ``"<full>|<initials>"``; ``key`` is a name key, so it holds no ``|``, ``%`` or ``_``), the pool
-    search's index narrowing in front (``'%|key'`` alone is a scan of the table)."""
-    if not key:
-        return []
-    narrowing = _narrowing([{key}], session.get_bind().dialect.name)
-    return (
-        session.execute(
-            select(Customer)
-            .where(
-                col(Customer.pool_id).in_(team_pool_ids(team_id)),
-                or_(col(Customer.search_key).like(f"{key}|%"), col(Customer.search_key).like(f"%|{key}")),
-                *([] if narrowing is None else [narrowing]),
-            )
-            .order_by(col(Customer.id))
-            .limit(MAX_EXACT)
-        )
-        .scalars()
-        .all()
-    )
-
-
-def find_like(session: Session, team_id: int, fragment: str, limit: int) -> Sequence[Customer]:
-    """Customers whose name key or pinyin holds ``fragment`` (a name key: no ``%`` or ``_``), the
-    pool search's index narrowing in front."""
-    pattern = f"%{fragment}%"
-    conditions = [
-        col(Customer.pool_id).in_(team_pool_ids(team_id)),
-        or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern)),
-    ]
-    narrowing = _narrowing([{fragment}], session.get_bind().dialect.name)
-    return (
-        session.execute(
-            select(Customer)
-            .where(*conditions, *([] if narrowing is None else [narrowing]))
-            .order_by(col(Customer.id))
-            .limit(limit)
-        )
-        .scalars()
-        .all()
-    )
+def _common_word_page(
+    session: Session, where: Any, pool_ids: Sequence[int], filters: SearchFilters, *, offset: int, limit: int
+) -> Sequence[Customer]:
+    """PostgreSQL: a page of words with more than the count cap's matches. PostgreSQL estimates an
+    OR of three LIKEs rare (406 rows for "bay", which has 12,328 at 1M) and read and sorted every
+    match from the trigram index for page 5 (37 ms, ``EXPLAIN ANALYZE``). Walking the display
+    order finds it in 2-4 ms, as the probe does, to at most :data:`WALK` customers; a deeper page,
+    or a walk that found too few, reads the matches sorted."""
+    if offset + limit <= WALK_DEPTH:
+        walk = _probe(pool_ids, filters, postgresql=True, depth=WALK).offset(offset).limit(limit)
+        rows = session.execute(walk).scalars().all()
+        if len(rows) == limit:
+            return rows
+    query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
+    return session.execute(query).scalars().all()
