@@ -15,7 +15,8 @@ second, the median over ``--runs`` rounds; the database is reset between rounds 
 claim events deleted) so the reps' holdings and daily counts start from zero every time.
 
 Three ways of claiming:
-  claim()   the domain service, through SQLAlchemy
+  claim()   the domain service: a pooled connection, its statements compiled by SQLAlchemy and run on
+            the driver (bot.storage.driver)
   hand      the same rules hand-written on the driver (psycopg / sqlite3), one persistent connection
             per worker: lock the member; one SELECT with every rule's facts (cooldown, holding cap,
             daily limit, owner and pending state, the pool's rules); the UPDATE and the event
