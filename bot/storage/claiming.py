@@ -2,7 +2,7 @@
 conditional UPDATE that hands the customer over (with its event).
 
 A claim is the bot's hottest write, so its statements are Core, built once at import, read only
-the columns the rules need and run on the driver's cursor of the session's connection
+the columns the rules need and run on the driver's cursor of the unit of work's connection
 (:class:`bot.storage.driver.DriverStatement`: no ORM identity map to load or synchronise, and none
 of SQLAlchemy's per-statement work). The rules stay decided by the database
 under races, as they were with one query per rule:

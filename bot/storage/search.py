@@ -270,10 +270,7 @@ def _page_then_count(
     walking the display-order index and reading the matches from a search index), then a count
     that stops at ``count_cap + 1`` rows, skipped when the page is short, since the page then
     tells the total."""
-    if page is None:
-        query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
-        page = session.execute(query).scalars().all()
-    rows = page
+    rows = _sorted_page(session, where, offset=offset, limit=limit) if page is None else page
     if len(rows) < limit and (rows or offset == 0):
         return rows, min(offset + len(rows), count_cap + 1)
     capped = select(col(Customer.id)).where(where).limit(count_cap + 1)
@@ -346,5 +343,10 @@ def _common_word_page(
         rows = session.execute(walk).scalars().all()
         if len(rows) == limit:
             return rows
+    return _sorted_page(session, where, offset=offset, limit=limit)
+
+
+def _sorted_page(session: Session, where: Any, *, offset: int, limit: int) -> Sequence[Customer]:
+    """The page as one query in display order: the database picks how to read the matches."""
     query = select(Customer).where(where).order_by(*ORDER).offset(offset).limit(limit)
     return session.execute(query).scalars().all()
