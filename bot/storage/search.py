@@ -225,15 +225,18 @@ def _probed_page(
     *,
     offset: int,
     limit: int,
+    depth: int = PROBE,
+    reach: int = PROBE_DEPTH,
 ) -> Sequence[Customer] | None:
-    """The page from the pool's first :data:`PROBE` customers in display order, when they hold
-    at least ``offset + limit`` matches (then the page's rows are the first matches, exactly);
-    None when they do not. A common word (杭州, "tech") then costs a short index walk, where
-    PostgreSQL, misjudging how common a word is, read and sorted every match (15,000 for "wave"),
-    and SQLite, which always starts from the FTS5 candidates, read and sorted all of them."""
-    if offset + limit > PROBE_DEPTH:
+    """The page from the pool's first ``depth`` customers in display order, when they hold at
+    least ``offset + limit`` matches (then the page's rows are the first matches, exactly); None
+    when they do not, or when the page ends past ``reach``. A common word (杭州, "tech") then
+    costs a short index walk, where PostgreSQL, misjudging how common a word is, read and sorted
+    every match (15,000 for "wave"), and SQLite, which always starts from the FTS5 candidates,
+    read and sorted all of them."""
+    if offset + limit > reach:
         return None
-    page = _probe(pool_ids, filters, postgresql=dialect == "postgresql")
+    page = _probe(pool_ids, filters, postgresql=dialect == "postgresql", depth=depth)
     rows = session.execute(page.offset(offset).limit(limit)).scalars().all()
     return rows if len(rows) == limit else None
 
@@ -338,12 +341,10 @@ def _common_word_page(
     match from the trigram index for page 5 (37 ms, ``EXPLAIN ANALYZE``). Walking the display
     order finds it in 2-4 ms, as the probe does, to at most :data:`WALK` customers; a deeper page,
     or a walk that found too few, reads the matches sorted."""
-    if offset + limit <= WALK_DEPTH:
-        walk = _probe(pool_ids, filters, postgresql=True, depth=WALK).offset(offset).limit(limit)
-        rows = session.execute(walk).scalars().all()
-        if len(rows) == limit:
-            return rows
-    return _sorted_page(session, where, offset=offset, limit=limit)
+    walked = _probed_page(
+        session, pool_ids, filters, "postgresql", offset=offset, limit=limit, depth=WALK, reach=WALK_DEPTH
+    )
+    return _sorted_page(session, where, offset=offset, limit=limit) if walked is None else walked
 
 
 def _sorted_page(session: Session, where: Any, *, offset: int, limit: int) -> Sequence[Customer]:
