@@ -34,7 +34,7 @@ def find_by_pinyin(session: Session, team_id: int, key: str) -> Sequence[Custome
     search's index narrowing in front (``'%|key'`` alone is a scan of the table)."""
     if not key:
         return []
-    narrowing = index_narrowing([{key}], session.get_bind().dialect.name)
+    narrowing = index_narrowing([{key}], session)
     return (
         session.execute(
             select(Customer)
@@ -59,7 +59,7 @@ def find_like(session: Session, team_id: int, fragment: str, limit: int) -> Sequ
         col(Customer.pool_id).in_(team_pool_ids(team_id)),
         or_(col(Customer.name_key).like(pattern), col(Customer.search_key).like(pattern)),
     ]
-    narrowing = index_narrowing([{fragment}], session.get_bind().dialect.name)
+    narrowing = index_narrowing([{fragment}], session)
     return (
         session.execute(
             select(Customer)

@@ -16,6 +16,7 @@ from bot.names import name_key
 from bot.storage.customers import customers_by_ids
 from bot.storage.models import Customer
 from bot.storage.sql import team_pool_ids
+from bot.storage.trigrams import NO_SAMPLE, SAMPLES, TrigramSample, rarest
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,14 @@ class SearchFilters:
     priority: str | None = None
 
 
-def _pool_search_conditions(pool_ids: Sequence[int], filters: SearchFilters, dialect: str = "") -> list[Any]:
+def _pool_search_conditions(pool_ids: Sequence[int], filters: SearchFilters, session: Session) -> list[Any]:
     """Unowned customers of the team's pools whose name, pinyin or tags contain every word (a
     substring, lower-cased) and whose fields equal the filters (case-insensitive).
 
     Each word's LIKE decides; in front of it goes a test an index can answer (:func:`_narrowing`),
     which only narrows the rows the LIKE then checks, so the result is the same as without it.
     """
-    narrowing = index_narrowing([_fragments(w) for w in filters.words], dialect)
+    narrowing = index_narrowing([_fragments(w) for w in filters.words], session)
     return [
         *_unowned_in(pool_ids, filters),
         *([] if narrowing is None else [narrowing]),
@@ -88,27 +89,31 @@ def _fragments(word: str) -> set[str]:
     return {key, word.lower()} if key else {word.lower()}
 
 
-def index_narrowing(words: Sequence[set[str]], dialect: str) -> Any | None:
+def index_narrowing(words: Sequence[set[str]], session: Session) -> Any | None:
     """An index test every row passes that holds, for each word, one of its fragments (None: no
     index helps)."""
+    dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         return _fts_narrowing(words)
     if dialect == "postgresql":
-        tests = [_pg_word_narrowing(fragments) for fragments in words]
+        sample = SAMPLES.of(session) if any(_narrows_by_trigrams(f) for w in words for f in w) else NO_SAMPLE
+        tests = [_pg_word_narrowing(fragments, sample) for fragments in words]
         found = [t for t in tests if t is not None]
         return and_(*found) if found else None
     return None
 
 
-def _pg_word_narrowing(fragments: set[str]) -> Any | None:
+def _pg_word_narrowing(fragments: set[str], sample: TrigramSample) -> Any | None:
     """PostgreSQL: rows holding one of ``fragments``, through migration 0012's indexes.
 
     A fragment with two adjacent non-ASCII characters (云帆, 杭州云帆) must have all its such pairs
     among the row's CJK bigrams (migration 0002's function index; locale-independent, unlike
     pg_trgm, which ignores CJK under the C locale). An ASCII fragment of three characters or more
     is a LIKE on the one concatenated text the trigram index covers: it holds each of the three
-    columns, ' '-separated, so a fragment in any column is in it. Anything else (a single
-    character, two ASCII letters) has no index test, and the LIKE reads the pool.
+    columns, ' '-separated, so a fragment in any column is in it; a longer word of letters and
+    digits (jinxiang) is asked for its rarest trigrams only (:func:`bot.storage.trigrams.rarest`),
+    each a LIKE of its own. Anything else (a single character, two ASCII letters) has no index
+    test, and the LIKE reads the pool.
     """
     tests: list[Any] = []
     for fragment in fragments:
@@ -119,10 +124,24 @@ def _pg_word_narrowing(fragments: set[str]) -> Any | None:
             )
             tests.append(bigrams.op("@>")(cast(array(sorted(pairs)), ARRAY(Text))))
         elif fragment.isascii() and len(fragment) >= 3:
-            tests.append(SEARCH_TEXT.like(_contains(fragment), escape="\\"))
+            tests.append(_trigram_test(fragment, sample))
         else:
             return None  # one fragment without a test: the OR of the fragments has none either
     return or_(*tests)
+
+
+def _narrows_by_trigrams(fragment: str) -> bool:
+    """Whether ``fragment`` may be asked for some of its trigrams rather than all: ASCII letters
+    and digits only (pg_trgm splits words at anything else and pads their ends), four or more."""
+    return len(fragment) >= 4 and fragment.isascii() and fragment.isalnum()
+
+
+def _trigram_test(fragment: str, sample: TrigramSample) -> Any:
+    """The trigram index's test for an ASCII ``fragment`` of three characters or more."""
+    picked = rarest(fragment, sample) if _narrows_by_trigrams(fragment) else None
+    if picked:
+        return and_(*(SEARCH_TEXT.like(f"%{trigram}%") for trigram in picked))
+    return SEARCH_TEXT.like(_contains(fragment), escape="\\")
 
 
 def cjk_pairs(fragment: str) -> set[str]:
@@ -195,7 +214,7 @@ def search_pool(
     """
     pool_ids = list(session.execute(team_pool_ids(team_id)).scalars())
     dialect = session.get_bind().dialect.name
-    where = and_(*_pool_search_conditions(pool_ids, filters, dialect))
+    where = and_(*_pool_search_conditions(pool_ids, filters, session))
     probed = None
     if filters.words:
         probed = _probed_page(session, pool_ids, filters, dialect, offset=offset, limit=limit)
