@@ -14,13 +14,17 @@ that no customer was won twice (wins == owned customers == claim events). Rates 
 second, the median over ``--runs`` rounds; the database is reset between rounds (owners cleared,
 claim events deleted) so the reps' holdings and daily counts start from zero every time.
 
-Three ways of claiming:
+Four ways of claiming:
   claim()   the domain service: a pooled connection, its statements compiled by SQLAlchemy and run on
             the driver (bot.storage.driver)
   hand      the same rules hand-written on the driver (psycopg / sqlite3), one persistent connection
             per worker: lock the member; one SELECT with every rule's facts (cooldown, holding cap,
             daily limit, owner and pending state, the pool's rules); the UPDATE and the event
             (one statement on PostgreSQL, two on SQLite); the floor claim() is measured against
+  nine      the same rules as the ORM claim() of 2026-12-01 sent them, hand-written on the driver: the
+            lock, then one statement per fact (the whole customer row; its pool and team; the last
+            give-back; the held, pending and today's counts), the UPDATE and the event: the issue's
+            anchor ("the same rules hand-written, 9 statements")
   raw       one conditional UPDATE per transaction through SQLAlchemy, no rules, no event
 Each worker also measures its own CPU time (``time.process_time``): "CPU/claim" is the workers' CPU
 per attempt, the client-side cost of one claim.
@@ -71,7 +75,7 @@ from bot.storage.migrate import upgrade
 
 POOL_RULES = {"max_held_per_rep": 100_000, "daily_claim_limit": 100_000, "reclaim_cooldown_days": 0}
 RAW_CLAIM = text("UPDATE customer SET owner_id = :member WHERE id = :customer AND owner_id IS NULL")
-MODES = ("domain", "hand", "raw")
+MODES = ("domain", "hand", "nine", "raw")
 SCENARIOS = ("distinct", "contended")
 WARM_UP_CLAIMS = 20
 OWNED = "SELECT count(*) FROM customer WHERE owner_id IS NOT NULL"
@@ -80,7 +84,7 @@ CLAIM_EVENTS = "SELECT count(*) FROM ownership_event WHERE kind = 'claimed'"
 
 @dataclass(frozen=True)
 class Job:
-    mode: str  # "domain" | "hand" | "raw"
+    mode: str  # one of MODES
     customer_ids: tuple[int, ...]
     seconds: float
 
@@ -218,6 +222,98 @@ class HandWritten:
         self.conn.close()
 
 
+# The issue's anchor: the same rules as the ORM claim() of 2026-12-01 sent them, one statement per
+# fact (the lock; the whole customer row; its pool and team with the rep's own cap; the last give-back;
+# the held, pending and today's counts; the UPDATE; the event INSERT), on a persistent connection.
+NINE_CUSTOMER = "SELECT * FROM customer WHERE id = :customer"
+NINE_POOL = """SELECT p.team_id, t.timezone, coalesce(m.max_held, p.max_held_per_rep) AS cap,
+       p.daily_claim_limit, p.reclaim_cooldown_days
+FROM pool p JOIN team t ON t.id = p.team_id JOIN member m ON m.id = :member WHERE p.id = :pool"""
+NINE_GIVEN_BACK = """SELECT max(at) FROM ownership_event
+WHERE customer_id = :customer AND member_id = :member
+  AND (kind = 'recycled' OR (kind = 'released' AND actor_id = member_id))"""
+NINE_HELD = "SELECT count(*) FROM customer WHERE owner_id = :member AND pool_id = :pool AND won_at IS NULL"
+NINE_PENDING = "SELECT count(*) FROM customer WHERE pending_member_id = :member AND pool_id = :pool"
+NINE_TODAY = """SELECT count(*) FROM ownership_event e JOIN customer x ON x.id = e.customer_id
+WHERE e.member_id = :member AND e.kind IN ('claimed', 'claim_requested')
+  AND e.at >= :start AND e.at < :end AND x.pool_id = :pool"""
+NINE = {
+    "lock": HAND_LOCK,
+    "customer": NINE_CUSTOMER,
+    "pool": NINE_POOL,
+    "given_back": NINE_GIVEN_BACK,
+    "held": NINE_HELD,
+    "pending": NINE_PENDING,
+    "today": NINE_TODAY,
+    "take": HAND_TAKE,
+    "event": HAND_EVENT,
+}
+
+
+class NineStatements(HandWritten):
+    """The same rules in nine statements, one fact each: the anchor of the issue's target."""
+
+    def __init__(self, url: str, member: MemberView) -> None:
+        super().__init__(url, member)
+        self.nine = NINE if self.is_sqlite else {name: _psycopg(sql) for name, sql in NINE.items()}
+
+    def claim(self, customer_id: int) -> int:
+        now = utcnow()
+        start, end = day_bounds_utc(local_day(now, self.timezone), self.timezone)
+        params: dict[str, Any] = {
+            "member": self.member_id,
+            "customer": customer_id,
+            "now": now,
+            "start": start,
+            "end": end,
+        }
+        if self.is_sqlite:
+            params = {key: sqlite_value(value) for key, value in params.items()}
+            self.conn.execute("BEGIN IMMEDIATE")
+        won = self._nine(params, now)
+        if self.is_sqlite:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.commit()
+        return won
+
+    def _nine(self, params: dict[str, Any], now: datetime) -> int:
+        run = self._one
+        self._count("lock", params)
+        customer = run("customer", params)
+        if customer is None:
+            return 0
+        params["pool"] = customer[_column(self.conn, "pool_id")]
+        team, timezone, cap, limit, cooldown = run("pool", params)
+        given_back = run("given_back", params)[0]
+        held = run("held", params)[0] + run("pending", params)[0]
+        today = run("today", params)[0]
+        owner = customer[_column(self.conn, "owner_id")]
+        pending = customer[_column(self.conn, "pending_member_id")]
+        facts = (None, team, timezone, owner, None, pending, cap, limit, cooldown, given_back, held, today)
+        if not self._allowed(facts, now) or self._count("take", params) != 1:
+            return 0
+        self._count("event", params)
+        return 1
+
+    def _one(self, name: str, params: dict[str, Any]) -> Any:
+        return self.conn.execute(self.nine[name], params).fetchone()
+
+    def _count(self, name: str, params: dict[str, Any]) -> int:
+        return int(self.conn.execute(self.nine[name], params).rowcount)
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(conn: Any, name: str) -> int:
+    """The position of ``name`` in ``SELECT * FROM customer`` (read once per process)."""
+    if not _COLUMNS:
+        cursor = conn.execute("SELECT * FROM customer LIMIT 0")
+        _COLUMNS.update({column[0]: i for i, column in enumerate(cursor.description)})
+    return _COLUMNS[name]
+
+
 # ---- the worker processes ----------------------------------------------------------------------
 
 
@@ -225,7 +321,7 @@ def _worker(url: str, handle: str, inbox: Any, barrier: Any, results: Any) -> No
     db = Database.from_url(url)
     services = Services(db=db, clock=SystemClock())
     member = member_for(services, platform="console", user_id=handle)
-    hand = HandWritten(url, member)
+    hand, nine = HandWritten(url, member), NineStatements(url, member)
     while (job := inbox.get()) is not None:
         barrier.wait()
         start, cpu = time.perf_counter(), time.process_time()
@@ -234,10 +330,13 @@ def _worker(url: str, handle: str, inbox: Any, barrier: Any, results: Any) -> No
             attempts, wins = _domain_claims(services, member, job.customer_ids, deadline)
         elif job.mode == "hand":
             attempts, wins = hand.claims(job.customer_ids, deadline)
+        elif job.mode == "nine":
+            attempts, wins = nine.claims(job.customer_ids, deadline)
         else:
             attempts, wins = _raw_claims(db, member.id, job.customer_ids, deadline)
         results.put(Outcome(attempts, wins, start, time.perf_counter(), time.process_time() - cpu))
     hand.close()
+    nine.close()
     db.dispose()
 
 
@@ -406,8 +505,10 @@ def _measure(db: Database, workers: Workers, customer_ids: list[int], args: argp
 
 
 def _row(kind: str, size: int, scenario: str, rounds: Rounds) -> list[object]:
-    domain, hand, raw = (rounds[scenario, mode] for mode in MODES)
-    domain_rate, hand_rate, raw_rate = (median([r.rate for r in runs]) for runs in (domain, hand, raw))
+    domain, hand, nine, raw = (rounds[scenario, mode] for mode in MODES)
+    domain_rate, hand_rate, nine_rate, raw_rate = (
+        median([r.rate for r in runs]) for runs in (domain, hand, nine, raw)
+    )
     return [
         kind,
         f"{size:,}",
@@ -418,10 +519,12 @@ def _row(kind: str, size: int, scenario: str, rounds: Rounds) -> list[object]:
         _cpu(domain),
         f"{hand_rate:,.0f}",
         _cpu(hand),
+        f"{nine_rate:,.0f}",
         f"{raw_rate:,.0f}",
         _cpu(raw),
         f"{domain_rate / raw_rate:.2f}",
         f"{domain_rate / hand_rate:.2f}",
+        f"{domain_rate / nine_rate:.2f}",
     ]
 
 
@@ -448,10 +551,12 @@ HEADER = [
     "CPU/claim ms",
     "hand tries/s",
     "CPU ms",
+    "9-stmt tries/s",
     "raw UPDATE tries/s",
     "CPU ms",
     "claim/raw",
     "claim/hand",
+    "claim/9-stmt",
 ]
 
 
@@ -490,8 +595,9 @@ def main() -> None:
     print(
         f"\n(median of {args.runs} runs; tries = claim attempts, won = attempts that got the customer; "
         f"range = slowest-fastest run; contended: all {args.workers} workers race for the same customers;\n"
-        "hand = the same rules hand-written on a persistent driver connection; raw = one conditional "
-        "UPDATE;\nCPU = the workers' CPU time per attempt; claim/raw and claim/hand: ratios of tries/s)"
+        "hand = the same rules hand-written on a persistent driver connection; 9-stmt = the same rules "
+        "in nine statements, one fact each;\nraw = one conditional UPDATE; CPU = the workers' CPU time "
+        "per attempt; claim/raw, claim/hand, claim/9-stmt: ratios of tries/s)"
     )
     print(f"total time {time.perf_counter() - started:.0f} s; {load_average()}")
 
