@@ -143,8 +143,7 @@ def rarest(fragment: str, sample: TrigramSample) -> Sequence[str]:
     picked: list[str] = []
     cost = CHECK_COST  # no narrowing: every row is checked
     while len(picked) < len(trigrams):
-        best = min(sorted(trigrams - set(picked)), key=lambda t: _cost(sample, [*picked, t]))
-        best_cost = _cost(sample, [*picked, best])
+        best_cost, best = min((_cost(sample, [*picked, t]), t) for t in trigrams - set(picked))
         if best_cost >= cost:
             break
         picked, cost = [*picked, best], best_cost
