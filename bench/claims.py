@@ -256,40 +256,34 @@ class NineStatements(HandWritten):
     def __init__(self, url: str, member: MemberView) -> None:
         super().__init__(url, member)
         self.nine = NINE if self.is_sqlite else {name: _psycopg(sql) for name, sql in NINE.items()}
+        described = self.conn.execute("SELECT * FROM customer LIMIT 0").description
+        self.position = {column[0]: i for i, column in enumerate(described)}  # in NINE_CUSTOMER's row
+        if not self.is_sqlite:
+            self.conn.rollback()
 
-    def claim(self, customer_id: int) -> int:
-        now = utcnow()
-        start, end = day_bounds_utc(local_day(now, self.timezone), self.timezone)
-        params: dict[str, Any] = {
-            "member": self.member_id,
-            "customer": customer_id,
-            "now": now,
-            "start": start,
-            "end": end,
-        }
-        if self.is_sqlite:
-            params = {key: sqlite_value(value) for key, value in params.items()}
-            self.conn.execute("BEGIN IMMEDIATE")
-        won = self._nine(params, now)
-        if self.is_sqlite:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.commit()
+    def _postgresql(self, params: dict[str, Any]) -> int:
+        won = self._nine(params, params["now"])
+        self.conn.commit()
+        return won
+
+    def _sqlite(self, params: dict[str, Any]) -> int:
+        now = params["now"]
+        self.conn.execute("BEGIN IMMEDIATE")
+        won = self._nine({key: sqlite_value(value) for key, value in params.items()}, now)
+        self.conn.execute("COMMIT")
         return won
 
     def _nine(self, params: dict[str, Any], now: datetime) -> int:
-        run = self._one
         self._count("lock", params)
-        customer = run("customer", params)
+        customer = self._one("customer", params)
         if customer is None:
             return 0
-        params["pool"] = customer[_column(self.conn, "pool_id")]
-        team, timezone, cap, limit, cooldown = run("pool", params)
-        given_back = run("given_back", params)[0]
-        held = run("held", params)[0] + run("pending", params)[0]
-        today = run("today", params)[0]
-        owner = customer[_column(self.conn, "owner_id")]
-        pending = customer[_column(self.conn, "pending_member_id")]
+        params["pool"] = customer[self.position["pool_id"]]
+        team, timezone, cap, limit, cooldown = self._one("pool", params)
+        given_back = self._one("given_back", params)[0]
+        held = self._one("held", params)[0] + self._one("pending", params)[0]
+        today = self._one("today", params)[0]
+        owner, pending = customer[self.position["owner_id"]], customer[self.position["pending_member_id"]]
         facts = (None, team, timezone, owner, None, pending, cap, limit, cooldown, given_back, held, today)
         if not self._allowed(facts, now) or self._count("take", params) != 1:
             return 0
@@ -301,17 +295,6 @@ class NineStatements(HandWritten):
 
     def _count(self, name: str, params: dict[str, Any]) -> int:
         return int(self.conn.execute(self.nine[name], params).rowcount)
-
-
-_COLUMNS: dict[str, int] = {}
-
-
-def _column(conn: Any, name: str) -> int:
-    """The position of ``name`` in ``SELECT * FROM customer`` (read once per process)."""
-    if not _COLUMNS:
-        cursor = conn.execute("SELECT * FROM customer LIMIT 0")
-        _COLUMNS.update({column[0]: i for i, column in enumerate(cursor.description)})
-    return _COLUMNS[name]
 
 
 # ---- the worker processes ----------------------------------------------------------------------
